@@ -1,0 +1,36 @@
+export * from './errors.js';
+export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
+export type { TokenSet, TokenSetJSON } from './token-set.js';
+export { secondsLeft, tokenSetFromJSON, tokenSetFromResponse, tokenSetToJSON } from './token-set.js';
+export type { UserAgent } from './user-agent.js';
+export type { RedirectReceiver } from './redirect-receiver.js';
+export type { StoredAccount, TokenStore, TokenStoreLock } from './token-store.js';
+export { isLoopbackHost } from './http.js';
+export type { AuthorizationServerMetadata } from './discovery.js';
+export { discover, resolveProvider } from './discovery.js';
+export { createPkcePair } from './pkce.js';
+export type {
+  AuthorizationRequest,
+  AuthorizationRequestOptions,
+  ValidatedAuthorizationResponse,
+} from './flows/authorization-code.js';
+export {
+  authorizeWithCode,
+  createAuthorizationRequest,
+  exchangeAuthorizationCode,
+  validateAuthorizationResponse,
+} from './flows/authorization-code.js';
+export type { DeviceAuthorization, DevicePollEvent } from './flows/device-code.js';
+export {
+  authorizeWithDeviceCode,
+  pollDeviceAuthorization,
+  startDeviceAuthorization,
+} from './flows/device-code.js';
+export { refreshTokens } from './flows/refresh.js';
+export { requestClientCredentials } from './flows/client-credentials.js';
+export { revokeToken } from './flows/revoke.js';
+export type { GetAccessTokenOptions, TokenManagerEvents, TokenManagerOptions } from './token-manager.js';
+export { TokenManager } from './token-manager.js';
+export { FileTokenStore } from './stores/file.js';
+export type { FileTokenStoreOptions } from './stores/file.js';
+export { MemoryTokenStore } from './stores/memory.js';

@@ -1,0 +1,56 @@
+import type { Dispatcher } from 'undici';
+
+/** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
+export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
+
+/** HTTP settings shared by every request made for one provider. */
+export interface HttpSettings {
+  /** The undici dispatcher to send through (a `MockAgent` in tests, a `ProxyAgent`). Default: from `HTTPS_PROXY`/`NO_PROXY`, else undici's global one */
+  dispatcher?: Dispatcher;
+  /** Per-request timeout in ms, covering connect, headers and body. Default: 30 000 */
+  timeout?: number;
+  /** Largest response body accepted, in bytes. Default: 1 MiB */
+  maxResponseSize?: number;
+  /**
+   * Allows `http:` endpoints on hosts that are not loopback. Named so that nobody sets it by
+   * accident: tokens would travel in clear. Default: false
+   */
+  dangerouslyAllowInsecureHttp?: boolean;
+}
+
+/**
+ * A provider (authorization server) and the client registered at it. Endpoints are given, or
+ * discovered from `issuer` by {@link resolveProvider}.
+ */
+export interface ProviderConfig {
+  /** The issuer identifier; with it, missing endpoints come from discovery, and `iss` is checked (RFC 9207). */
+  issuer?: string;
+  /** The authorization endpoint (code flow). */
+  authorizationUrl?: string;
+  /** The device authorization endpoint (RFC 8628). */
+  deviceAuthorizationUrl?: string;
+  /** The token endpoint. Required, directly or through discovery. */
+  tokenUrl?: string;
+  /** The revocation endpoint (RFC 7009), where the provider has one. */
+  revocationUrl?: string;
+  /** The client identifier. */
+  clientId: string;
+  /** The client secret of a confidential client. */
+  clientSecret?: string;
+  /** Default: `client_secret_basic` with a secret, `none` without */
+  clientAuth?: ClientAuthMethod;
+  /** The scopes to ask for when a call does not name its own. */
+  scopes?: string[];
+  /** Extra parameters for every authorization request (e.g. Google's `access_type=offline`). */
+  authorizationParams?: Record<string, string>;
+  /** Extra headers for token-endpoint requests (e.g. GitHub's `Accept: application/json`). */
+  tokenHeaders?: Record<string, string>;
+  /**
+   * Whether the server returns `iss` in the authorization response (RFC 9207). Discovery sets it
+   * from `authorization_response_iss_parameter_supported`. When true, a missing or wrong `iss` is
+   * an error; when false, an `iss` that is present is still checked. Default: false
+   */
+  issuerInAuthorizationResponse?: boolean;
+  /** HTTP settings. */
+  http?: HttpSettings;
+}

@@ -1,0 +1,188 @@
+import { AuthorizerError, INVALID_RESPONSE } from './errors.js';
+
+/**
+ * The tokens a provider issued, with the expiry made absolute. Camel-case library names for the
+ * wire fields of RFC 6749 §5.1; any other field the provider sent is kept in `extra`.
+ */
+export interface TokenSet {
+  /** The bearer (access) token. */
+  accessToken: string;
+  /** The token type, as sent (`Bearer` for every provider this toolkit knows). */
+  tokenType: string;
+  /** When the access token expires, in milliseconds since the epoch; absent when the server did not say. */
+  expiresAt?: number;
+  /** The refresh token, when one was issued (or kept from before). */
+  refreshToken?: string;
+  /** When the refresh token expires (from `refresh_token_expires_in`), in ms since the epoch. */
+  refreshTokenExpiresAt?: number;
+  /** The granted scopes, space-separated, as the server sent them. */
+  scope?: string;
+  /** The OpenID Connect ID token, when one was issued. */
+  idToken?: string;
+  /** When these tokens were received, in ms since the epoch. */
+  obtainedAt: number;
+  /** Every other field of the token response, untouched (e.g. `ext_expires_in`). */
+  extra: Record<string, unknown>;
+}
+
+/** The JSON form of a {@link TokenSet}: wire names, ISO 8601 dates. What the stores write. */
+export interface TokenSetJSON {
+  access_token: string;
+  token_type: string;
+  expires_at?: string;
+  refresh_token?: string;
+  refresh_token_expires_at?: string;
+  scope?: string;
+  id_token?: string;
+  obtained_at: string;
+  extra?: Record<string, unknown>;
+}
+
+const KNOWN_FIELDS = new Set([
+  'access_token',
+  'token_type',
+  'expires_in',
+  'refresh_token',
+  'refresh_token_expires_in',
+  'scope',
+  'id_token',
+]);
+
+function invalid(message: string): AuthorizerError {
+  return new AuthorizerError(INVALID_RESPONSE, message);
+}
+
+/** Reads a lifetime in seconds. Some providers send a numeric string: accepted. */
+function readSeconds(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value;
+    throw invalid(`token response "${field}" must be a number, got ${shown}`);
+  }
+  return seconds;
+}
+
+function readOptionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(`token response "${field}" must be a string, got ${typeof value}`);
+  return value;
+}
+
+/**
+ * Turns a parsed token endpoint response (RFC 6749 §5.1) into a {@link TokenSet}, checking each
+ * field. A numeric-string `expires_in` is accepted.
+ *
+ * @param body The parsed JSON body.
+ * @param now The time the response arrived. Default: `Date.now()`
+ * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` when a field is missing or of the wrong type.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
+ */
+export function tokenSetFromResponse(body: unknown, now: number = Date.now()): TokenSet {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('token response must be a JSON object');
+  }
+  const record = body as Record<string, unknown>;
+  const accessToken = record.access_token;
+  if (typeof accessToken !== 'string' || accessToken.length === 0) {
+    throw invalid(
+      accessToken === undefined
+        ? 'token response has no "access_token"'
+        : `token response "access_token" must be a non-empty string, got ${typeof accessToken}`,
+    );
+  }
+  const tokenType = record.token_type ?? 'Bearer';
+  if (typeof tokenType !== 'string') throw invalid(`token response "token_type" must be a string, got ${typeof tokenType}`);
+  const expiresIn = readSeconds(record, 'expires_in');
+  const refreshExpiresIn = readSeconds(record, 'refresh_token_expires_in');
+  const refreshToken = readOptionalString(record, 'refresh_token');
+  const scope = readOptionalString(record, 'scope');
+  const idToken = readOptionalString(record, 'id_token');
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (!KNOWN_FIELDS.has(key)) extra[key] = value;
+  return {
+    accessToken,
+    tokenType,
+    ...(expiresIn !== undefined && { expiresAt: now + expiresIn * 1000 }),
+    ...(refreshToken !== undefined && refreshToken !== '' && { refreshToken }),
+    ...(refreshExpiresIn !== undefined && { refreshTokenExpiresAt: now + refreshExpiresIn * 1000 }),
+    ...(scope !== undefined && { scope }),
+    ...(idToken !== undefined && { idToken }),
+    obtainedAt: now,
+    extra,
+  };
+}
+
+/**
+ * The seconds an access token has left; `Infinity` when the server gave no expiry.
+ *
+ * @param now Default: `Date.now()`
+ */
+export function secondsLeft(tokens: TokenSet, now: number = Date.now()): number {
+  return tokens.expiresAt === undefined ? Number.POSITIVE_INFINITY : (tokens.expiresAt - now) / 1000;
+}
+
+const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** Serialises a {@link TokenSet} to its JSON form (wire names, ISO 8601 dates). */
+export function tokenSetToJSON(tokens: TokenSet): TokenSetJSON {
+  const json: TokenSetJSON = {
+    access_token: tokens.accessToken,
+    token_type: tokens.tokenType,
+    obtained_at: new Date(tokens.obtainedAt).toISOString(),
+  };
+  const expiresAt = iso(tokens.expiresAt);
+  if (expiresAt) json.expires_at = expiresAt;
+  if (tokens.refreshToken) json.refresh_token = tokens.refreshToken;
+  const refreshExpiresAt = iso(tokens.refreshTokenExpiresAt);
+  if (refreshExpiresAt) json.refresh_token_expires_at = refreshExpiresAt;
+  if (tokens.scope !== undefined) json.scope = tokens.scope;
+  if (tokens.idToken) json.id_token = tokens.idToken;
+  if (Object.keys(tokens.extra).length > 0) json.extra = tokens.extra;
+  return json;
+}
+
+function parseDate(json: Record<string, unknown>, field: string): number | undefined {
+  const value = json[field];
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new TypeError(`token set "${field}" must be an ISO 8601 date`);
+  return ms;
+}
+
+/**
+ * Reads the JSON form written by {@link tokenSetToJSON}.
+ *
+ * @throws {TypeError} when `json` is not a serialised token set; the message names the field.
+ */
+export function tokenSetFromJSON(json: unknown): TokenSet {
+  if (typeof json !== 'object' || json === null) throw new TypeError('token set must be an object');
+  const record = json as Record<string, unknown>;
+  for (const field of ['access_token', 'token_type'] as const) {
+    if (typeof record[field] !== 'string') throw new TypeError(`token set "${field}" must be a string`);
+  }
+  for (const field of ['refresh_token', 'scope', 'id_token'] as const) {
+    if (record[field] !== undefined && typeof record[field] !== 'string') {
+      throw new TypeError(`token set "${field}" must be a string`);
+    }
+  }
+  const extra = record.extra ?? {};
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    throw new TypeError('token set "extra" must be an object');
+  }
+  const expiresAt = parseDate(record, 'expires_at');
+  const refreshTokenExpiresAt = parseDate(record, 'refresh_token_expires_at');
+  return {
+    accessToken: record.access_token as string,
+    tokenType: record.token_type as string,
+    ...(expiresAt !== undefined && { expiresAt }),
+    ...(typeof record.refresh_token === 'string' && { refreshToken: record.refresh_token }),
+    ...(refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt }),
+    ...(typeof record.scope === 'string' && { scope: record.scope }),
+    ...(typeof record.id_token === 'string' && { idToken: record.id_token }),
+    obtainedAt: parseDate(record, 'obtained_at') ?? 0,
+    extra: extra as Record<string, unknown>,
+  };
+}
