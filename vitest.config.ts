@@ -13,7 +13,9 @@ export default defineConfig({
       '@oauth-authorizer/presets': src('presets'),
       '@oauth-authorizer/mail-adapters': src('mail-adapters'),
       '@oauth-authorizer/store-redis': src('store-redis'),
-      '@oauth-authorizer/test-servers': fileURLToPath(new URL('./tools/test-servers/src/index.ts', import.meta.url)),
+      '@oauth-authorizer/test-servers': fileURLToPath(
+        new URL('./tools/test-servers/src/index.ts', import.meta.url),
+      ),
     },
   },
   test: {
@@ -31,5 +33,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default'],
+    // oidc-provider warns about Node 20 and its development defaults on every start: noise.
+    onConsoleLog: (log) => !log.startsWith('oidc-provider '),
   },
 });

@@ -145,9 +145,17 @@ export class OAuthResponseError extends AuthorizerError {
   /** The HTTP status of the response. */
   readonly status: number;
 
-  constructor(body: OAuthErrorBody, status: number, options: AuthorizerErrorOptions & { code?: string } = {}) {
+  constructor(
+    body: OAuthErrorBody,
+    status: number,
+    options: AuthorizerErrorOptions & { code?: string } = {},
+  ) {
     const description = body.error_description ? `: ${body.error_description}` : '';
-    super(options.code ?? OAUTH_ERROR_RESPONSE, `server answered "${body.error}"${description} (HTTP ${status})`, options);
+    super(
+      options.code ?? OAUTH_ERROR_RESPONSE,
+      `server answered "${body.error}"${description} (HTTP ${status})`,
+      options,
+    );
     this.name = 'OAuthResponseError';
     this.error = body.error;
     this.errorDescription = body.error_description;

@@ -1,14 +1,6 @@
-export * from './errors.js';
-export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
-export type { TokenSet, TokenSetJSON } from './token-set.js';
-export { secondsLeft, tokenSetFromJSON, tokenSetFromResponse, tokenSetToJSON } from './token-set.js';
-export type { UserAgent } from './user-agent.js';
-export type { RedirectReceiver } from './redirect-receiver.js';
-export type { StoredAccount, TokenStore, TokenStoreLock } from './token-store.js';
-export { isLoopbackHost } from './http.js';
 export type { AuthorizationServerMetadata } from './discovery.js';
 export { discover, resolveProvider } from './discovery.js';
-export { createPkcePair } from './pkce.js';
+export * from './errors.js';
 export type {
   AuthorizationRequest,
   AuthorizationRequestOptions,
@@ -20,6 +12,7 @@ export {
   exchangeAuthorizationCode,
   validateAuthorizationResponse,
 } from './flows/authorization-code.js';
+export { requestClientCredentials } from './flows/client-credentials.js';
 export type { DeviceAuthorization, DevicePollEvent } from './flows/device-code.js';
 export {
   authorizeWithDeviceCode,
@@ -27,10 +20,17 @@ export {
   startDeviceAuthorization,
 } from './flows/device-code.js';
 export { refreshTokens } from './flows/refresh.js';
-export { requestClientCredentials } from './flows/client-credentials.js';
 export { revokeToken } from './flows/revoke.js';
+export { isLoopbackHost } from './http.js';
+export { createPkcePair } from './pkce.js';
+export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
+export type { RedirectReceiver } from './redirect-receiver.js';
+export type { FileTokenStoreOptions } from './stores/file.js';
+export { FileTokenStore } from './stores/file.js';
+export { MemoryTokenStore } from './stores/memory.js';
 export type { GetAccessTokenOptions, TokenManagerEvents, TokenManagerOptions } from './token-manager.js';
 export { TokenManager } from './token-manager.js';
-export { FileTokenStore } from './stores/file.js';
-export type { FileTokenStoreOptions } from './stores/file.js';
-export { MemoryTokenStore } from './stores/memory.js';
+export type { TokenSet, TokenSetJSON } from './token-set.js';
+export { secondsLeft, tokenSetFromJSON, tokenSetFromResponse, tokenSetToJSON } from './token-set.js';
+export type { StoredAccount, TokenStore, TokenStoreLock } from './token-store.js';
+export type { UserAgent } from './user-agent.js';

@@ -67,7 +67,8 @@ function readSeconds(body: Record<string, unknown>, field: string): number | und
 function readOptionalString(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`token response "${field}" must be a string, got ${typeof value}`);
+  if (typeof value !== 'string')
+    throw invalid(`token response "${field}" must be a string, got ${typeof value}`);
   return value;
 }
 
@@ -94,7 +95,8 @@ export function tokenSetFromResponse(body: unknown, now: number = Date.now()): T
     );
   }
   const tokenType = record.token_type ?? 'Bearer';
-  if (typeof tokenType !== 'string') throw invalid(`token response "token_type" must be a string, got ${typeof tokenType}`);
+  if (typeof tokenType !== 'string')
+    throw invalid(`token response "token_type" must be a string, got ${typeof tokenType}`);
   const expiresIn = readSeconds(record, 'expires_in');
   const refreshExpiresIn = readSeconds(record, 'refresh_token_expires_in');
   const refreshToken = readOptionalString(record, 'refresh_token');
@@ -124,7 +126,8 @@ export function secondsLeft(tokens: TokenSet, now: number = Date.now()): number 
   return tokens.expiresAt === undefined ? Number.POSITIVE_INFINITY : (tokens.expiresAt - now) / 1000;
 }
 
-const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+const iso = (ms: number | undefined): string | undefined =>
+  ms === undefined ? undefined : new Date(ms).toISOString();
 
 /** Serialises a {@link TokenSet} to its JSON form (wire names, ISO 8601 dates). */
 export function tokenSetToJSON(tokens: TokenSet): TokenSetJSON {
