@@ -4,6 +4,7 @@ export * from './errors.js';
 export type {
   AuthorizationRequest,
   AuthorizationRequestOptions,
+  AuthorizeWithCodeOptions,
   ValidatedAuthorizationResponse,
 } from './flows/authorization-code.js';
 export {
@@ -13,7 +14,11 @@ export {
   validateAuthorizationResponse,
 } from './flows/authorization-code.js';
 export { requestClientCredentials } from './flows/client-credentials.js';
-export type { DeviceAuthorization, DevicePollEvent } from './flows/device-code.js';
+export type {
+  AuthorizeWithDeviceCodeOptions,
+  DeviceAuthorization,
+  DevicePollEvent,
+} from './flows/device-code.js';
 export {
   authorizeWithDeviceCode,
   pollDeviceAuthorization,
@@ -22,6 +27,7 @@ export {
 export { refreshTokens } from './flows/refresh.js';
 export { revokeToken } from './flows/revoke.js';
 export { isLoopbackHost } from './http.js';
+export type { PkcePair } from './pkce.js';
 export { createPkcePair } from './pkce.js';
 export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
 export type { RedirectReceiver } from './redirect-receiver.js';

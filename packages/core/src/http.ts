@@ -1,0 +1,360 @@
+import type { Dispatcher } from 'undici';
+import {
+  ABORTED,
+  AuthorizerError,
+  HTTP_ERROR,
+  INSECURE_ENDPOINT,
+  INVALID_CONFIGURATION,
+  INVALID_RESPONSE,
+  NETWORK_ERROR,
+  OAuthResponseError,
+  RESPONSE_TOO_LARGE,
+  TIMEOUT,
+} from './errors.js';
+import type { HttpSettings, ProviderConfig } from './provider.js';
+
+/** Default per-request timeout: 30 s. */
+export const DEFAULT_TIMEOUT = 30_000;
+/** Default response size limit: 1 MiB, far above any token response. */
+export const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
+
+const USER_AGENT = 'oauth-authorizer';
+
+/**
+ * Whether `hostname` is a loopback host (`localhost`, `127.0.0.0/8`, `::1`), where plain `http:`
+ * is allowed because nothing leaves the machine.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+/**
+ * Parses and checks an endpoint URL: `https:`, or `http:` on a loopback host, or any `http:` with
+ * `dangerouslyAllowInsecureHttp`.
+ *
+ * @throws {AuthorizerError} `OAUTH_INVALID_CONFIGURATION` for a malformed URL, `OAUTH_INSECURE_ENDPOINT` for an insecure one.
+ */
+export function checkEndpoint(name: string, value: string, settings: HttpSettings | undefined): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new AuthorizerError(
+      INVALID_CONFIGURATION,
+      `${name} must be an absolute URL, got "${value.slice(0, 200)}"`,
+    );
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && (isLoopbackHost(url.hostname) || settings?.dangerouslyAllowInsecureHttp))
+    return url;
+  throw new AuthorizerError(
+    url.protocol === 'http:' ? INSECURE_ENDPOINT : INVALID_CONFIGURATION,
+    `${name} must use https: (plain http: is allowed on loopback hosts only), got "${url.origin}"`,
+    { hint: 'use the https:// URL of the endpoint' },
+  );
+}
+
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | undefined;
+let defaultDispatcher: Dispatcher | undefined;
+
+// undici is loaded on the first request, not at import: the CLI's `token` command answers from the
+// store without any request and must not pay for loading it.
+function loadUndici(): Promise<Undici> {
+  undici ??= import('undici');
+  return undici;
+}
+
+function proxyFromEnvironment(lib: Undici): Dispatcher | undefined {
+  const env = process.env;
+  if (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) {
+    defaultDispatcher ??= new lib.EnvHttpProxyAgent();
+    return defaultDispatcher;
+  }
+  return undefined;
+}
+
+/** A request to an OAuth endpoint. */
+export interface EndpointRequest {
+  /** What the endpoint is, for messages: `token endpoint`, `discovery document`. */
+  endpoint: string;
+  url: URL;
+  method: 'GET' | 'POST';
+  /** Form fields of a POST. */
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  settings: HttpSettings | undefined;
+  signal: AbortSignal | undefined;
+  /** Values sent in the request that must never appear in an error (tokens, codes, secrets). */
+  secrets?: string[];
+  /** A 2xx answer needs no JSON body (RFC 7009 revocation answers with an empty 200). Default: false */
+  bodyOptional?: boolean;
+}
+
+/** A parsed response: status, headers, and the body as an object. */
+export interface EndpointResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+function redact(text: string, secrets: string[] | undefined): string {
+  let result = text;
+  for (const secret of secrets ?? [])
+    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
+  return result;
+}
+
+function retryAfterSeconds(headers: Record<string, string | string[] | undefined>): number | undefined {
+  const value = headers['retry-after'];
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim());
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function headerText(headers: Record<string, string | string[] | undefined>, name: string): string {
+  const value = headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? '';
+}
+
+async function readBody(body: Dispatcher.ResponseData['body'], limit: number, what: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      body.destroy();
+      throw new AuthorizerError(RESPONSE_TOO_LARGE, `${what} answered with more than ${limit} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads a body as an object: JSON (also when mislabelled as text), or form-encoded where a
+ * provider answers that way (GitHub without `Accept: application/json`). `undefined` when it is
+ * neither.
+ */
+function parseBody(text: string, contentType: string): Record<string, unknown> | undefined {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(trimmed);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+    return undefined;
+  }
+  if (contentType.includes('application/x-www-form-urlencoded') && trimmed !== '') {
+    return Object.fromEntries(new URLSearchParams(trimmed));
+  }
+  return undefined;
+}
+
+function describeBody(text: string, contentType: string): string {
+  if (text.trim() === '') return 'an empty body';
+  if (/<html|<!doctype/i.test(text.slice(0, 512)) || contentType.includes('text/html')) return 'an HTML page';
+  if (text.trim().startsWith('[')) return 'a JSON array';
+  return `a body of type "${contentType || 'unknown'}" that is not a JSON object`;
+}
+
+function isOAuthErrorBody(
+  body: Record<string, unknown> | undefined,
+): body is Record<string, unknown> & { error: string } {
+  return typeof body?.error === 'string' && body.error.length > 0;
+}
+
+function oauthError(
+  body: Record<string, unknown> & { error: string },
+  status: number,
+  request: EndpointRequest,
+  retryAfter: number | undefined,
+): OAuthResponseError {
+  const optionalText = (value: unknown) =>
+    typeof value === 'string' ? redact(value, request.secrets) : undefined;
+  const transient =
+    status >= 500 ||
+    status === 429 ||
+    body.error === 'temporarily_unavailable' ||
+    body.error === 'server_error';
+  return new OAuthResponseError(
+    {
+      error: redact(body.error, request.secrets),
+      error_description: optionalText(body.error_description),
+      error_uri: optionalText(body.error_uri),
+    },
+    status,
+    { transient, ...(retryAfter !== undefined && { retryAfter }) },
+  );
+}
+
+function networkError(error: unknown, request: EndpointRequest, timedOut: boolean): AuthorizerError {
+  const where = `${request.endpoint} ${request.url.origin}${request.url.pathname}`;
+  if (request.signal?.aborted)
+    return new AuthorizerError(ABORTED, `request to the ${where} was aborted`, {
+      cause: request.signal.reason,
+    });
+  if (timedOut) {
+    const ms = request.settings?.timeout ?? DEFAULT_TIMEOUT;
+    return new AuthorizerError(TIMEOUT, `the ${where} did not answer within ${ms} ms`, { transient: true });
+  }
+  if (error instanceof AuthorizerError) return error;
+  const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  return new AuthorizerError(NETWORK_ERROR, `could not reach the ${where}${code ? ` (${code})` : ''}`, {
+    transient: true,
+    cause: code ? { code } : undefined,
+  });
+}
+
+/**
+ * Sends one request to an OAuth endpoint and checks the answer in a fixed order: transport
+ * (timeout, abort, reset, size), then status, then an OAuth error body, then that the body is a
+ * JSON object. Field checks are the caller's.
+ *
+ * @throws {OAuthResponseError} for an OAuth error body, whatever the status (GitHub sends some with 200).
+ * @throws {AuthorizerError} `OAUTH_TIMEOUT`, `OAUTH_ABORTED`, `OAUTH_NETWORK_ERROR`,
+ *   `OAUTH_RESPONSE_TOO_LARGE`, `OAUTH_HTTP_ERROR`, `OAUTH_INVALID_RESPONSE`.
+ */
+export async function requestEndpoint(request: EndpointRequest): Promise<EndpointResponse> {
+  const lib = await loadUndici();
+  const settings = request.settings;
+  const timeout = settings?.timeout ?? DEFAULT_TIMEOUT;
+  const timeoutSignal = AbortSignal.timeout(timeout);
+  const signal = request.signal ? AbortSignal.any([request.signal, timeoutSignal]) : timeoutSignal;
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'user-agent': USER_AGENT,
+    ...request.headers,
+  };
+  let body: string | undefined;
+  if (request.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(request.form).toString();
+  }
+  const dispatcher = settings?.dispatcher ?? proxyFromEnvironment(lib);
+  let status: number;
+  let responseHeaders: Record<string, string | string[] | undefined>;
+  let text: string;
+  try {
+    const response = await lib.request(request.url, {
+      method: request.method,
+      headers,
+      ...(body !== undefined && { body }),
+      signal,
+      ...(dispatcher && { dispatcher }),
+    });
+    status = response.statusCode;
+    responseHeaders = response.headers;
+    text = await readBody(
+      response.body,
+      settings?.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
+      `the ${request.endpoint}`,
+    );
+  } catch (error) {
+    throw networkError(error, request, timeoutSignal.aborted);
+  }
+  const contentType = headerText(responseHeaders, 'content-type').toLowerCase();
+  const parsed = parseBody(text, contentType);
+  const retryAfter = retryAfterSeconds(responseHeaders);
+  if (isOAuthErrorBody(parsed)) throw oauthError(parsed, status, request, retryAfter);
+  if (status < 200 || status >= 300) {
+    throw new AuthorizerError(
+      HTTP_ERROR,
+      `the ${request.endpoint} answered HTTP ${status} with ${describeBody(text, contentType)}`,
+      {
+        transient: status >= 500 || status === 429 || status === 408,
+        ...(retryAfter !== undefined && { retryAfter }),
+      },
+    );
+  }
+  if (!parsed) {
+    if (request.bodyOptional) return { status, headers: responseHeaders, body: {} };
+    throw new AuthorizerError(
+      INVALID_RESPONSE,
+      `the ${request.endpoint} answered HTTP ${status} with ${describeBody(text, contentType)}, expected a JSON object`,
+    );
+  }
+  return { status, headers: responseHeaders, body: parsed };
+}
+
+/**
+ * Adds the client's authentication to a token-endpoint style request (RFC 6749 §2.3.1):
+ * `client_secret_basic` (the default with a secret), `client_secret_post`, or `none` (public client).
+ */
+export function authenticateClient(
+  provider: ProviderConfig,
+  form: Record<string, string>,
+  headers: Record<string, string>,
+): void {
+  const method = provider.clientAuth ?? (provider.clientSecret ? 'client_secret_basic' : 'none');
+  if (method !== 'none' && !provider.clientSecret) {
+    throw new AuthorizerError(
+      INVALID_CONFIGURATION,
+      `client authentication "${method}" needs a client secret`,
+      {
+        hint: 'give the client secret, or use client authentication "none" for a public client',
+      },
+    );
+  }
+  if (method === 'client_secret_basic') {
+    // RFC 6749 §2.3.1: both parts are form-encoded before they are joined and base64-encoded.
+    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+    const credentials = `${encode(provider.clientId)}:${encode(provider.clientSecret as string)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    return;
+  }
+  form.client_id = provider.clientId;
+  if (method === 'client_secret_post') form.client_secret = provider.clientSecret as string;
+}
+
+/** Secrets a request carries, to keep out of error messages. */
+export function secretsOf(provider: ProviderConfig, form: Record<string, string>): string[] {
+  const secrets = [
+    form.code,
+    form.refresh_token,
+    form.code_verifier,
+    form.device_code,
+    form.token,
+    form.client_secret,
+  ];
+  if (provider.clientSecret) secrets.push(provider.clientSecret);
+  return secrets.filter((value): value is string => typeof value === 'string');
+}
+
+/**
+ * POSTs a form to an endpoint of `provider`, authenticating the client.
+ *
+ * @internal used by the flows.
+ */
+export async function postToEndpoint(
+  provider: ProviderConfig,
+  endpoint: string,
+  urlText: string,
+  fields: Record<string, string>,
+  signal: AbortSignal | undefined,
+  options: { bodyOptional?: boolean } = {},
+): Promise<EndpointResponse> {
+  const url = checkEndpoint(endpoint, urlText, provider.http);
+  const form = { ...fields };
+  const headers: Record<string, string> = { ...provider.tokenHeaders };
+  authenticateClient(provider, form, headers);
+  return requestEndpoint({
+    endpoint,
+    url,
+    method: 'POST',
+    form,
+    headers,
+    settings: provider.http,
+    signal,
+    secrets: secretsOf(provider, form),
+    ...options,
+  });
+}
