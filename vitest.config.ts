@@ -32,7 +32,8 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
-    reporters: ['default'],
+    // The JSON report is what `.ci/run` counts for its closing `N passed, N failed` line.
+    reporters: ['default', ['json', { outputFile: '.tmp/test-results.json' }]],
     // oidc-provider warns about Node 20 and its development defaults on every start: noise.
     onConsoleLog: (log) => !log.startsWith('oidc-provider '),
   },
