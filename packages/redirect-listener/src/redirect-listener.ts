@@ -1,0 +1,582 @@
+import { timingSafeEqual } from 'node:crypto';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import {
+  ABORTED,
+  AuthorizerError,
+  LISTENER_FAILED,
+  LISTENER_TIMEOUT,
+  type RedirectReceiver,
+} from '@oauth-authorizer/core';
+import { LISTENER_CLOSED } from './errors.js';
+import {
+  defaultFailurePage,
+  defaultSuccessPage,
+  escapeHtml,
+  type FailurePageDetails,
+  type PageTemplate,
+  renderPage,
+  SECURITY_HEADERS,
+  type SuccessPageDetails,
+  strayPage,
+} from './pages.js';
+import { parseRedirectUrl, type RedirectTarget } from './redirect-url.js';
+
+/** The certificate of an `https:` redirect URL. */
+export interface RedirectListenerHttpsOptions {
+  /** The private key, PEM. */
+  key: string | Buffer;
+  /** The certificate (chain), PEM. */
+  cert: string | Buffer;
+  /** The passphrase of an encrypted key. */
+  passphrase?: string;
+}
+
+/** Options of {@link RedirectListener} and {@link startRedirectListener}. */
+export interface RedirectListenerOptions {
+  /**
+   * How long {@link RedirectListener.waitForCallback} waits for the redirect, in ms; `Infinity`
+   * waits until the callback, `close()` or an abort. Default: 600 000 (10 minutes)
+   */
+  timeout?: number;
+  /** Cancels listening and any wait; the listener closes itself. */
+  signal?: AbortSignal;
+  /**
+   * Listens on a host that is not loopback (another machine could then receive the authorization
+   * code). Default: false
+   */
+  allowNonLoopback?: boolean;
+  /** Serves an `https:` redirect URL with this certificate. Default: none (`http:` only) */
+  https?: RedirectListenerHttpsOptions;
+  /** The page shown after a successful redirect. Default: "Authorization complete — you can close this window" */
+  successPage?: PageTemplate<SuccessPageDetails>;
+  /** The page shown after an `error` redirect (e.g. the user denied consent). Default: a short page naming the error */
+  failurePage?: PageTemplate<FailurePageDetails>;
+  /** The longest request target (path and query) accepted, in characters; longer ones get 414. Default: 8192 */
+  maxUrlLength?: number;
+}
+
+interface Waiter {
+  state: Buffer;
+  resolve(url: URL): void;
+  reject(error: AuthorizerError): void;
+}
+
+interface HeldRequest {
+  res: ServerResponse;
+  target: URL;
+}
+
+type Phase = 'new' | 'listening' | 'closing' | 'closed';
+
+const DEFAULT_TIMEOUT = 600_000;
+const DEFAULT_MAX_URL_LENGTH = 8192;
+/** Callback-path requests that arrived before `waitForCallback()` told the state, kept unanswered. */
+const MAX_HELD_REQUESTS = 16;
+/** How long connections still busy at close may finish before they are cut. */
+const CLOSE_GRACE_MS = 250;
+/** Attempts to find a port free on both families for `localhost` with port 0. */
+const DUAL_STACK_ATTEMPTS = 10;
+
+function abortError(signal: AbortSignal): AuthorizerError {
+  return new AuthorizerError(ABORTED, 'waiting for the authorization redirect was aborted', {
+    cause: signal.reason,
+  });
+}
+
+function closedError(reason: string): AuthorizerError {
+  return new AuthorizerError(LISTENER_CLOSED, `the redirect listener is closed: ${reason}`, {
+    hint: 'start a new listener for each authorization',
+  });
+}
+
+function hostForMessage(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function listenFailed(error: NodeJS.ErrnoException, address: string, port: number): AuthorizerError {
+  const where = `${hostForMessage(address)}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new AuthorizerError(
+        LISTENER_FAILED,
+        `cannot listen on ${where}: port ${port} is already in use; choose another port in the redirect URL, or port 0 for any free port`,
+        {
+          cause: error,
+          hint: `another program holds port ${port}: put another port (or port 0) in the redirect URL`,
+        },
+      );
+    case 'EACCES':
+      return new AuthorizerError(
+        LISTENER_FAILED,
+        `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 in the redirect URL, or port 0`,
+        { cause: error, hint: 'put a port above 1023 (or port 0) in the redirect URL' },
+      );
+    case 'EADDRNOTAVAIL':
+    case 'EAFNOSUPPORT':
+      return new AuthorizerError(
+        LISTENER_FAILED,
+        `cannot listen on ${where}: the address ${hostForMessage(address)} does not exist on this machine`,
+        { cause: error, hint: 'use 127.0.0.1 as the redirect URL host' },
+      );
+    default:
+      return new AuthorizerError(
+        LISTENER_FAILED,
+        `cannot listen on ${where}: ${error.code ?? error.message}`,
+        {
+          cause: error,
+        },
+      );
+  }
+}
+
+function listenOn(server: Server, address: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      server.off('listening', onListening);
+      reject(error);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host: address, port, exclusive: true });
+  });
+}
+
+function stopListening(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) resolve();
+    else server.close(() => resolve());
+  });
+}
+
+function sameState(expected: Buffer, received: string): boolean {
+  const candidate = Buffer.from(received, 'utf8');
+  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
+}
+
+/**
+ * The loopback HTTP(S) server that receives the authorization redirect of the code flow
+ * (RFC 8252 §7.3). It implements core's `RedirectReceiver`: start it, give its
+ * {@link RedirectListener.redirectUri} to the provider, and wait for the one redirect that carries
+ * the request's `state`. Stray requests (favicons, scanners, a wrong or missing state, other
+ * methods, oversized URLs) get a short 4xx page and do not end the wait. After the callback, a
+ * timeout, an abort or `close()`, it stops listening and closes every connection.
+ *
+ * One listener serves one authorization; start a new one for the next.
+ *
+ * @example
+ * ```ts
+ * import { authorizeWithCode } from '@oauth-authorizer/core';
+ * import { RedirectListener } from '@oauth-authorizer/redirect-listener';
+ *
+ * const listener = new RedirectListener('http://127.0.0.1:0/callback', { timeout: 120_000 });
+ * await listener.listen();
+ * try {
+ *   const tokens = await authorizeWithCode(provider, {
+ *     receiver: listener,
+ *     userAgent: { openUrl: (url) => console.log(`Open ${url}`) },
+ *   });
+ * } finally {
+ *   await listener.close();
+ * }
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
+ */
+export class RedirectListener implements RedirectReceiver {
+  readonly #target: RedirectTarget;
+  readonly #options: RedirectListenerOptions;
+  readonly #servers: Server[] = [];
+  readonly #sockets = new Set<Socket>();
+  readonly #held: HeldRequest[] = [];
+  #phase: Phase = 'new';
+  #port = 0;
+  #waiter: Waiter | undefined;
+  #received = false;
+  #closing: Promise<void> | undefined;
+  #removeAbortListener: (() => void) | undefined;
+
+  /**
+   * Checks the redirect URL and options; {@link RedirectListener.listen} starts listening.
+   *
+   * @param redirectUrl Where to listen: `http://127.0.0.1:PORT/path`, `http://[::1]:PORT/path` or
+   *   `http://localhost:PORT/path` (both families). Port `0` or none means any free port.
+   * @throws {AuthorizerError} `OAUTH_INVALID_CONFIGURATION` for a URL the listener cannot serve
+   *   (not http(s), a fragment, https without a certificate); `OAUTH_LISTENER_FAILED` for a host that
+   *   is not loopback without `allowNonLoopback`.
+   * @throws {TypeError} for an option of the wrong type.
+   */
+  constructor(redirectUrl: string, options: RedirectListenerOptions = {}) {
+    if (typeof redirectUrl !== 'string') throw new TypeError('redirectUrl must be a string');
+    const { timeout, maxUrlLength } = options;
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {
+      throw new TypeError(`timeout must be a positive number of milliseconds, got ${String(timeout)}`);
+    }
+    if (maxUrlLength !== undefined && !(Number.isInteger(maxUrlLength) && maxUrlLength > 0)) {
+      throw new TypeError(`maxUrlLength must be a positive integer, got ${String(maxUrlLength)}`);
+    }
+    this.#options = options;
+    this.#target = parseRedirectUrl(redirectUrl, {
+      https: options.https !== undefined,
+      allowNonLoopback: options.allowNonLoopback === true,
+    });
+  }
+
+  /**
+   * The exact redirect URI to send to the provider, with the port the listener really got.
+   *
+   * @throws {Error} before {@link RedirectListener.listen} has resolved, when the port is not known yet.
+   */
+  get redirectUri(): string {
+    if (this.#phase === 'new') throw new Error('redirectUri is known once listen() has resolved');
+    return `${this.#target.protocol}//${this.#target.host}:${this.#port}${this.#target.suffix}`;
+  }
+
+  /** The port listened on (0 before {@link RedirectListener.listen}). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Whether the listener is accepting connections right now. */
+  get listening(): boolean {
+    return this.#servers.some((server) => server.listening);
+  }
+
+  /**
+   * Starts listening on every address the redirect URL names, all on one port.
+   *
+   * @returns this listener, ready: read {@link RedirectListener.redirectUri} now.
+   * @throws {AuthorizerError} `OAUTH_LISTENER_FAILED` when the port is in use, needs privileges or
+   *   the address does not exist (the message names the port and what to do); `OAUTH_ABORTED` when
+   *   `signal` aborted first.
+   */
+  async listen(): Promise<this> {
+    if (this.#phase !== 'new') throw new Error('listen() may be called once');
+    const { signal } = this.#options;
+    if (signal?.aborted) {
+      this.#phase = 'closed';
+      throw abortError(signal);
+    }
+    this.#phase = 'listening';
+    try {
+      await this.#bindAll();
+    } catch (error) {
+      this.#phase = 'closed';
+      await Promise.all(this.#servers.map(stopListening));
+      throw error;
+    }
+    if (signal) {
+      const onAbort = () => this.#shutDown(abortError(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#removeAbortListener = () => signal.removeEventListener('abort', onAbort);
+      if (signal.aborted) onAbort();
+    }
+    return this;
+  }
+
+  /**
+   * Waits for the redirect that carries `state` on the expected path and resolves with its full URL
+   * — also for an `error` redirect with the right `state` (core's `validateAuthorizationResponse`
+   * turns it into an error). The browser gets the success or failure page first, then the listener
+   * closes. Callback requests that arrived before this call are kept and checked now.
+   *
+   * @param options.state The `state` of the authorization request.
+   * @param options.signal Cancels the wait; the listener closes.
+   * @throws {AuthorizerError} `OAUTH_LISTENER_TIMEOUT` when no redirect came within `timeout`;
+   *   `OAUTH_ABORTED` when a signal aborted; `REDIRECT_LISTENER_CLOSED` when the listener is or gets
+   *   closed.
+   */
+  waitForCallback(options: { state: string; signal?: AbortSignal }): Promise<URL> {
+    if (typeof options?.state !== 'string' || options.state === '') {
+      throw new TypeError('waitForCallback() needs the non-empty state of the authorization request');
+    }
+    if (this.#phase === 'new') throw new Error('call listen() before waitForCallback()');
+    if (this.#waiter) throw new Error('waitForCallback() is already waiting');
+    if (this.#phase !== 'listening') {
+      const reason = this.#received ? 'it already received its callback' : 'close() was called';
+      return Promise.reject(
+        this.#options.signal?.aborted ? abortError(this.#options.signal) : closedError(reason),
+      );
+    }
+    const { signal } = options;
+    if (signal?.aborted) {
+      this.#shutDown(abortError(signal));
+      return Promise.reject(abortError(signal));
+    }
+
+    return new Promise<URL>((resolve, reject) => {
+      const timeout = this.#options.timeout ?? DEFAULT_TIMEOUT;
+      const timer = Number.isFinite(timeout)
+        ? setTimeout(() => {
+            this.#shutDown(
+              new AuthorizerError(
+                LISTENER_TIMEOUT,
+                `no authorization redirect arrived at ${this.redirectUri} within ${Math.round(timeout / 1000)} s`,
+                { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
+              ),
+            );
+          }, timeout)
+        : undefined;
+      const onAbort = () => this.#shutDown(abortError(signal as AbortSignal));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#waiter = undefined;
+      };
+      this.#waiter = {
+        state: Buffer.from(options.state, 'utf8'),
+        resolve: (url) => {
+          settle();
+          resolve(url);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      for (const held of this.#held.splice(0)) this.#answerCallback(held.res, held.target);
+    });
+  }
+
+  /**
+   * Stops listening and closes every connection; a pending wait rejects with
+   * `REDIRECT_LISTENER_CLOSED`. Safe to call more than once; resolves when all is closed.
+   */
+  close(): Promise<void> {
+    this.#shutDown(closedError('close() was called'));
+    return this.#closing ?? Promise.resolve();
+  }
+
+  async #bindAll(): Promise<void> {
+    const [first, ...others] = this.#target.addresses;
+    if (first === undefined) throw new Error('no address to listen on');
+    const attempts = this.#target.port === 0 && others.length > 0 ? DUAL_STACK_ATTEMPTS : 1;
+    for (let attempt = 1; ; attempt++) {
+      const primary = this.#createServer();
+      try {
+        this.#port = await listenOn(primary, first, this.#target.port);
+      } catch (error) {
+        throw listenFailed(error as NodeJS.ErrnoException, first, this.#target.port);
+      }
+      this.#servers.push(primary);
+      try {
+        for (const address of others) {
+          const server = this.#createServer();
+          try {
+            await listenOn(server, address, this.#port);
+            this.#servers.push(server);
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            // A machine without IPv6 has no ::1: browsers there do not try it either. But a port
+            // that somebody else holds on the other family would hand them the authorization code.
+            if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') continue;
+            throw listenFailed(error as NodeJS.ErrnoException, address, this.#port);
+          }
+        }
+        return;
+      } catch (error) {
+        await Promise.all(this.#servers.splice(0).map(stopListening));
+        if (attempt >= attempts) throw error;
+      }
+    }
+  }
+
+  #createServer(): Server {
+    const maxUrlLength = this.#options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
+    // Node answers 431 on its own past maxHeaderSize; leave room so that our 414 is what callers see.
+    const serverOptions = { maxHeaderSize: Math.max(16_384, maxUrlLength + 8192), keepAliveTimeout: 5000 };
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
+    const { https } = this.#options;
+    const server: Server = https
+      ? (createHttpsServer({ ...serverOptions, ...https }, handler) as unknown as Server)
+      : createHttpServer(serverOptions, handler);
+    server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    if (https) {
+      server.on('secureConnection', (socket: Socket) => {
+        this.#sockets.add(socket);
+        socket.once('close', () => this.#sockets.delete(socket));
+      });
+    }
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = strayPage('Bad request', 'This request could not be read.');
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+          'content-type: text/html; charset=utf-8\r\n' +
+          Object.entries(SECURITY_HEADERS)
+            .map(([name, value]) => `${name}: ${value}\r\n`)
+            .join('') +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
+    return server;
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    const raw = req.url ?? '';
+    if (this.#phase !== 'listening' || this.#received) {
+      this.#reply(res, 410, 'Gone', 'This sign-in is over. You can close this window.', true);
+      return;
+    }
+    if (raw.length > (this.#options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)) {
+      this.#reply(res, 414, 'URI too long', 'The address of this request is too long.', true);
+      return;
+    }
+    if (req.method !== 'GET') {
+      res.setHeader('allow', 'GET');
+      // The body of a POST is not read: closing the connection is simpler than draining it.
+      this.#reply(res, 405, 'Method not allowed', 'Only the browser redirect (GET) is accepted here.', true);
+      return;
+    }
+    // Only origin-form targets ("/path?query"): a proxy-style absolute URL is not a redirect.
+    if (!raw.startsWith('/')) {
+      this.#reply(res, 400, 'Bad request', 'This request could not be read.', false);
+      return;
+    }
+    const target = new URL(`${this.#target.protocol}//${this.#target.host}:${this.#port}${raw}`);
+    if (target.pathname !== this.#target.path) {
+      this.#reply(res, 404, 'Not found', 'There is nothing here.', false);
+      return;
+    }
+    if (!this.#waiter) {
+      // The browser may come back before the flow has asked to wait (an `openUrl` that awaits
+      // the whole sign-in): keep the request open and answer it once the state is known.
+      if (this.#held.length >= MAX_HELD_REQUESTS) {
+        this.#reply(res, 503, 'Busy', 'Too many requests are waiting. Try again shortly.', true);
+        return;
+      }
+      this.#held.push({ res, target });
+      return;
+    }
+    this.#answerCallback(res, target);
+  }
+
+  #answerCallback(res: ServerResponse, target: URL): void {
+    const waiter = this.#waiter;
+    if (!waiter || this.#received) {
+      this.#reply(res, 410, 'Gone', 'This sign-in is over. You can close this window.', true);
+      return;
+    }
+    const states = target.searchParams.getAll('state');
+    const [state] = states;
+    if (state === undefined) {
+      this.#reply(
+        res,
+        400,
+        'Missing state',
+        'This response carries no "state": it is not the sign-in.',
+        false,
+      );
+      return;
+    }
+    if (states.length !== 1 || !sameState(waiter.state, state)) {
+      this.#reply(res, 400, 'Unexpected state', 'This response belongs to another sign-in.', false);
+      return;
+    }
+
+    this.#received = true;
+    const error = target.searchParams.get('error');
+    const code = target.searchParams.get('code');
+    const html =
+      error === null && code
+        ? renderPage(this.#options.successPage ?? defaultSuccessPage, {
+            issuer: escapeHtml(target.searchParams.get('iss') ?? ''),
+          })
+        : renderPage(this.#options.failurePage ?? defaultFailurePage, {
+            error: escapeHtml(error ?? ''),
+            errorDescription: escapeHtml(target.searchParams.get('error_description') ?? ''),
+            errorUri: escapeHtml(target.searchParams.get('error_uri') ?? ''),
+          });
+    res.statusCode = 200;
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('connection', 'close');
+    let delivered = false;
+    // Resolve once the page is on its way, so a caller that exits right after still shows it; a
+    // browser that hung up early does not lose the code either.
+    const deliver = () => {
+      if (delivered) return;
+      delivered = true;
+      waiter.resolve(target);
+      this.#shutDown(undefined);
+    };
+    res.once('finish', deliver);
+    res.once('close', deliver);
+    res.end(html);
+  }
+
+  #reply(res: ServerResponse, status: number, title: string, message: string, close: boolean): void {
+    res.statusCode = status;
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    if (close) res.setHeader('connection', 'close');
+    res.end(strayPage(title, message));
+  }
+
+  /** Ends the wait (with `error`, unless the callback already settled it) and closes everything. */
+  #shutDown(error: AuthorizerError | undefined): void {
+    if (error && this.#waiter) this.#waiter.reject(error);
+    if (this.#phase === 'closing' || this.#phase === 'closed') return;
+    if (this.#phase === 'new') {
+      this.#phase = 'closed';
+      return;
+    }
+    this.#phase = 'closing';
+    this.#removeAbortListener?.();
+    for (const held of this.#held.splice(0)) {
+      this.#reply(held.res, 503, 'Closed', 'The application stopped waiting for this sign-in.', true);
+    }
+    const stopped = Promise.all(this.#servers.map(stopListening));
+    for (const server of this.#servers) server.closeIdleConnections();
+    // A connection still sending or receiving gets a moment to finish (the page just answered may
+    // still be in flight); then it is cut, so no socket outlives the listener.
+    const cut = setTimeout(() => {
+      for (const socket of this.#sockets) socket.destroy();
+    }, CLOSE_GRACE_MS);
+    this.#closing = stopped.then(() => {
+      clearTimeout(cut);
+      this.#phase = 'closed';
+    });
+  }
+}
+
+/**
+ * Creates a {@link RedirectListener} and waits until it listens.
+ *
+ * @param redirectUrl Where to listen, e.g. `http://127.0.0.1:0/callback` (port 0: any free port).
+ * @returns the listening listener; its `redirectUri` carries the real port.
+ * @throws {AuthorizerError} `OAUTH_LISTENER_FAILED` (port in use, not loopback, ...),
+ *   `OAUTH_INVALID_CONFIGURATION` (unusable redirect URL), `OAUTH_ABORTED`.
+ *
+ * @example
+ * ```ts
+ * import { startRedirectListener } from '@oauth-authorizer/redirect-listener';
+ *
+ * const listener = await startRedirectListener('http://localhost:0/callback');
+ * console.log(listener.redirectUri); // http://localhost:49152/callback
+ * const callback = await listener.waitForCallback({ state });
+ * console.log(callback.searchParams.has('code'));
+ * ```
+ */
+export async function startRedirectListener(
+  redirectUrl: string,
+  options: RedirectListenerOptions = {},
+): Promise<RedirectListener> {
+  return await new RedirectListener(redirectUrl, options).listen();
+}
