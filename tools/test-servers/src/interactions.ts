@@ -24,6 +24,7 @@ export async function handleInteraction(
   res: ServerResponse,
 ): Promise<void> {
   const details = await provider.interactionDetails(req, res);
+  // The login name is pre-filled from login_hint, as real providers do.
   const { uid, prompt, params } = details;
   res.setHeader('cache-control', 'no-store');
   if (req.method === 'GET') {
@@ -33,7 +34,7 @@ export async function handleInteraction(
         page(
           'Sign in',
           `<form method="post" action="/interaction/${uid}">
-<label>E-mail <input id="login" name="login" type="email" autofocus required></label>
+<label>E-mail <input id="login" name="login" type="email" value="${escapeHtml(String(params.login_hint ?? ''))}" autofocus required></label>
 <label>Password <input id="password" name="password" type="password" required></label>
 <button id="sign-in" type="submit" name="decision" value="login">Sign in</button>
 </form>`,
