@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import { type FileHandle, open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import type { TokenStoreLock } from '../token-store.js';
+import { lockTimeoutError } from './lock-queue.js';
+import { abortError, throwIfAborted } from './record.js';
+import { storeUnavailable } from './store-errors.js';
+
+/** Options of {@link acquireFileLock}. */
+export interface FileLockOptions {
+  /** The account, for messages. */
+  account: string;
+  /** How long to wait for the lock, in ms. */
+  timeout: number;
+  /** A lock whose file was not touched for this many ms is stale: its holder hung or died elsewhere. */
+  staleAfter: number;
+  /** Mean pause between attempts while the lock is held, in ms (jittered ±50 %). */
+  retryInterval: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** What a lock file holds: who took it, for stale-lock detection and for messages. */
+interface LockOwner {
+  pid: number;
+  hostname: string;
+  createdAt: string;
+  id: string;
+}
+
+/** A lock file as seen at one moment: enough to tell later whether it is still the same file. */
+interface LockSnapshot {
+  stats: Stats;
+  text: string;
+  owner: LockOwner | undefined;
+}
+
+// Ids of the lock files this process holds, shared by every copy of this module in the process
+// (the ESM and CJS builds may both be loaded): a lock file carrying our own pid but an id we do not
+// hold was left by an earlier process that had the same pid (common in containers).
+const HELD_KEY = Symbol.for('@oauth-authorizer/core:held-file-locks');
+function heldLocks(): Set<string> {
+  const registry = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  registry[HELD_KEY] ??= new Set<string>();
+  return registry[HELD_KEY];
+}
+const held = heldLocks();
+
+const thisHost = hostname();
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner>;
+    if (
+      typeof value.pid === 'number' &&
+      typeof value.hostname === 'string' &&
+      typeof value.id === 'string' &&
+      typeof value.createdAt === 'string'
+    )
+      return value as LockOwner;
+  } catch {
+    // A lock file caught between its creation and its first write is empty: it has no owner yet.
+  }
+  return undefined;
+}
+
+function errorCode(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+async function snapshot(path: string): Promise<LockSnapshot | undefined> {
+  try {
+    const [stats, text] = await Promise.all([stat(path), readFile(path, 'utf8')]);
+    return { stats, text, owner: parseOwner(text) };
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw storeUnavailable(`could not read lock file "${path}"`, error);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to another user.
+    return errorCode(error) === 'EPERM';
+  }
+}
+
+/**
+ * Whether a lock's holder is gone: the file was not touched for `staleAfter` ms (holders touch it
+ * while they hold it), or its holder was a process on this host that no longer runs.
+ */
+function isStale(lock: LockSnapshot, staleAfter: number): boolean {
+  if (Date.now() - lock.stats.mtimeMs > staleAfter) return true;
+  const owner = lock.owner;
+  if (owner === undefined || owner.hostname !== thisHost) return false;
+  if (owner.pid === process.pid) return !held.has(owner.id);
+  return !isAlive(owner.pid);
+}
+
+function sameFile(a: LockSnapshot, b: LockSnapshot): boolean {
+  return (
+    a.stats.ino === b.stats.ino &&
+    a.stats.dev === b.stats.dev &&
+    a.stats.mtimeMs === b.stats.mtimeMs &&
+    a.text === b.text
+  );
+}
+
+function describeOwner(lock: LockSnapshot): string | undefined {
+  const owner = lock.owner;
+  return owner && `pid ${owner.pid} on ${owner.hostname} since ${owner.createdAt}`;
+}
+
+/**
+ * Removes a stale lock file, unless another waiter got there first. Waiters that find the same
+ * stale lock must not both remove "it": the second one would remove the fresh lock the first one
+ * has taken since. So breaking is itself guarded by a short-lived `.break` file taken with
+ * `O_EXCL`, and under it the lock file is checked to be the very file judged stale (same inode,
+ * mtime and content) before it is unlinked.
+ *
+ * @returns whether the lock file is gone, so that taking the lock is worth trying again at once.
+ */
+async function breakStaleLock(path: string, stale: LockSnapshot, staleAfter: number): Promise<boolean> {
+  const breakPath = `${path}.break`;
+  let guard: FileHandle;
+  try {
+    guard = await open(breakPath, 'wx', 0o600);
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw storeUnavailable(`could not create "${breakPath}"`, error);
+    // A breaker holds the guard for a few milliseconds; one that is old was left by a crash.
+    try {
+      const info = await stat(breakPath);
+      if (Date.now() - info.mtimeMs > staleAfter) await unlink(breakPath);
+    } catch {
+      // Gone already, or removed by another waiter: either way, try again.
+    }
+    return false;
+  }
+  try {
+    const current = await snapshot(path);
+    if (current === undefined) return true;
+    if (!sameFile(current, stale)) return false;
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return true;
+    throw error;
+  } finally {
+    await guard.close().catch(() => undefined);
+    await unlink(breakPath).catch(() => undefined);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal as AbortSignal, 'waiting for the token store lock'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A lock file this process created and holds. */
+class HeldFileLock implements TokenStoreLock {
+  readonly #path: string;
+  readonly #handle: FileHandle;
+  readonly #id: string;
+  readonly #heartbeat: NodeJS.Timeout;
+  #released: Promise<void> | undefined;
+
+  constructor(path: string, handle: FileHandle, id: string, staleAfter: number) {
+    this.#path = path;
+    this.#handle = handle;
+    this.#id = id;
+    // Touching the file through our own descriptor keeps a long refresh (retries, Retry-After)
+    // from looking stale to other hosts, and can never touch a lock file someone else created.
+    this.#heartbeat = setInterval(
+      () => {
+        const now = new Date();
+        handle.utimes(now, now).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(staleAfter / 3)),
+    );
+    this.#heartbeat.unref();
+  }
+
+  release(): Promise<void> {
+    this.#released ??= this.#release();
+    return this.#released;
+  }
+
+  async #release(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    held.delete(this.#id);
+    try {
+      // Unlink only our own file: if we stalled long enough to be judged stale, the file at the
+      // path may now be another holder's lock.
+      const text = await readFile(this.#path, 'utf8');
+      if (parseOwner(text)?.id === this.#id) await unlink(this.#path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT')
+        throw storeUnavailable(`could not remove lock file "${this.#path}"`, error);
+    } finally {
+      await this.#handle.close().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Takes an exclusive lock that works across processes (and hosts sharing a file system): the
+ * file at `path`, created with `O_EXCL`, holding the holder's pid, host name, start time and a
+ * random id. A lock whose holder died on this host, or that was not touched for `staleAfter` ms,
+ * is broken (see {@link breakStaleLock}).
+ *
+ * @throws {AuthorizerError} `OAUTH_LOCK_TIMEOUT` (transient) after `timeout` ms, `OAUTH_ABORTED`
+ *   when `signal` aborts, `OAUTH_STORE_UNAVAILABLE` when the file cannot be created or read.
+ * @example
+ * ```ts
+ * const lock = await acquireFileLock('/home/me/.config/oauth-authorizer/accounts/me.lock', {
+ *   account: 'me', timeout: 30_000, staleAfter: 30_000, retryInterval: 20,
+ * });
+ * try { await refreshAndStore(); } finally { await lock.release(); }
+ * ```
+ */
+export async function acquireFileLock(path: string, options: FileLockOptions): Promise<TokenStoreLock> {
+  const { account, timeout, staleAfter, retryInterval, signal } = options;
+  const deadline = Date.now() + timeout;
+  const id = randomUUID();
+  // Marked as ours before the file exists: another waiter in this process that reads the file
+  // between its creation and our next line must not take it for a leftover of a dead process.
+  held.add(id);
+  try {
+    return await takeLock(path, id, { account, timeout, staleAfter, retryInterval, signal }, deadline);
+  } catch (error) {
+    held.delete(id);
+    throw error;
+  }
+}
+
+async function takeLock(
+  path: string,
+  id: string,
+  options: FileLockOptions,
+  deadline: number,
+): Promise<HeldFileLock> {
+  const { account, timeout, staleAfter, retryInterval, signal } = options;
+  for (;;) {
+    throwIfAborted(signal, 'waiting for the token store lock');
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(path, 'wx', 0o600);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST')
+        throw storeUnavailable(`could not create lock file "${path}"`, error);
+    }
+    if (handle !== undefined) {
+      const owner: LockOwner = {
+        pid: process.pid,
+        hostname: thisHost,
+        createdAt: new Date().toISOString(),
+        id,
+      };
+      try {
+        await handle.writeFile(JSON.stringify(owner));
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw storeUnavailable(`could not write lock file "${path}"`, error);
+      }
+      return new HeldFileLock(path, handle, id, staleAfter);
+    }
+    const current = await snapshot(path);
+    // Released between our attempt and our look: try again at once.
+    if (current === undefined) continue;
+    if (isStale(current, staleAfter) && (await breakStaleLock(path, current, staleAfter))) continue;
+    const left = deadline - Date.now();
+    if (left <= 0) throw lockTimeoutError(account, timeout, describeOwner(current));
+    await sleep(Math.min(left, retryInterval * (0.5 + Math.random())), signal);
+  }
+}

@@ -1,0 +1,59 @@
+import { ABORTED, AuthorizerError } from '../errors.js';
+import type { StoredAccount } from '../token-store.js';
+
+/**
+ * Checks an account name given to a store: a non-empty string without control characters.
+ * Stores encode names for their own medium (file names, keys); this is the common rule.
+ *
+ * @throws {TypeError} for anything else.
+ */
+export function checkAccountName(account: unknown): asserts account is string {
+  if (typeof account !== 'string' || account.length === 0)
+    throw new TypeError('account name must be a non-empty string');
+  if (/[\u0000-\u001f\u007f]/.test(account))
+    throw new TypeError('account name must not contain control characters');
+}
+
+/**
+ * Checks the shape of a record given to `TokenStore.set()`, so that a programming mistake fails at
+ * once instead of writing something `get()` cannot read back.
+ *
+ * @throws {TypeError} naming the field that is wrong.
+ */
+export function checkRecord(record: unknown): asserts record is StoredAccount {
+  if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object');
+  const { account, tokens, authorizationRequired, settings } = record as Record<string, unknown>;
+  checkAccountName(account);
+  if (tokens !== undefined) {
+    const { accessToken, tokenType, obtainedAt, extra } = (tokens ?? {}) as Record<string, unknown>;
+    if (typeof tokens !== 'object' || tokens === null)
+      throw new TypeError('record "tokens" must be an object');
+    if (typeof accessToken !== 'string' || accessToken === '')
+      throw new TypeError('record "tokens.accessToken" must be a non-empty string');
+    if (typeof tokenType !== 'string') throw new TypeError('record "tokens.tokenType" must be a string');
+    if (typeof obtainedAt !== 'number' || !Number.isFinite(obtainedAt))
+      throw new TypeError('record "tokens.obtainedAt" must be a number');
+    if (typeof extra !== 'object' || extra === null)
+      throw new TypeError('record "tokens.extra" must be an object');
+  }
+  if (authorizationRequired !== undefined) {
+    const { since, reason } = (authorizationRequired ?? {}) as Record<string, unknown>;
+    if (typeof since !== 'number' || typeof reason !== 'string')
+      throw new TypeError('record "authorizationRequired" must be { since: number, reason: string }');
+  }
+  if (
+    settings !== undefined &&
+    (typeof settings !== 'object' || settings === null || Array.isArray(settings))
+  )
+    throw new TypeError('record "settings" must be an object');
+}
+
+/** The error every store operation rejects with when its `signal` aborts. */
+export function abortError(signal: AbortSignal, what: string): AuthorizerError {
+  return new AuthorizerError(ABORTED, `${what} was aborted`, { cause: signal.reason });
+}
+
+/** @throws {AuthorizerError} `OAUTH_ABORTED` when `signal` is already aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined, what = 'the token store operation'): void {
+  if (signal?.aborted) throw abortError(signal, what);
+}

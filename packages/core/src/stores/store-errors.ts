@@ -1,0 +1,32 @@
+import { AuthorizerError, STORE_CORRUPT, STORE_UNAVAILABLE } from '../errors.js';
+
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * A store that cannot be read or written: `what` says which file and what was being done; the
+ * system error code (`EACCES`, `ENOSPC`) is appended, and the original error kept as `cause`.
+ */
+export function storeUnavailable(what: string, error?: unknown): AuthorizerError {
+  const errno = errnoOf(error);
+  return new AuthorizerError(STORE_UNAVAILABLE, `${what}${errno ? ` (${errno})` : ''}`, {
+    ...(error !== undefined && { cause: error }),
+  });
+}
+
+/**
+ * A token file that does not hold a record. The message names the file and what is wrong with it,
+ * never its content (which would be tokens).
+ */
+export function storeCorrupt(path: string, account: string, problem: string): AuthorizerError {
+  return new AuthorizerError(STORE_CORRUPT, `token file "${path}" is corrupt: ${problem}`, {
+    hint: `inspect or move the file away, then run: oauth-authorizer authorize ${shellQuote(account)}`,
+  });
+}
+
+/** Quotes an account name for a command line shown to a person. */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,574 @@
+import { EventEmitter } from 'node:events';
+import { ABORTED, AUTHORIZATION_REQUIRED, AuthorizerError, OAuthResponseError } from './errors.js';
+import { refreshTokens } from './flows/refresh.js';
+import type { ProviderConfig } from './provider.js';
+import { checkAccountName } from './stores/record.js';
+import { shellQuote } from './stores/store-errors.js';
+import type { TokenSet } from './token-set.js';
+import type { StoredAccount, TokenStore } from './token-store.js';
+
+/**
+ * OAuth error codes at the token endpoint that mean the grant behind the refresh token is gone,
+ * so only a new authorization helps: `invalid_grant` (expired, revoked, or an already rotated
+ * refresh token, RFC 6749 §5.2) and the OpenID Connect answers that demand the user
+ * (`interaction_required`, `login_required`, `consent_required`, e.g. a new MFA or consent policy).
+ * Deliberately not here: `invalid_client` and `unauthorized_client` (the client's configuration —
+ * a wrong or expired secret, a grant type not allowed — which a new authorization with the same
+ * client does not fix, and which must not flag healthy tokens), `invalid_scope`, `invalid_request`.
+ */
+const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
+  'invalid_grant',
+  'interaction_required',
+  'login_required',
+  'consent_required',
+]);
+
+/** The function the manager calls to refresh: {@link refreshTokens}, or a replacement in tests. */
+export type RefreshFunction = (
+  provider: ProviderConfig,
+  refreshToken: string,
+  options: { scopes?: string[]; signal?: AbortSignal },
+) => Promise<TokenSet>;
+
+/** How transient refresh failures are retried. */
+export interface RefreshRetryOptions {
+  /** Retries after the first attempt. Default: 3 */
+  retries?: number;
+  /** The first back-off, in ms; it doubles with each retry, and a random half of it is jitter. Default: 500 */
+  baseDelay?: number;
+  /** The longest back-off, in ms. Default: 10 000 */
+  maxDelay?: number;
+  /**
+   * The longest `Retry-After` honoured, in ms. A server asking for longer ends the retries at once
+   * with its transient error (which carries `retryAfter`). Default: 60 000
+   */
+  maxRetryAfter?: number;
+}
+
+/** Options of {@link TokenManager}. */
+export interface TokenManagerOptions {
+  /** The account whose tokens are managed (the store's key). */
+  account: string;
+  /** Where the account's tokens are read and written. */
+  store: TokenStore;
+  /** The provider that refreshes them. */
+  provider: ProviderConfig;
+  /**
+   * Seconds an access token must still be valid for to be handed out without a refresh. For
+   * tokens that live less than twice this, half their lifetime is used instead (see
+   * {@link TokenManager}). Default: 60
+   */
+  minValidity?: number;
+  /** Retries of transient refresh failures. */
+  retry?: RefreshRetryOptions;
+  /** How long to wait for the store's lock of the account, in ms. Default: 60 000 */
+  lockTimeout?: number;
+  /** Scopes to ask for on refresh (fewer than granted). Default: none sent, i.e. all granted scopes */
+  scopes?: string[];
+  /** The refresh call. Default: {@link refreshTokens} */
+  refresh?: RefreshFunction;
+}
+
+/** Options of {@link TokenManager.getAccessToken}. */
+export interface GetAccessTokenOptions {
+  /** Seconds the token must still be valid for. Default: the manager's `minValidity` */
+  minValidity?: number;
+  /**
+   * Refresh even if the token looks valid, e.g. because a mail server rejected it. Unless another
+   * process or caller has replaced the token meanwhile: then that newer token is returned.
+   * Default: false
+   */
+  forceRefresh?: boolean;
+  /**
+   * Stops this caller's wait (`OAUTH_ABORTED`). A token request already sent is not cancelled: its
+   * answer may carry the only copy of a rotated refresh token, so it is still stored.
+   */
+  signal?: AbortSignal;
+}
+
+/** Payload of the `refresh` event: one attempt at the token endpoint. */
+export interface RefreshAttempt {
+  account: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  durationMs: number;
+  ok: boolean;
+  /** Why the attempt failed (messages never contain tokens). */
+  error?: Error;
+}
+
+/** The events of {@link TokenManager}, for `manager.on(name, listener)`. */
+export interface TokenManagerEvents {
+  /** New tokens from a refresh by this manager, emitted after they were stored. */
+  tokens: [tokens: TokenSet];
+  /** Each attempt at refreshing, successful or not. */
+  refresh: [attempt: RefreshAttempt];
+  /** The account must be authorized again; the same error is thrown to the callers. */
+  'authorization-required': [error: AuthorizerError];
+}
+
+interface FlightRequest {
+  force: boolean;
+  /** The access token the forcing caller saw (and wants replaced). */
+  seen: string | undefined;
+  minValidity: number;
+}
+
+/** One shared refresh (or store read) and the callers waiting for it. */
+interface Flight {
+  promise: Promise<TokenSet>;
+  controller: AbortController;
+  waiting: number;
+  /** A caller without a signal waits: the flight must not be aborted. */
+  pinned: boolean;
+}
+
+interface UnsavedTokens {
+  tokens: TokenSet;
+  /** The refresh token they replaced: they are stored only if the store still holds it. */
+  replaces: string;
+}
+
+/**
+ * Whether `tokens` are valid for more than `minValidity` seconds from `now`, with the margin capped
+ * at half the token's lifetime, so short-lived tokens are not refreshed on every call.
+ */
+function freshUntil(tokens: TokenSet, minValidity: number): number {
+  if (tokens.expiresAt === undefined) return Number.POSITIVE_INFINITY;
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
+  return tokens.expiresAt - Math.min(minValidity * 1000, lifetime / 2);
+}
+
+function freeze(tokens: TokenSet): TokenSet {
+  Object.freeze(tokens.extra);
+  return Object.freeze(tokens);
+}
+
+function abortError(signal: AbortSignal): AuthorizerError {
+  return new AuthorizerError(ABORTED, 'waiting for an access token was aborted', { cause: signal.reason });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(abortError(signal));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function checkSeconds(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    throw new TypeError(`"${name}" must be a number of seconds >= 0, got ${String(value)}`);
+  return value;
+}
+
+function checkCount(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw new TypeError(`"${name}" must be an integer >= 0, got ${String(value)}`);
+  return value;
+}
+
+/**
+ * Hands out access tokens for one account and keeps them fresh: the cached token while it is
+ * valid for more than `minValidity` seconds, else one refresh, which any number of concurrent
+ * callers share. With a store whose lock works across processes (the file store), concurrent
+ * processes share one refresh too: the refresher takes the lock and re-reads the store, so a
+ * process that waited finds the new tokens and does not refresh again. A rotated refresh token is
+ * stored before the new access token is handed out, and is never sent twice.
+ *
+ * Freshness margin: `min(minValidity, lifetime / 2)`, where `lifetime` = `expiresAt − obtainedAt`.
+ * A token that lives 1 hour is refreshed when less than 60 s are left; one that lives 4 s, when
+ * less than 2 s are left. A token without an expiry is fresh until a refresh is forced.
+ *
+ * Failures: the provider rejecting the refresh token (`invalid_grant`, and `interaction_required`,
+ * `login_required`, `consent_required`) marks the account in the store as needing authorization —
+ * keeping its tokens — and throws `OAUTH_AUTHORIZATION_REQUIRED`, as do a missing account, a
+ * missing refresh token, and an account already marked (without asking the server again).
+ * Transient failures (timeouts, resets, 5xx, 429) are retried with exponential back-off and
+ * jitter, honouring `Retry-After`; then their error is thrown with its code unchanged. Stored
+ * tokens are never discarded.
+ *
+ * @example
+ * ```ts
+ * import { FileTokenStore, TokenManager } from '@oauth-authorizer/core';
+ *
+ * const manager = new TokenManager({
+ *   account: 'me@example.com',
+ *   store: new FileTokenStore({ directory: '/home/me/.config/oauth-authorizer/accounts' }),
+ *   provider: { tokenUrl: 'https://oauth2.googleapis.com/token', clientId: '…', clientSecret: '…' },
+ * });
+ * manager.on('refresh', ({ attempt, ok, durationMs }) => console.error(`refresh #${attempt}: ${ok} in ${durationMs} ms`));
+ * const accessToken = await manager.getAccessToken();
+ * // A mail server rejected it: get another one, refreshed unless someone already did.
+ * const retried = await manager.getAccessToken({ forceRefresh: true });
+ * ```
+ */
+export class TokenManager extends EventEmitter<TokenManagerEvents> {
+  /** The account whose tokens are managed. */
+  readonly account: string;
+  /** The store the tokens live in. */
+  readonly store: TokenStore;
+  /** The provider that refreshes them. */
+  readonly provider: ProviderConfig;
+  readonly #minValidity: number;
+  readonly #retries: number;
+  readonly #baseDelay: number;
+  readonly #maxDelay: number;
+  readonly #maxRetryAfter: number;
+  readonly #lockTimeout: number;
+  readonly #scopes: string[] | undefined;
+  readonly #refresh: RefreshFunction;
+
+  #tokens: TokenSet | undefined;
+  // The fast path's whole test: before this instant, `#tokens` is fresh for the default minValidity.
+  #freshUntil = Number.NEGATIVE_INFINITY;
+  #flight: Flight | undefined;
+  #unsaved: UnsavedTokens | undefined;
+
+  /** @throws {TypeError} when an option is missing or of the wrong type. */
+  constructor(options: TokenManagerOptions) {
+    super();
+    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    checkAccountName(options.account);
+    const store = options.store as Partial<TokenStore> | undefined;
+    if (
+      typeof store?.get !== 'function' ||
+      typeof store.set !== 'function' ||
+      typeof store.lock !== 'function'
+    )
+      throw new TypeError('"store" must be a TokenStore');
+    if (typeof options.provider !== 'object' || options.provider === null)
+      throw new TypeError('"provider" must be a ProviderConfig');
+    if (options.refresh !== undefined && typeof options.refresh !== 'function')
+      throw new TypeError('"refresh" must be a function');
+    this.account = options.account;
+    this.store = options.store;
+    this.provider = options.provider;
+    this.#minValidity = checkSeconds('minValidity', options.minValidity ?? 60);
+    const retry = options.retry ?? {};
+    this.#retries = checkCount('retry.retries', retry.retries, 3);
+    this.#baseDelay = checkCount('retry.baseDelay', retry.baseDelay, 500);
+    this.#maxDelay = checkCount('retry.maxDelay', retry.maxDelay, 10_000);
+    this.#maxRetryAfter = checkCount('retry.maxRetryAfter', retry.maxRetryAfter, 60_000);
+    this.#lockTimeout = checkCount('lockTimeout', options.lockTimeout, 60_000);
+    this.#scopes = options.scopes;
+    this.#refresh = options.refresh ?? refreshTokens;
+  }
+
+  /**
+   * A valid access token: the cached one while it is fresh (no I/O, no allocation beyond the
+   * promise), else the store's when another process refreshed, else a new one from a refresh
+   * shared with every concurrent caller.
+   *
+   * @throws {AuthorizerError} `OAUTH_AUTHORIZATION_REQUIRED` (with a `hint` naming the command
+   *   that fixes it); the transient code of the last failed attempt (`OAUTH_TIMEOUT`,
+   *   `OAUTH_NETWORK_ERROR`, `OAUTH_HTTP_ERROR`, `OAUTH_ERROR_RESPONSE`); `OAUTH_LOCK_TIMEOUT`;
+   *   `OAUTH_ABORTED`; the store's `OAUTH_STORE_CORRUPT` / `OAUTH_STORE_UNAVAILABLE`.
+   * @example
+   * ```ts
+   * const token = await manager.getAccessToken({ minValidity: 300 });
+   * ```
+   */
+  getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
+    if (
+      Date.now() < this.#freshUntil &&
+      (options === undefined ||
+        (options.minValidity === undefined &&
+          options.forceRefresh !== true &&
+          options.signal?.aborted !== true))
+    )
+      return Promise.resolve((this.#tokens as TokenSet).accessToken);
+    return this.#getTokenSet(options ?? {}).then((tokens) => tokens.accessToken);
+  }
+
+  /**
+   * Like {@link TokenManager.getAccessToken}, but the whole token set (frozen: do not change it).
+   *
+   * @example
+   * ```ts
+   * const { accessToken, expiresAt, scope } = await manager.getTokenSet();
+   * ```
+   */
+  getTokenSet(options?: GetAccessTokenOptions): Promise<TokenSet> {
+    if (
+      Date.now() < this.#freshUntil &&
+      (options === undefined ||
+        (options.minValidity === undefined &&
+          options.forceRefresh !== true &&
+          options.signal?.aborted !== true))
+    )
+      return Promise.resolve(this.#tokens as TokenSet);
+    return this.#getTokenSet(options ?? {});
+  }
+
+  async #getTokenSet(options: GetAccessTokenOptions): Promise<TokenSet> {
+    const minValidity =
+      options.minValidity === undefined
+        ? this.#minValidity
+        : checkSeconds('minValidity', options.minValidity);
+    const force = options.forceRefresh === true;
+    const signal = options.signal;
+    if (signal?.aborted) throw abortError(signal);
+    const seen = force ? this.#tokens?.accessToken : undefined;
+    const satisfied = (tokens: TokenSet): boolean =>
+      force
+        ? seen === undefined || tokens.accessToken !== seen
+        : Date.now() < freshUntil(tokens, minValidity);
+    if (!force && this.#tokens !== undefined && satisfied(this.#tokens)) return this.#tokens;
+    // A flight already under way may give what this caller needs (it usually does): wait for it
+    // rather than start a second one. Only if it does not, start one with this caller's needs.
+    const running = this.#flight;
+    if (running !== undefined) {
+      const tokens = await this.#join(running, signal);
+      if (satisfied(tokens)) return tokens;
+    }
+    const flight = this.#flight ?? this.#startFlight({ force, seen, minValidity });
+    return this.#join(flight, signal);
+  }
+
+  #startFlight(request: FlightRequest): Flight {
+    const controller = new AbortController();
+    const flight: Flight = { controller, waiting: 0, pinned: false, promise: undefined as never };
+    flight.promise = this.#fly(request, controller.signal).finally(() => {
+      if (this.#flight === flight) this.#flight = undefined;
+    });
+    // Every waiter may have given up (aborted): the outcome then has no one to go to.
+    flight.promise.catch(() => undefined);
+    this.#flight = flight;
+    return flight;
+  }
+
+  #join(flight: Flight, signal: AbortSignal | undefined): Promise<TokenSet> {
+    if (signal === undefined) {
+      flight.pinned = true;
+      return flight.promise;
+    }
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    flight.waiting += 1;
+    return new Promise<TokenSet>((resolve, reject) => {
+      const leave = () => {
+        signal.removeEventListener('abort', onAbort);
+        flight.waiting -= 1;
+      };
+      const onAbort = () => {
+        leave();
+        // The last waiter gone: stop waiting for the lock or a back-off, nobody needs the result.
+        if (flight.waiting === 0 && !flight.pinned) {
+          if (this.#flight === flight) this.#flight = undefined;
+          flight.controller.abort(signal.reason);
+        }
+        reject(abortError(signal));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.promise.then(
+        (tokens) => {
+          leave();
+          resolve(tokens);
+        },
+        (error: unknown) => {
+          leave();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #fly(request: FlightRequest, signal: AbortSignal): Promise<TokenSet> {
+    let { seen } = request;
+    const { force, minValidity } = request;
+    try {
+      // Read without the lock first: another process may have refreshed, and the hot path of a
+      // fresh process (`oauth-authorizer token`) must not take a lock just to read a valid token.
+      if (this.#unsaved === undefined) {
+        const tokens = this.#usableTokens(await this.store.get(this.account, { signal }));
+        if (force) {
+          if (seen !== undefined && tokens.accessToken !== seen) return this.#adopt(tokens);
+          seen ??= tokens.accessToken;
+        } else if (Date.now() < freshUntil(tokens, minValidity)) {
+          return this.#adopt(tokens);
+        }
+      }
+      const lock = await this.store.lock(this.account, { timeout: this.#lockTimeout, signal });
+      try {
+        let record = await this.store.get(this.account, { signal });
+        record = await this.#storeUnsaved(record);
+        const tokens = this.#usableTokens(record);
+        // Another process may have refreshed while we waited for the lock.
+        if (force ? tokens.accessToken !== seen : Date.now() < freshUntil(tokens, minValidity))
+          return this.#adopt(tokens);
+        return await this.#refreshAndStore(record as StoredAccount, tokens, signal);
+      } finally {
+        await lock.release();
+      }
+    } catch (error) {
+      if (error instanceof AuthorizerError && error.code === AUTHORIZATION_REQUIRED) {
+        this.#tokens = undefined;
+        this.#freshUntil = Number.NEGATIVE_INFINITY;
+        this.#emit('authorization-required', error);
+      }
+      throw error;
+    }
+  }
+
+  /** The record's tokens when they can be used or refreshed; else why not, as the error to throw. */
+  #usableTokens(record: StoredAccount | undefined): TokenSet {
+    if (record?.tokens === undefined)
+      throw this.#authorizationRequired(record === undefined ? 'is not authorized yet' : 'has no tokens');
+    if (record.authorizationRequired) {
+      const { since, reason } = record.authorizationRequired;
+      throw this.#authorizationRequired(
+        `needs authorization since ${new Date(since).toISOString()} (${reason})`,
+      );
+    }
+    return record.tokens;
+  }
+
+  async #refreshAndStore(record: StoredAccount, current: TokenSet, signal: AbortSignal): Promise<TokenSet> {
+    const refreshToken = current.refreshToken;
+    if (!refreshToken)
+      throw this.#authorizationRequired('has no refresh token, and its access token must be replaced');
+    let refreshed: TokenSet;
+    try {
+      refreshed = await this.#refreshWithRetry(refreshToken, signal);
+    } catch (error) {
+      if (error instanceof OAuthResponseError && !error.transient && GRANT_GONE_ERRORS.has(error.error))
+        throw await this.#markAuthorizationRequired(record, error);
+      throw error;
+    }
+    const tokens = freeze({
+      ...refreshed,
+      // The server may leave out what did not change (RFC 6749 §6: the refresh token, §5.1: the
+      // scope); an injected refresh function may not keep the old refresh token as core's does.
+      refreshToken: refreshed.refreshToken || refreshToken,
+      ...(refreshed.refreshToken === undefined &&
+        current.refreshTokenExpiresAt !== undefined &&
+        refreshed.refreshTokenExpiresAt === undefined && {
+          refreshTokenExpiresAt: current.refreshTokenExpiresAt,
+        }),
+      ...(refreshed.scope === undefined && current.scope !== undefined && { scope: current.scope }),
+      ...(refreshed.idToken === undefined && current.idToken !== undefined && { idToken: current.idToken }),
+    });
+    const { authorizationRequired: _cleared, ...rest } = record;
+    try {
+      await this.store.set({ ...rest, tokens });
+    } catch (error) {
+      // The server has rotated the refresh token: the new one exists only here now. Keep it and
+      // write it under the lock on the next call; hand out nothing that is not stored.
+      this.#unsaved = { tokens, replaces: refreshToken };
+      throw error;
+    }
+    this.#emit('tokens', tokens);
+    return this.#adopt(tokens);
+  }
+
+  /** Writes tokens a failed store write left in memory, if the store still holds what they replace. */
+  async #storeUnsaved(record: StoredAccount | undefined): Promise<StoredAccount | undefined> {
+    const unsaved = this.#unsaved;
+    if (unsaved === undefined) return record;
+    if (record?.tokens?.refreshToken !== unsaved.replaces) {
+      // The account was authorized again (or removed) meanwhile: the store's record wins.
+      this.#unsaved = undefined;
+      return record;
+    }
+    const { authorizationRequired: _cleared, ...rest } = record;
+    const updated: StoredAccount = { ...rest, tokens: unsaved.tokens };
+    await this.store.set(updated);
+    this.#unsaved = undefined;
+    this.#emit('tokens', unsaved.tokens);
+    return updated;
+  }
+
+  async #refreshWithRetry(refreshToken: string, signal: AbortSignal): Promise<TokenSet> {
+    // The request gets no signal: aborting it after the server rotated the refresh token would
+    // lose the new one. The HTTP timeout bounds it; waiters can stop waiting with their signal.
+    const options = this.#scopes ? { scopes: this.#scopes } : {};
+    for (let attempt = 1; ; attempt++) {
+      const started = performance.now();
+      try {
+        const tokens = await this.#refresh(this.provider, refreshToken, options);
+        this.#emit('refresh', {
+          account: this.account,
+          attempt,
+          durationMs: performance.now() - started,
+          ok: true,
+        });
+        return tokens;
+      } catch (error) {
+        this.#emit('refresh', {
+          account: this.account,
+          attempt,
+          durationMs: performance.now() - started,
+          ok: false,
+          ...(error instanceof Error && { error }),
+        });
+        if (!(error instanceof AuthorizerError) || !error.transient || attempt > this.#retries) throw error;
+        const delay = this.#backoff(attempt, error.retryAfter);
+        if (delay === undefined) throw error;
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  /** The wait before retry `attempt`, or `undefined` when the server asks for more than we wait. */
+  #backoff(attempt: number, retryAfter: number | undefined): number | undefined {
+    if (retryAfter !== undefined) {
+      const ms = retryAfter * 1000;
+      return ms <= this.#maxRetryAfter ? ms : undefined;
+    }
+    const ceiling = Math.min(this.#maxDelay, this.#baseDelay * 2 ** (attempt - 1));
+    return ceiling / 2 + (Math.random() * ceiling) / 2;
+  }
+
+  async #markAuthorizationRequired(
+    record: StoredAccount,
+    rejection: OAuthResponseError,
+  ): Promise<AuthorizerError> {
+    const detail = rejection.errorDescription ? `: ${rejection.errorDescription.slice(0, 300)}` : '';
+    const reason = `${rejection.error}${detail}`;
+    try {
+      // The tokens stay: nothing is lost if the rejection was a provider's mistake, and a person
+      // can still look at them. The mark makes every later call fail fast without the server.
+      await this.store.set({ ...record, authorizationRequired: { since: Date.now(), reason } });
+    } catch {
+      // Not being able to mark changes nothing for the caller: the account needs authorization.
+    }
+    return this.#authorizationRequired(`was rejected by the provider ("${reason}")`, rejection);
+  }
+
+  #authorizationRequired(problem: string, cause?: unknown): AuthorizerError {
+    return new AuthorizerError(AUTHORIZATION_REQUIRED, `account "${this.account}" ${problem}`, {
+      hint: `run: oauth-authorizer authorize ${shellQuote(this.account)}`,
+      ...(cause !== undefined && { cause }),
+    });
+  }
+
+  #adopt(tokens: TokenSet): TokenSet {
+    const frozen = Object.isFrozen(tokens) ? tokens : freeze(tokens);
+    this.#tokens = frozen;
+    this.#freshUntil = freshUntil(frozen, this.#minValidity);
+    return frozen;
+  }
+
+  // A listener that throws must not turn a stored refresh into a failure for every caller; its
+  // error surfaces as an uncaught exception, as it would from its own event.
+  #emit<K extends keyof TokenManagerEvents>(event: K, ...args: TokenManagerEvents[K]): void {
+    try {
+      (this as EventEmitter).emit(event, ...args);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
+  }
+}
