@@ -199,7 +199,6 @@ class HeldFileLock implements TokenStoreLock {
 
   async #release(): Promise<void> {
     clearInterval(this.#heartbeat);
-    held.delete(this.#id);
     try {
       // Unlink only our own file: if we stalled long enough to be judged stale, the file at the
       // path may now be another holder's lock.
@@ -209,6 +208,9 @@ class HeldFileLock implements TokenStoreLock {
       if (errorCode(error) !== 'ENOENT')
         throw storeUnavailable(`could not remove lock file "${this.#path}"`, error);
     } finally {
+      // Only now: while the file exists with our pid, an id missing from `held` would make other
+      // waiters in this process take it for a dead process's lock and break it.
+      held.delete(this.#id);
       await this.#handle.close().catch(() => undefined);
     }
   }
