@@ -1,0 +1,37 @@
+export { builtInPresets, getBuiltInPreset, requireBuiltInPreset } from './built-in.js';
+export { definePreset } from './define-preset.js';
+export * from './errors.js';
+export type { PresetMatch } from './find-preset.js';
+export { findPresetByEmail } from './find-preset.js';
+export type { LoadPresetOptions, LoadPresetsOptions } from './load.js';
+export { loadPreset, loadPresets } from './load.js';
+export type {
+  EmailDomain,
+  Flow,
+  MailDefinition,
+  MailProtocol,
+  MailServerDefinition,
+  Preset,
+  PresetDefinition,
+  PresetHooks,
+  PresetMail,
+  PresetParameter,
+  PresetParameterDefinition,
+  PresetRequest,
+  PresetWarning,
+  SaslMechanism,
+  ScopeSets,
+  TlsMode,
+} from './preset.js';
+export { FLOWS, MAIL_PROTOCOLS } from './preset.js';
+export { aol } from './providers/aol.js';
+export { custom } from './providers/custom.js';
+export { fastmail } from './providers/fastmail.js';
+export { github } from './providers/github.js';
+export { google } from './providers/google.js';
+export { microsoft } from './providers/microsoft.js';
+export { yahoo } from './providers/yahoo.js';
+export { yandex } from './providers/yandex.js';
+export { zoho } from './providers/zoho.js';
+export type { MailServer, PresetInput, ResolvedMail, ResolvedPreset } from './resolve-preset.js';
+export { DEFAULT_REDIRECT_URL, fixedFieldsOf, resolvePreset } from './resolve-preset.js';
