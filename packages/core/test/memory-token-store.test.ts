@@ -39,7 +39,8 @@ describe('MemoryTokenStore', () => {
     record.tokens.accessToken = 'changed';
     const read = await store.get(account);
     expect(read?.tokens?.accessToken).toBe(tokens.accessToken);
-    (read?.settings?.scopes as string[]).push('more');
+    (read?.settings?.scopes as string[] | undefined)?.push('more');
+    expect(read?.settings?.scopes).toEqual(['mail', 'more']);
     expect((await store.get(account))?.settings).toEqual({ scopes: ['mail'] });
   });
 
