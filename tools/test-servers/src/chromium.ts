@@ -24,7 +24,7 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--disable-domain-reliability',
   '--no-pings',
   '--no-proxy-server',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1',
 ];
 
 /** Whether the Chromium that {@link launchChromium} needs is installed. */
