@@ -73,7 +73,7 @@ interface HeldRequest {
   target: URL;
 }
 
-type Phase = 'new' | 'listening' | 'closing' | 'closed';
+type Phase = 'new' | 'binding' | 'listening' | 'closing' | 'closed';
 
 const DEFAULT_TIMEOUT = 600_000;
 const DEFAULT_MAX_URL_LENGTH = 8192;
@@ -94,6 +94,14 @@ function closedError(reason: string): AuthorizerError {
   return new AuthorizerError(LISTENER_CLOSED, `the redirect listener is closed: ${reason}`, {
     hint: 'start a new listener for each authorization',
   });
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 120_000
+      ? `${Math.round(ms / 1000)} s`
+      : `${Math.round(ms / 60_000)} min`;
 }
 
 function hostForMessage(address: string): string {
@@ -202,6 +210,7 @@ export class RedirectListener implements RedirectReceiver {
   #port = 0;
   #waiter: Waiter | undefined;
   #received = false;
+  #binding: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #removeAbortListener: (() => void) | undefined;
 
@@ -237,7 +246,9 @@ export class RedirectListener implements RedirectReceiver {
    * @throws {Error} before {@link RedirectListener.listen} has resolved, when the port is not known yet.
    */
   get redirectUri(): string {
-    if (this.#phase === 'new') throw new Error('redirectUri is known once listen() has resolved');
+    if (this.#phase === 'new' || this.#phase === 'binding') {
+      throw new Error('redirectUri is known once listen() has resolved');
+    }
     return `${this.#target.protocol}//${this.#target.host}:${this.#port}${this.#target.suffix}`;
   }
 
@@ -266,20 +277,30 @@ export class RedirectListener implements RedirectReceiver {
       this.#phase = 'closed';
       throw abortError(signal);
     }
-    this.#phase = 'listening';
-    try {
-      await this.#bindAll();
-    } catch (error) {
-      this.#phase = 'closed';
-      await Promise.all(this.#servers.map(stopListening));
-      throw error;
-    }
+    this.#phase = 'binding';
     if (signal) {
       const onAbort = () => this.#shutDown(abortError(signal));
       signal.addEventListener('abort', onAbort, { once: true });
       this.#removeAbortListener = () => signal.removeEventListener('abort', onAbort);
-      if (signal.aborted) onAbort();
     }
+    const binding = this.#bindAll();
+    this.#binding = binding.then(
+      () => {},
+      () => {},
+    );
+    try {
+      await binding;
+    } catch (error) {
+      this.#removeAbortListener?.();
+      this.#phase = 'closed';
+      throw error;
+    }
+    if (this.#phase !== 'binding') {
+      // close() or an abort came while binding; #shutDown closes what got bound.
+      await this.#closing;
+      throw signal?.aborted ? abortError(signal) : closedError('close() was called while it was starting');
+    }
+    this.#phase = 'listening';
     return this;
   }
 
@@ -299,7 +320,9 @@ export class RedirectListener implements RedirectReceiver {
     if (typeof options?.state !== 'string' || options.state === '') {
       throw new TypeError('waitForCallback() needs the non-empty state of the authorization request');
     }
-    if (this.#phase === 'new') throw new Error('call listen() before waitForCallback()');
+    if (this.#phase === 'new' || this.#phase === 'binding') {
+      throw new Error('call listen() and await it before waitForCallback()');
+    }
     if (this.#waiter) throw new Error('waitForCallback() is already waiting');
     if (this.#phase !== 'listening') {
       const reason = this.#received ? 'it already received its callback' : 'close() was called';
@@ -320,7 +343,7 @@ export class RedirectListener implements RedirectReceiver {
             this.#shutDown(
               new AuthorizerError(
                 LISTENER_TIMEOUT,
-                `no authorization redirect arrived at ${this.redirectUri} within ${Math.round(timeout / 1000)} s`,
+                `no authorization redirect arrived at ${this.redirectUri} within ${formatDuration(timeout)}`,
                 { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
               ),
             );
@@ -537,11 +560,16 @@ export class RedirectListener implements RedirectReceiver {
       this.#phase = 'closed';
       return;
     }
+    const binding = this.#phase === 'binding' ? this.#binding : undefined;
     this.#phase = 'closing';
     this.#removeAbortListener?.();
     for (const held of this.#held.splice(0)) {
       this.#reply(held.res, 503, 'Closed', 'The application stopped waiting for this sign-in.', true);
     }
+    this.#closing = (binding ?? Promise.resolve()).then(() => this.#closeServers());
+  }
+
+  async #closeServers(): Promise<void> {
     const stopped = Promise.all(this.#servers.map(stopListening));
     for (const server of this.#servers) server.closeIdleConnections();
     // A connection still sending or receiving gets a moment to finish (the page just answered may
@@ -549,10 +577,9 @@ export class RedirectListener implements RedirectReceiver {
     const cut = setTimeout(() => {
       for (const socket of this.#sockets) socket.destroy();
     }, CLOSE_GRACE_MS);
-    this.#closing = stopped.then(() => {
-      clearTimeout(cut);
-      this.#phase = 'closed';
-    });
+    await stopped;
+    clearTimeout(cut);
+    this.#phase = 'closed';
   }
 }
 

@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { ABORTED, LISTENER_TIMEOUT } from '@oauth-authorizer/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LISTENER_CLOSED, type RedirectListener, startRedirectListener } from '../src/index.js';
+import { LISTENER_CLOSED, RedirectListener, startRedirectListener } from '../src/index.js';
 import { rejectionOf, send } from './http-client.js';
 
 const STATE = 'closing-state-0123456789';
@@ -75,6 +75,7 @@ describe('how the listener closes', () => {
     const started = Date.now();
     const error = await rejectionOf(listener.waitForCallback({ state: STATE }));
     expect(error.code).toBe(LISTENER_TIMEOUT);
+    expect(error.message).toBe(`no authorization redirect arrived at ${listener.redirectUri} within 150 ms`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     await closedWithin(keepAlive, 2000);
     await listener.close();
@@ -160,5 +161,25 @@ describe('how the listener closes', () => {
     for (const host of ['127.0.0.1', '[::1]']) {
       await expect(send(`http://${host}:${listener.port}/`)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     }
+  });
+
+  it('stops listening when close() comes while listen() is still binding', async () => {
+    const listener = new RedirectListener('http://localhost:0/callback');
+    const listening = listener.listen();
+    const closing = listener.close();
+    expect((await rejectionOf(listening)).code).toBe(LISTENER_CLOSED);
+    await closing;
+    expect(listener.listening).toBe(false);
+    if (listener.port !== 0) await refusesConnections(listener.port);
+  });
+
+  it('stops listening when the signal aborts while listen() is still binding', async () => {
+    const controller = new AbortController();
+    const listener = new RedirectListener('http://localhost:0/callback', { signal: controller.signal });
+    const listening = listener.listen();
+    controller.abort();
+    expect((await rejectionOf(listening)).code).toBe(ABORTED);
+    await listener.close();
+    expect(listener.listening).toBe(false);
   });
 });
