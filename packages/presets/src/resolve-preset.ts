@@ -308,21 +308,14 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
   }
   const clientAuth: ClientAuthMethod | undefined = clientSecret ? declaredAuth : 'none';
 
-  if (!endpoints.issuer) {
-    if (!endpoints.tokenUrl && !invalid.some((problem) => problem.field === 'tokenUrl'))
-      missing.push('tokenUrl');
-    if (
-      flow === 'code' &&
-      !endpoints.authorizationUrl &&
-      !invalid.some((problem) => problem.field === 'authorizationUrl')
-    )
-      missing.push('authorizationUrl');
-    if (
-      flow === 'device' &&
-      !endpoints.deviceAuthorizationUrl &&
-      !invalid.some((problem) => problem.field === 'deviceAuthorizationUrl')
-    )
-      missing.push('deviceAuthorizationUrl');
+  // An endpoint the preset gives is not missing even when a parameter it needs is: the
+  // parameter is what the user has to supply.
+  const lacks = (field: EndpointField) =>
+    !endpoints[field] && preset[field] === undefined && !invalid.some((problem) => problem.field === field);
+  if (!endpoints.issuer && preset.issuer === undefined) {
+    if (lacks('tokenUrl')) missing.push('tokenUrl');
+    if (flow === 'code' && lacks('authorizationUrl')) missing.push('authorizationUrl');
+    if (flow === 'device' && lacks('deviceAuthorizationUrl')) missing.push('deviceAuthorizationUrl');
   }
 
   let mail: ResolvedMail | undefined;
