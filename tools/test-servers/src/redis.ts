@@ -28,6 +28,8 @@ export interface RedisServer {
   directory: string;
   /** Whether the server process is running. */
   readonly running: boolean;
+  /** The server's process id while it runs (e.g. to `SIGSTOP` it and play a hung server). */
+  readonly pid: number | undefined;
   /** What the server has logged so far. */
   log(): string;
   /**
@@ -95,6 +97,8 @@ async function waitForExit(child: ChildProcess, signal: NodeJS.Signals): Promise
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill(signal);
+  // A server a test froze with SIGSTOP acts on the signal only once it runs again.
+  child.kill('SIGCONT');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
@@ -187,6 +191,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     directory,
     get running() {
       return isRunning();
+    },
+    get pid() {
+      return isRunning() ? child?.pid : undefined;
     },
     log: () => log,
     stop,
