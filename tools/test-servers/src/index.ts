@@ -4,7 +4,19 @@ export type {
   TokenRequestRecord,
 } from './authorization-server.js';
 export { clients, MAIL_RESOURCE, startAuthorizationServer } from './authorization-server.js';
-export type { SignInOptions } from './sign-in.js';
-export { approveDeviceCode, signIn } from './sign-in.js';
 export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
+export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
+export { startDovecot } from './dovecot.js';
+export type { RedisServer, RedisServerOptions } from './redis.js';
+export { startRedis } from './redis.js';
+export type { SignInOptions } from './sign-in.js';
+export { approveDeviceCode, signIn } from './sign-in.js';
+export type {
+  ReceivedMessage,
+  SmtpAuthAttempt,
+  SmtpServer,
+  SmtpServerOptions,
+  TokenIntrospection,
+} from './smtp-server.js';
+export { startSmtpServer } from './smtp-server.js';

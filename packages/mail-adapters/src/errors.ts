@@ -1,0 +1,150 @@
+/**
+ * Errors of the mail adapters. Every one is an {@link AuthorizerError} from core with a stable
+ * `code`: core's codes where the meaning is the same (`OAUTH_TOKEN_REJECTED`, `OAUTH_TIMEOUT`,
+ * `OAUTH_NETWORK_ERROR`, `OAUTH_ABORTED`), and the `MAIL_`-prefixed codes below for the rest. No
+ * message, field or cause ever holds an access token.
+ *
+ * @module
+ */
+import { AuthorizerError, type AuthorizerErrorOptions, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import type { SaslErrorChallenge, SaslMechanism } from './sasl.js';
+
+/** Authentication failed for a reason other than the token: the server offers no OAuth2 mechanism, or answered outside the protocol. */
+export const MAIL_AUTH_FAILED = 'MAIL_AUTH_FAILED';
+/** The server's SASL error challenge is not base64-encoded JSON with a `status` (RFC 7628 §3.2.2). */
+export const INVALID_SASL_CHALLENGE = 'MAIL_INVALID_SASL_CHALLENGE';
+/** The POP3 server answered a command with `-ERR`. */
+export const POP3_ERROR = 'MAIL_POP3_ERROR';
+/** The mail server's reply does not follow the protocol (no `+OK`/`-ERR`, an over-long line, data after STLS). */
+export const MAIL_PROTOCOL_ERROR = 'MAIL_PROTOCOL_ERROR';
+/** STARTTLS/STLS was asked for and the server does not offer it; the adapters never fall back to plain text. */
+export const MAIL_TLS_UNAVAILABLE = 'MAIL_TLS_UNAVAILABLE';
+/** An optional peer dependency (`nodemailer` or `imapflow`) is not installed. */
+export const MAIL_PEER_MISSING = 'MAIL_PEER_MISSING';
+
+/** The protocol an adapter speaks. */
+export type MailProtocol = 'smtp' | 'imap' | 'pop3';
+
+/** Options of {@link MailAuthenticationError}. */
+export interface MailAuthenticationErrorOptions extends AuthorizerErrorOptions {
+  /** `OAUTH_TOKEN_REJECTED` (the default) when the server refused the token, else `MAIL_AUTH_FAILED`. */
+  code?: typeof TOKEN_REJECTED | typeof MAIL_AUTH_FAILED;
+  /** The protocol of the connection. */
+  protocol: MailProtocol;
+  /** The user the adapter authenticated as. */
+  user: string;
+  /** The SASL mechanism used, when known. */
+  mechanism?: SaslMechanism | undefined;
+  /** The server's final reply, e.g. `-ERR [AUTH] Authentication failed.` */
+  serverReply?: string | undefined;
+  /** The server's decoded SASL error challenge, when it sent one. */
+  challenge?: SaslErrorChallenge | undefined;
+  /** Whether a second attempt with a replacement token was made (and failed too). */
+  retried?: boolean;
+}
+
+/**
+ * A mail server refused to authenticate. With code `OAUTH_TOKEN_REJECTED` the server rejected the
+ * access token, after the adapter had already replaced it once (`retried`), or the replacement
+ * could not be had (`cause` is then the refresh error, e.g. `OAUTH_AUTHORIZATION_REQUIRED`). With
+ * `MAIL_AUTH_FAILED` the problem was not the token (no OAuth2 mechanism offered, a protocol error).
+ * Carries the server's reply and its decoded challenge, never the token.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await connectPop3(manager, { user, host, port: 995, tls: 'implicit' });
+ * } catch (error) {
+ *   if (error instanceof MailAuthenticationError) console.error(error.serverReply, error.challenge?.status);
+ * }
+ * ```
+ */
+export class MailAuthenticationError extends AuthorizerError {
+  /** The protocol of the connection. */
+  readonly protocol: MailProtocol;
+  /** The user the adapter authenticated as. */
+  readonly user: string;
+  /** The SASL mechanism used, when known. */
+  readonly mechanism: SaslMechanism | undefined;
+  /** The server's final reply to the authentication, when there was one. */
+  readonly serverReply: string | undefined;
+  /** The server's decoded SASL error challenge (`status`, `schemes`, `scope`), when it sent one. */
+  readonly challenge: SaslErrorChallenge | undefined;
+  /** Whether the adapter had already retried once with a replacement token. */
+  readonly retried: boolean;
+
+  constructor(message: string, options: MailAuthenticationErrorOptions) {
+    super(options.code ?? TOKEN_REJECTED, message, options);
+    this.name = 'MailAuthenticationError';
+    this.protocol = options.protocol;
+    this.user = options.user;
+    this.mechanism = options.mechanism;
+    this.serverReply = options.serverReply;
+    this.challenge = options.challenge;
+    this.retried = options.retried ?? false;
+  }
+
+  /** A copy of this error with other options (e.g. `retried`, or the refresh error as `cause`). */
+  with(
+    options: Partial<MailAuthenticationErrorOptions>,
+    message: string = this.message,
+  ): MailAuthenticationError {
+    return new MailAuthenticationError(message, {
+      code: this.code as typeof TOKEN_REJECTED,
+      protocol: this.protocol,
+      user: this.user,
+      mechanism: this.mechanism,
+      serverReply: this.serverReply,
+      challenge: this.challenge,
+      retried: this.retried,
+      transient: this.transient,
+      ...(this.hint !== undefined && { hint: this.hint }),
+      ...(this.cause !== undefined && { cause: this.cause }),
+      ...options,
+    });
+  }
+}
+
+/**
+ * A POP3 server answered `-ERR`. `responseCode` is the bracketed response code of RFC 2449/3206
+ * (`AUTH`, `SYS/TEMP`, `IN-USE`, `LOGIN-DELAY`), when the server sent one.
+ *
+ * @example
+ * ```ts
+ * try { await pop3.retrieveMessage(99); }
+ * catch (error) { if (error instanceof Pop3Error) console.error(error.command, error.reply); }
+ * ```
+ */
+export class Pop3Error extends AuthorizerError {
+  /** The command that failed, without its arguments (e.g. `RETR`). */
+  readonly command: string;
+  /** The server's text after `-ERR`. */
+  readonly reply: string;
+  /** The response code in brackets, e.g. `SYS/TEMP`, when the server sent one. */
+  readonly responseCode: string | undefined;
+
+  constructor(
+    command: string,
+    reply: string,
+    responseCode: string | undefined,
+    options: AuthorizerErrorOptions = {},
+  ) {
+    super(POP3_ERROR, `POP3 server answered ${command} with -ERR${reply ? ` ${reply}` : ''}`, {
+      transient: responseCode === 'SYS/TEMP' || responseCode === 'IN-USE' || responseCode === 'LOGIN-DELAY',
+      ...options,
+    });
+    this.name = 'Pop3Error';
+    this.command = command;
+    this.reply = reply;
+    this.responseCode = responseCode;
+  }
+}
+
+/** Removes every occurrence of `secret` from text that is about to go into an error. */
+export function redact(text: string, ...secrets: Array<string | undefined>): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]');
+  }
+  return result;
+}

@@ -1,0 +1,206 @@
+/**
+ * imapflow (IMAP) with self-refreshing tokens.
+ *
+ * @module
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { ABORTED, AuthorizerError, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import {
+  type AccessTokenSource,
+  assertAccessTokenSource,
+  type TokenRequestOptions,
+} from './access-token-source.js';
+import { MAIL_AUTH_FAILED, MailAuthenticationError, redact } from './errors.js';
+import { checkMailServer, defaultTls, type MailTls, type TransportSecurityOptions } from './mail-server.js';
+import { loadPeer } from './peer-modules.js';
+import { type SaslErrorChallenge, saslErrorChallengeFromObject } from './sasl.js';
+import { withTokenRetry } from './token-retry.js';
+
+/** Options of {@link connectImapFlow}: where to connect, as whom, and any other imapflow option. */
+export interface ImapConnectOptions
+  extends Omit<ImapFlowOptions, 'auth' | 'host' | 'port' | 'secure' | 'doSTARTTLS' | 'tls'>,
+    TokenRequestOptions,
+    TransportSecurityOptions {
+  /** The mailbox user, usually the e-mail address; must match the token's owner. */
+  user: string;
+  /** The server host name or address. */
+  host: string;
+  /** The server port. */
+  port: number;
+  /** How the connection is secured (`starttls` requires the upgrade). Default: `implicit` on port 993, else `starttls` */
+  tls?: MailTls;
+  /** Options for `tls.connect` (`ca`, `servername`, `minVersion`, …). */
+  tlsOptions?: ConnectionOptions;
+}
+
+/** A factory of connected clients, each with a token that is valid when it logs in. */
+export interface ImapConnector {
+  /** Creates, connects and logs in a new `ImapFlow`, with the refresh-and-retry-once rule. */
+  connect(): Promise<ImapFlow>;
+}
+
+interface ImapFlowFailure {
+  authenticationFailed?: boolean;
+  response?: unknown;
+  serverResponseCode?: unknown;
+  oauthError?: unknown;
+  message?: unknown;
+}
+
+function challengeOf(failure: ImapFlowFailure): SaslErrorChallenge | undefined {
+  if (failure.oauthError === undefined || failure.oauthError === false) return undefined;
+  try {
+    return saslErrorChallengeFromObject(failure.oauthError);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Turns imapflow's authentication failure into a {@link MailAuthenticationError}; anything else passes through. */
+function authenticationError(error: unknown, client: ImapFlow, user: string, token: string): unknown {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as ImapFlowFailure;
+  if (failure.authenticationFailed !== true) return error;
+  const responseCode =
+    typeof failure.serverResponseCode === 'string' ? failure.serverResponseCode : undefined;
+  const text = typeof failure.response === 'string' ? failure.response : undefined;
+  const serverReply =
+    text === undefined
+      ? undefined
+      : redact(
+          responseCode && !text.includes(`[${responseCode}]`) ? `[${responseCode}] ${text}` : text,
+          token,
+        );
+  const challenge = challengeOf(failure);
+  // A tagged NO is the server refusing the credentials; without one imapflow found no OAuth2
+  // mechanism to try. [UNAVAILABLE] means the server could not check the token right now.
+  const refused = serverReply !== undefined || challenge !== undefined;
+  const transient = responseCode === 'UNAVAILABLE';
+  const mechanism = client.capabilities.has('AUTH=OAUTHBEARER')
+    ? 'OAUTHBEARER'
+    : client.capabilities.has('AUTH=XOAUTH2') || client.capabilities.has('AUTH=XOAUTH')
+      ? 'XOAUTH2'
+      : undefined;
+  const host = (client as unknown as { host?: string }).host ?? 'server';
+  const reason =
+    serverReply ?? (typeof failure.message === 'string' ? failure.message : 'authentication failed');
+  const detail = challenge ? ` (challenge status "${challenge.status}")` : '';
+  const tokenRejected = refused && !transient;
+  return new MailAuthenticationError(
+    tokenRejected
+      ? `IMAP server ${host} rejected the access token for ${user}: ${reason}${detail}`
+      : `IMAP server ${host} could not log ${user} in: ${redact(reason, token)}`,
+    {
+      code: tokenRejected ? TOKEN_REJECTED : MAIL_AUTH_FAILED,
+      transient,
+      protocol: 'imap',
+      user,
+      mechanism,
+      serverReply,
+      challenge,
+      cause: error,
+    },
+  );
+}
+
+/**
+ * Creates an `ImapFlow` with a token from `source`, connects and logs in (imapflow picks
+ * OAUTHBEARER when the server offers it, else XOAUTH2). When the server rejects the token, gets a
+ * replacement once (a forced refresh, unless the source already holds a newer token) and connects
+ * once more with a new client. imapflow is loaded on first use; its logger is off unless you pass one.
+ *
+ * @param source A `TokenManager`, or any {@link AccessTokenSource}.
+ * @throws {MailAuthenticationError} `OAUTH_TOKEN_REJECTED` (rejected twice, or no replacement token:
+ *   `cause` says why), `MAIL_AUTH_FAILED` (no OAuth2 mechanism offered; `[UNAVAILABLE]`, transient).
+ * @throws {AuthorizerError} `MAIL_PEER_MISSING` without imapflow; errors of the source; imapflow's
+ *   own errors for everything else (connection refused, TLS).
+ * @example
+ * ```ts
+ * const client = await connectImapFlow(manager, { user: 'me@example.com', host: 'imap.example.com', port: 993 });
+ * const lock = await client.getMailboxLock('INBOX');
+ * try { for await (const message of client.fetch('1:*', { envelope: true })) console.log(message.envelope?.subject); }
+ * finally { lock.release(); }
+ * await client.logout();
+ * ```
+ */
+export async function connectImapFlow(
+  source: AccessTokenSource,
+  options: ImapConnectOptions,
+): Promise<ImapFlow> {
+  assertAccessTokenSource(source);
+  if (typeof options !== 'object' || options === null) throw new TypeError('IMAP options must be an object');
+  const {
+    user,
+    host,
+    port,
+    tls: tlsMode,
+    tlsOptions,
+    minValidity,
+    signal,
+    dangerouslyAllowPlaintext,
+    ...rest
+  } = options;
+  if (typeof user !== 'string' || user === '') throw new TypeError('IMAP "user" must be a non-empty string');
+  const tls = tlsMode ?? defaultTls(port);
+  checkMailServer('imap', { host, port, tls }, options);
+  const { ImapFlow: ImapFlowClass } = await loadPeer('imapflow', () => import('imapflow'));
+  const tokenOptions = {
+    ...(minValidity !== undefined && { minValidity }),
+    ...(signal !== undefined && { signal }),
+  };
+  return withTokenRetry(source, tokenOptions, async (token) => {
+    const client = new ImapFlowClass({
+      logger: false,
+      ...rest,
+      host,
+      port,
+      secure: tls === 'implicit',
+      // `true` makes the upgrade mandatory: imapflow's default would carry on in clear text when
+      // the (itself clear-text) capability list lacks STARTTLS.
+      doSTARTTLS: tls === 'starttls' ? true : tls === 'none' ? false : undefined,
+      ...(tlsOptions !== undefined && { tls: tlsOptions }),
+      auth: { user, accessToken: token },
+    });
+    // A failed client is closed below; errors it emits while closing concern nobody.
+    const ignore = () => {};
+    const onAbort = () => {
+      client.on('error', ignore);
+      client.close();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await client.connect();
+      if (signal?.aborted) throw signal.reason;
+      return client;
+    } catch (error) {
+      client.on('error', ignore);
+      client.close();
+      if (signal?.aborted) {
+        throw new AuthorizerError(ABORTED, `IMAP connect to ${host}:${port} was aborted`, {
+          cause: signal.reason,
+        });
+      }
+      throw authenticationError(error, client, user, token);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  });
+}
+
+/**
+ * A connector that builds a new, logged-in `ImapFlow` on every `connect()`, each with a token that
+ * is valid at that moment: use it to reconnect after a connection dropped or a token expired
+ * (servers check the token at login only).
+ *
+ * @example
+ * ```ts
+ * const imap = createImapConnector(manager, { user: 'me@example.com', host: 'imap.example.com', port: 993 });
+ * let client = await imap.connect();
+ * client.on('close', async () => { client = await imap.connect(); });
+ * ```
+ */
+export function createImapConnector(source: AccessTokenSource, options: ImapConnectOptions): ImapConnector {
+  assertAccessTokenSource(source);
+  const settings = { ...options };
+  return { connect: () => connectImapFlow(source, settings) };
+}

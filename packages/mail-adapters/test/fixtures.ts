@@ -1,0 +1,149 @@
+/**
+ * Shared set-up of the mail adapter tests: a real account at the test authorization server, with
+ * its tokens in a real store behind a real TokenManager, and real mail servers checking them.
+ */
+import {
+  createAuthorizationRequest,
+  exchangeAuthorizationCode,
+  MemoryTokenStore,
+  type ProviderConfig,
+  revokeToken,
+  TokenManager,
+  type TokenStore,
+  validateAuthorizationResponse,
+} from '@oauth-authorizer/core';
+import {
+  type AuthorizationServer,
+  clients,
+  type Dovecot,
+  type DovecotOptions,
+  signIn,
+  startDovecot,
+} from '@oauth-authorizer/test-servers';
+
+export const SCOPES = ['openid', 'offline_access', 'email', 'mail'];
+const REDIRECT = 'http://127.0.0.1:8765/callback';
+
+/**
+ * The freshness margin of the tests' managers, in seconds. oidc-provider sets `exp` from a whole
+ * second (`floor(now) + ttl`), so a token can die up to 1 s before the client's `expiresAt`; a
+ * margin above that keeps every token the adapters use valid at the server.
+ */
+export const MIN_VALIDITY = 1.25;
+
+/** The public native client of the test server, as core's provider configuration. */
+export function nativeProvider(server: AuthorizationServer): ProviderConfig {
+  return {
+    issuer: server.issuer,
+    authorizationUrl: server.endpoints.authorization,
+    tokenUrl: server.endpoints.token,
+    revocationUrl: server.endpoints.revocation,
+    issuerInAuthorizationResponse: true,
+    scopes: SCOPES,
+    clientId: clients.native.clientId,
+  };
+}
+
+/** A signed-in account: its provider, store and token manager. */
+export interface Account {
+  user: string;
+  provider: ProviderConfig;
+  store: TokenStore;
+  manager: TokenManager;
+  /** When its first tokens arrived (ms). */
+  authorizedAt: number;
+}
+
+/**
+ * Runs the code flow for `user` (login and consent over HTTP, `prompt=consent` so a refresh token
+ * is issued), stores the tokens and returns a TokenManager over them.
+ */
+export async function authorizeAccount(
+  server: AuthorizationServer,
+  user: string,
+  options: { store?: TokenStore; minValidity?: number } = {},
+): Promise<Account> {
+  const provider = nativeProvider(server);
+  const request = createAuthorizationRequest(provider, {
+    redirectUri: REDIRECT,
+    params: { prompt: 'consent' },
+  });
+  const redirect = await signIn(request.url, { login: user });
+  const tokens = await exchangeAuthorizationCode(
+    provider,
+    request,
+    validateAuthorizationResponse(provider, request, redirect),
+  );
+  if (!tokens.refreshToken) throw new Error('the test server issued no refresh token');
+  const store = options.store ?? new MemoryTokenStore();
+  await store.set({ account: user, tokens });
+  const manager = new TokenManager({
+    account: user,
+    store,
+    provider,
+    minValidity: options.minValidity ?? MIN_VALIDITY,
+    retry: { retries: 0 },
+  });
+  return { user, provider, store, manager, authorizedAt: tokens.obtainedAt };
+}
+
+/**
+ * Revokes the account's grant at the revocation endpoint (RFC 7009), as a user removing the app's
+ * access does: oidc-provider then also revokes every token of the grant, refresh token included.
+ */
+export async function revokeGrant(account: Account): Promise<void> {
+  await revokeToken(account.provider, await storedRefreshToken(account), { tokenTypeHint: 'refresh_token' });
+}
+
+/**
+ * Makes the server forget one access token while the grant and its refresh token stay valid: the
+ * token still looks valid to the client (it has not expired), but the mail server's introspection
+ * says inactive. (oidc-provider's revocation endpoint would end the whole grant, so this goes to
+ * its token model, as a server-side invalidation does.)
+ */
+export async function invalidateAccessToken(server: AuthorizationServer, token: string): Promise<void> {
+  const stored = await server.provider.AccessToken.find(token);
+  if (!stored) throw new Error('the access token is unknown to the server');
+  await stored.destroy();
+  const { active } = await server.introspect(token);
+  if (active) throw new Error('the access token is still active');
+}
+
+/** The refresh token the account's store holds now. */
+export async function storedRefreshToken(account: Account): Promise<string> {
+  const record = await account.store.get(account.user);
+  const refreshToken = record?.tokens?.refreshToken;
+  if (!refreshToken) throw new Error('no refresh token in the store');
+  return refreshToken;
+}
+
+/** Starts Dovecot checking tokens at `server` by introspection. */
+export function startDovecotFor(
+  server: AuthorizationServer,
+  options: Omit<DovecotOptions, 'introspection'> = {},
+): Promise<Dovecot> {
+  const rs = clients.resourceServer;
+  return startDovecot({
+    ...options,
+    introspection: {
+      url: server.endpoints.introspection,
+      clientId: rs.clientId,
+      clientSecret: rs.clientSecret,
+    },
+  });
+}
+
+/** A short message in RFC 5322 form, CRLF line endings. */
+export function rfc5322Message(from: string, to: string, subject: string, body: string): string {
+  return [
+    `From: ${from}`,
+    `To: ${to}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${Math.random().toString(36).slice(2)}@example.test>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    body,
+    '',
+  ].join('\r\n');
+}
