@@ -4,6 +4,7 @@ export type {
   TokenRequestRecord,
 } from './authorization-server.js';
 export { clients, MAIL_RESOURCE, startAuthorizationServer } from './authorization-server.js';
+export { authorizeTestAccount, nativeProvider, OFFLINE_SCOPES } from './authorize-account.js';
 export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
 export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
