@@ -8,4 +8,9 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // Tells src/authorizer-error.ts which build it is in, so the CommonJS build require()s core's
+  // CommonJS build (see the comment there).
+  esbuildOptions(options, context) {
+    options.define = { ...options.define, __REDIRECT_LISTENER_CJS__: String(context.format === 'cjs') };
+  },
 });

@@ -7,13 +7,14 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { AuthorizerError, RedirectReceiver } from '@oauth-authorizer/core';
 import {
   ABORTED,
-  AuthorizerError,
+  authorizerError,
   LISTENER_FAILED,
   LISTENER_TIMEOUT,
-  type RedirectReceiver,
-} from '@oauth-authorizer/core';
+  loadAuthorizerError,
+} from './authorizer-error.js';
 import { LISTENER_CLOSED } from './errors.js';
 import {
   defaultFailurePage,
@@ -85,13 +86,13 @@ const CLOSE_GRACE_MS = 250;
 const DUAL_STACK_ATTEMPTS = 10;
 
 function abortError(signal: AbortSignal): AuthorizerError {
-  return new AuthorizerError(ABORTED, 'waiting for the authorization redirect was aborted', {
+  return authorizerError(ABORTED, 'waiting for the authorization redirect was aborted', {
     cause: signal.reason,
   });
 }
 
 function closedError(reason: string): AuthorizerError {
-  return new AuthorizerError(LISTENER_CLOSED, `the redirect listener is closed: ${reason}`, {
+  return authorizerError(LISTENER_CLOSED, `the redirect listener is closed: ${reason}`, {
     hint: 'start a new listener for each authorization',
   });
 }
@@ -112,7 +113,7 @@ function listenFailed(error: NodeJS.ErrnoException, address: string, port: numbe
   const where = `${hostForMessage(address)}:${port}`;
   switch (error.code) {
     case 'EADDRINUSE':
-      return new AuthorizerError(
+      return authorizerError(
         LISTENER_FAILED,
         `cannot listen on ${where}: port ${port} is already in use; choose another port in the redirect URL, or port 0 for any free port`,
         {
@@ -121,26 +122,22 @@ function listenFailed(error: NodeJS.ErrnoException, address: string, port: numbe
         },
       );
     case 'EACCES':
-      return new AuthorizerError(
+      return authorizerError(
         LISTENER_FAILED,
         `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 in the redirect URL, or port 0`,
         { cause: error, hint: 'put a port above 1023 (or port 0) in the redirect URL' },
       );
     case 'EADDRNOTAVAIL':
     case 'EAFNOSUPPORT':
-      return new AuthorizerError(
+      return authorizerError(
         LISTENER_FAILED,
         `cannot listen on ${where}: the address ${hostForMessage(address)} does not exist on this machine`,
         { cause: error, hint: 'use 127.0.0.1 as the redirect URL host' },
       );
     default:
-      return new AuthorizerError(
-        LISTENER_FAILED,
-        `cannot listen on ${where}: ${error.code ?? error.message}`,
-        {
-          cause: error,
-        },
-      );
+      return authorizerError(LISTENER_FAILED, `cannot listen on ${where}: ${error.code ?? error.message}`, {
+        cause: error,
+      });
   }
 }
 
@@ -201,7 +198,8 @@ function sameState(expected: Buffer, received: string): boolean {
  * @see https://www.rfc-editor.org/rfc/rfc8252#section-7.3
  */
 export class RedirectListener implements RedirectReceiver {
-  readonly #target: RedirectTarget;
+  readonly #redirectUrl: string;
+  #target: RedirectTarget | undefined;
   readonly #options: RedirectListenerOptions;
   readonly #servers: Server[] = [];
   readonly #sockets = new Set<Socket>();
@@ -215,14 +213,12 @@ export class RedirectListener implements RedirectReceiver {
   #removeAbortListener: (() => void) | undefined;
 
   /**
-   * Checks the redirect URL and options; {@link RedirectListener.listen} starts listening.
+   * Takes the redirect URL and options; {@link RedirectListener.listen} checks the URL and starts
+   * listening.
    *
    * @param redirectUrl Where to listen: `http://127.0.0.1:PORT/path`, `http://[::1]:PORT/path` or
    *   `http://localhost:PORT/path` (both families). Port `0` or none means any free port.
-   * @throws {AuthorizerError} `OAUTH_INVALID_CONFIGURATION` for a URL the listener cannot serve
-   *   (not http(s), a fragment, https without a certificate); `OAUTH_LISTENER_FAILED` for a host that
-   *   is not loopback without `allowNonLoopback`.
-   * @throws {TypeError} for an option of the wrong type.
+   * @throws {TypeError} for an argument or option of the wrong type.
    */
   constructor(redirectUrl: string, options: RedirectListenerOptions = {}) {
     if (typeof redirectUrl !== 'string') throw new TypeError('redirectUrl must be a string');
@@ -234,10 +230,7 @@ export class RedirectListener implements RedirectReceiver {
       throw new TypeError(`maxUrlLength must be a positive integer, got ${String(maxUrlLength)}`);
     }
     this.#options = options;
-    this.#target = parseRedirectUrl(redirectUrl, {
-      https: options.https !== undefined,
-      allowNonLoopback: options.allowNonLoopback === true,
-    });
+    this.#redirectUrl = redirectUrl;
   }
 
   /**
@@ -246,10 +239,11 @@ export class RedirectListener implements RedirectReceiver {
    * @throws {Error} before {@link RedirectListener.listen} has resolved, when the port is not known yet.
    */
   get redirectUri(): string {
-    if (this.#phase === 'new' || this.#phase === 'binding') {
+    const target = this.#target;
+    if (target === undefined || this.#phase === 'new' || this.#phase === 'binding') {
       throw new Error('redirectUri is known once listen() has resolved');
     }
-    return `${this.#target.protocol}//${this.#target.host}:${this.#port}${this.#target.suffix}`;
+    return `${target.protocol}//${target.host}:${this.#port}${target.suffix}`;
   }
 
   /** The port listened on (0 before {@link RedirectListener.listen}). */
@@ -266,24 +260,23 @@ export class RedirectListener implements RedirectReceiver {
    * Starts listening on every address the redirect URL names, all on one port.
    *
    * @returns this listener, ready: read {@link RedirectListener.redirectUri} now.
-   * @throws {AuthorizerError} `OAUTH_LISTENER_FAILED` when the port is in use, needs privileges or
-   *   the address does not exist (the message names the port and what to do); `OAUTH_ABORTED` when
-   *   `signal` aborted first.
+   * @throws {AuthorizerError} `OAUTH_INVALID_CONFIGURATION` for a redirect URL the listener cannot
+   *   serve (not http(s), a fragment, user info, https without a certificate);
+   *   `OAUTH_LISTENER_FAILED` for a host that is not loopback without `allowNonLoopback`, or when the
+   *   port is in use, needs privileges or the address does not exist (the message names the port and
+   *   what to do); `OAUTH_ABORTED` when `signal` aborted first; `REDIRECT_LISTENER_CLOSED` when
+   *   `close()` came first.
    */
   async listen(): Promise<this> {
     if (this.#phase !== 'new') throw new Error('listen() may be called once');
     const { signal } = this.#options;
-    if (signal?.aborted) {
-      this.#phase = 'closed';
-      throw abortError(signal);
-    }
     this.#phase = 'binding';
     if (signal) {
       const onAbort = () => this.#shutDown(abortError(signal));
       signal.addEventListener('abort', onAbort, { once: true });
       this.#removeAbortListener = () => signal.removeEventListener('abort', onAbort);
     }
-    const binding = this.#bindAll();
+    const binding = this.#start();
     this.#binding = binding.then(
       () => {},
       () => {},
@@ -341,7 +334,7 @@ export class RedirectListener implements RedirectReceiver {
       const timer = Number.isFinite(timeout)
         ? setTimeout(() => {
             this.#shutDown(
-              new AuthorizerError(
+              authorizerError(
                 LISTENER_TIMEOUT,
                 `no authorization redirect arrived at ${this.redirectUri} within ${formatDuration(timeout)}`,
                 { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
@@ -380,16 +373,28 @@ export class RedirectListener implements RedirectReceiver {
     return this.#closing ?? Promise.resolve();
   }
 
-  async #bindAll(): Promise<void> {
-    const [first, ...others] = this.#target.addresses;
+  async #start(): Promise<void> {
+    await loadAuthorizerError();
+    const { signal } = this.#options;
+    if (signal?.aborted) throw abortError(signal);
+    const target = parseRedirectUrl(this.#redirectUrl, {
+      https: this.#options.https !== undefined,
+      allowNonLoopback: this.#options.allowNonLoopback === true,
+    });
+    this.#target = target;
+    await this.#bindAll(target);
+  }
+
+  async #bindAll(target: RedirectTarget): Promise<void> {
+    const [first, ...others] = target.addresses;
     if (first === undefined) throw new Error('no address to listen on');
-    const attempts = this.#target.port === 0 && others.length > 0 ? DUAL_STACK_ATTEMPTS : 1;
+    const attempts = target.port === 0 && others.length > 0 ? DUAL_STACK_ATTEMPTS : 1;
     for (let attempt = 1; ; attempt++) {
       const primary = this.#createServer();
       try {
-        this.#port = await listenOn(primary, first, this.#target.port);
+        this.#port = await listenOn(primary, first, target.port);
       } catch (error) {
-        throw listenFailed(error as NodeJS.ErrnoException, first, this.#target.port);
+        throw listenFailed(error as NodeJS.ErrnoException, first, target.port);
       }
       this.#servers.push(primary);
       try {
@@ -474,8 +479,9 @@ export class RedirectListener implements RedirectReceiver {
       this.#reply(res, 400, 'Bad request', 'This request could not be read.', false);
       return;
     }
-    const target = new URL(`${this.#target.protocol}//${this.#target.host}:${this.#port}${raw}`);
-    if (target.pathname !== this.#target.path) {
+    const where = this.#target!;
+    const target = new URL(`${where.protocol}//${where.host}:${this.#port}${raw}`);
+    if (target.pathname !== where.path) {
       this.#reply(res, 404, 'Not found', 'There is nothing here.', false);
       return;
     }

@@ -1,4 +1,5 @@
-import { AuthorizerError, INVALID_CONFIGURATION, LISTENER_FAILED } from '@oauth-authorizer/core';
+import type { AuthorizerError } from '@oauth-authorizer/core';
+import { authorizerError, INVALID_CONFIGURATION, LISTENER_FAILED } from './authorizer-error.js';
 
 /** Where and how to listen, read from a redirect URL. */
 export interface RedirectTarget {
@@ -27,7 +28,7 @@ const AUTHORITY = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::
 const IPV4_LOOPBACK = /^127(?:\.\d{1,3}){3}$/;
 
 function invalid(message: string, hint: string): AuthorizerError {
-  return new AuthorizerError(INVALID_CONFIGURATION, message, { hint });
+  return authorizerError(INVALID_CONFIGURATION, message, { hint });
 }
 
 /** Whether `hostname` (as the WHATWG parser gives it) names this machine's loopback interface. */
@@ -100,7 +101,7 @@ export function parseRedirectUrl(
   else if (host === 'localhost' || host.endsWith('.localhost')) addresses = ['127.0.0.1', '::1'];
   else if (options.allowNonLoopback) addresses = [host.replace(/^\[|\]$/g, '')];
   else {
-    throw new AuthorizerError(
+    throw authorizerError(
       LISTENER_FAILED,
       `refusing to listen on "${host}": the redirect listener binds loopback addresses only (127.0.0.1, [::1], localhost)`,
       {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { INVALID_CONFIGURATION } from '@oauth-authorizer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedirectListener, startRedirectListener } from '../src/index.js';
-import { send } from './http-client.js';
+import { rejectionOf, send } from './http-client.js';
 
 const STATE = 'https-state-0123456789';
 let directory: string;
@@ -83,9 +83,8 @@ describe('an https redirect URL', () => {
     }
   });
 
-  it('refuses the https option with an http redirect URL', () => {
-    expect(() => new RedirectListener('http://127.0.0.1:0/callback', { https: { key, cert } })).toThrow(
-      expect.objectContaining({ code: INVALID_CONFIGURATION }),
-    );
+  it('refuses the https option with an http redirect URL', async () => {
+    const listening = new RedirectListener('http://127.0.0.1:0/callback', { https: { key, cert } }).listen();
+    expect((await rejectionOf(listening)).code).toBe(INVALID_CONFIGURATION);
   });
 });
