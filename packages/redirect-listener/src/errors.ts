@@ -22,5 +22,12 @@
  */
 export const LISTENER_CLOSED = 'REDIRECT_LISTENER_CLOSED';
 
-/** Every code the redirect listener defines itself. */
+/**
+ * Every code the redirect listener defines itself.
+ *
+ * @example
+ * ```ts
+ * const code: RedirectListenerErrorCode = LISTENER_CLOSED;
+ * ```
+ */
 export type RedirectListenerErrorCode = typeof LISTENER_CLOSED;

@@ -1,10 +1,25 @@
-/** Details of a successful authorization redirect, HTML-escaped, for a custom success page. */
+/**
+ * Details of a successful authorization redirect, HTML-escaped, for a custom success page.
+ *
+ * @example
+ * ```ts
+ * const successPage = ({ issuer }: SuccessPageDetails) => `<p>Signed in at ${issuer}.</p>`;
+ * ```
+ */
 export interface SuccessPageDetails {
   /** The `iss` the authorization server sent (RFC 9207), escaped; `''` when it sent none. */
   issuer: string;
 }
 
-/** Details of a failed authorization redirect, HTML-escaped, for a custom failure page. */
+/**
+ * Details of a failed authorization redirect, HTML-escaped, for a custom failure page.
+ *
+ * @example
+ * ```ts
+ * const failurePage = ({ error, errorDescription }: FailurePageDetails) =>
+ *   `<p>Sign-in failed: ${error}</p><p>${errorDescription}</p>`;
+ * ```
+ */
 export interface FailurePageDetails {
   /** The OAuth `error` code, e.g. `access_denied`, escaped; `''` when the redirect carried neither a code nor an error. */
   error: string;
@@ -14,7 +29,14 @@ export interface FailurePageDetails {
   errorUri: string;
 }
 
-/** A page: fixed HTML, or a function of the escaped details. */
+/**
+ * A page: fixed HTML, or a function of the escaped details.
+ *
+ * @example
+ * ```ts
+ * const fixed: PageTemplate<SuccessPageDetails> = '<p>You can close this window.</p>';
+ * ```
+ */
 export type PageTemplate<Details> = string | ((details: Details) => string);
 
 const ENTITIES: Record<string, string> = {

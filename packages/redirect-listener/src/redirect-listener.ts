@@ -29,7 +29,19 @@ import {
 } from './pages.js';
 import { parseRedirectUrl, type RedirectTarget } from './redirect-url.js';
 
-/** The certificate of an `https:` redirect URL. */
+/**
+ * The certificate of an `https:` redirect URL.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ *
+ * const https: RedirectListenerHttpsOptions = {
+ *   key: readFileSync('key.pem'),
+ *   cert: readFileSync('cert.pem'),
+ * };
+ * ```
+ */
 export interface RedirectListenerHttpsOptions {
   /** The private key, PEM. */
   key: string | Buffer;
@@ -39,7 +51,17 @@ export interface RedirectListenerHttpsOptions {
   passphrase?: string;
 }
 
-/** Options of {@link RedirectListener} and {@link startRedirectListener}. */
+/**
+ * Options of {@link RedirectListener} and {@link startRedirectListener}.
+ *
+ * @example
+ * ```ts
+ * const options: RedirectListenerOptions = {
+ *   timeout: 5 * 60_000,
+ *   successPage: '<!doctype html><title>Done</title><p>Back to your mail client.</p>',
+ * };
+ * ```
+ */
 export interface RedirectListenerOptions {
   /**
    * How long {@link RedirectListener.waitForCallback} waits for the redirect, in ms; `Infinity`
@@ -602,8 +624,8 @@ export class RedirectListener implements RedirectReceiver {
  * import { startRedirectListener } from '@oauth-authorizer/redirect-listener';
  *
  * const listener = await startRedirectListener('http://localhost:0/callback');
- * console.log(listener.redirectUri); // http://localhost:49152/callback
- * const callback = await listener.waitForCallback({ state });
+ * console.log(listener.redirectUri); // e.g. http://localhost:49152/callback
+ * const callback = await listener.waitForCallback({ state: 'the-request-state' });
  * console.log(callback.searchParams.has('code'));
  * ```
  */

@@ -4,13 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
-/** Where Debian's `chromium` package puts the browser. Playwright's own browser downloads are never used. */
+/**
+ * Where Debian's `chromium` package puts the browser. Playwright's own browser downloads are never used.
+ *
+ * @example
+ * ```ts
+ * console.log(`tests drive ${CHROMIUM_PATH}`);
+ * ```
+ */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /**
  * Flags that let Debian's Chromium run headless as root in a container and keep it off the
  * network: no background services, no QUIC, and every host name except `localhost` unresolvable,
  * so a page can reach loopback addresses only.
+ *
+ * @example
+ * ```ts
+ * const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
+ * ```
  */
 export const CHROMIUM_FLAGS: readonly string[] = [
   '--no-sandbox',
@@ -27,12 +39,26 @@ export const CHROMIUM_FLAGS: readonly string[] = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE ::1',
 ];
 
-/** Whether the Chromium that {@link launchChromium} needs is installed. */
+/**
+ * Whether the Chromium that {@link launchChromium} needs is installed.
+ *
+ * @example
+ * ```ts
+ * describe.skipIf(!isChromiumInstalled())('in a real browser', () => {});
+ * ```
+ */
 export function isChromiumInstalled(executablePath: string = CHROMIUM_PATH): boolean {
   return existsSync(executablePath);
 }
 
-/** Options of {@link launchChromium}. */
+/**
+ * Options of {@link launchChromium}.
+ *
+ * @example
+ * ```ts
+ * const browser = await launchChromium({ timeout: 30_000 });
+ * ```
+ */
 export interface ChromiumOptions {
   /** The browser binary. Default: {@link CHROMIUM_PATH} */
   executablePath?: string;
@@ -40,7 +66,16 @@ export interface ChromiumOptions {
   timeout?: number;
 }
 
-/** A running headless Chromium with a fresh profile. */
+/**
+ * A running headless Chromium with a fresh profile.
+ *
+ * @example
+ * ```ts
+ * const browser: HeadlessChromium = await launchChromium();
+ * await browser.context.clearCookies();
+ * await browser.close();
+ * ```
+ */
 export interface HeadlessChromium {
   /** The browser context (one profile: cookies and storage start empty). */
   context: BrowserContext;
