@@ -310,6 +310,16 @@ describe('definePreset() results', () => {
     expect(preset.tokenUrl).toBeUndefined();
   });
 
+  it('definePreset() lets mail servers on this machine skip TLS, by name or by address', () => {
+    for (const host of ['localhost', '127.0.0.1', '::1']) {
+      const preset = definePreset({
+        ...(specExample as unknown as PresetDefinition),
+        mail: { imap: { host, port: 1143, tls: 'none' } },
+      });
+      expect(preset.mail?.imap?.host).toBe(host);
+    }
+  });
+
   it('definePreset() keeps the literal id in the type of the preset', () => {
     const preset = definePreset({ id: 'typed', name: 'Typed', flows: ['device'] });
     const id: 'typed' = preset.id;
