@@ -1,0 +1,163 @@
+import {
+  AuthorizerError,
+  refreshTokens,
+  STORE_UNAVAILABLE,
+  TokenManager,
+  type TokenSet,
+} from '@oauth-authorizer/core';
+import { RedisTokenStore } from '@oauth-authorizer/store-redis';
+import {
+  type AuthorizationServer,
+  type RedisServer,
+  startAuthorizationServer,
+  startRedis,
+} from '@oauth-authorizer/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeAccount, nativeProvider } from './authorized-account.js';
+
+// Redis goes away while token managers keep asking for tokens that expire every 2 s, and comes
+// back. While it is away, calls fail with a transient OAUTH_STORE_UNAVAILABLE; afterwards they
+// work again, no refresh token was lost or sent twice (the server would answer invalid_grant and
+// revoke the grant), and the stored refresh token still works.
+
+const ACCESS_TOKEN_TTL = 2;
+
+let redis: RedisServer;
+let server: AuthorizationServer;
+const stores: RedisTokenStore[] = [];
+
+function newStore(keyPrefix: string) {
+  // A short lease: a lock whose holder could not release it while Redis was down (the key is
+  // persisted with its expiry) holds up the others for at most this long after the restart.
+  const store = new RedisTokenStore({ redis: redis.url, keyPrefix, readyTimeout: 300, lockLease: 1_000 });
+  stores.push(store);
+  return store;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  [redis, server] = await Promise.all([
+    startRedis({ appendOnly: true }),
+    startAuthorizationServer({ accessTokenTtl: ACCESS_TOKEN_TTL }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all(stores.map((store) => store.close()));
+  await Promise.all([redis?.close(), server?.close()]);
+});
+
+function invalidGrants(): number {
+  return server.tokenRequests.filter((request) => request.error !== undefined).length;
+}
+
+describe('TokenManager on the Redis store across a Redis restart', () => {
+  it('fails only with transient OAUTH_STORE_UNAVAILABLE while Redis is down, then works on with no token lost', async () => {
+    const account = 'restart@example.test';
+    const seed = newStore('restart:');
+    await seed.set({ account, tokens: await authorizeAccount(server, account) });
+    // Two managers on two connections stand for two processes of a fleet.
+    const managers = [newStore('restart:'), newStore('restart:')].map(
+      (store) =>
+        new TokenManager({
+          account,
+          store,
+          provider: nativeProvider(server),
+          retry: { retries: 0 },
+          lockTimeout: 5_000,
+        }),
+    );
+    const errors: unknown[] = [];
+    const tokensAfterRestart: string[] = [];
+    let phase: 'before' | 'down' | 'after' = 'before';
+    let running = true;
+    const callers = managers.flatMap((manager) =>
+      [0, 1].map(async () => {
+        while (running) {
+          try {
+            const token = await manager.getAccessToken();
+            if (phase === 'after') tokensAfterRestart.push(token);
+          } catch (error) {
+            errors.push(error);
+          }
+          await sleep(20);
+        }
+      }),
+    );
+
+    // Stop Redis right after a refresh was stored, so that it is down when the next one is due:
+    // the calls meet the outage at the store, before any refresh request is sent.
+    await sleep(1_500);
+    await Promise.race(
+      managers.map((manager) => new Promise<TokenSet>((resolve) => manager.once('tokens', resolve))),
+    );
+    await redis.stop();
+    phase = 'down';
+    await sleep(ACCESS_TOKEN_TTL * 1_000);
+    await redis.start();
+    phase = 'after';
+    await sleep(3_000);
+    running = false;
+    await Promise.all(callers);
+
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(AuthorizerError);
+      expect((error as AuthorizerError).code).toBe(STORE_UNAVAILABLE);
+      expect((error as AuthorizerError).transient).toBe(true);
+    }
+    expect(tokensAfterRestart.length).toBeGreaterThan(10);
+    expect(invalidGrants()).toBe(0);
+    const stored = (await seed.get(account))?.tokens;
+    expect(await server.introspect(tokensAfterRestart.at(-1) as string)).toMatchObject({ active: true });
+    const next = await refreshTokens(nativeProvider(server), stored?.refreshToken as string);
+    expect((await server.introspect(next.accessToken)).active).toBe(true);
+  });
+
+  it('keeps tokens a refresh got while Redis died, and stores them once Redis is back, without refreshing again', async () => {
+    const account = 'died-mid-refresh@example.test';
+    const store = newStore('mid-refresh:');
+    const initial = await authorizeAccount(server, account);
+    await store.set({ account, tokens: { ...initial, expiresAt: Date.now() - 1_000 } });
+    let killed = false;
+    const manager = new TokenManager({
+      account,
+      store,
+      provider: nativeProvider(server),
+      retry: { retries: 0 },
+      lockTimeout: 5_000,
+      // Redis dies between taking the lock and storing the answer: the worst moment, since the
+      // server rotates the refresh token and the new one then exists only in this process.
+      refresh: async (provider, refreshToken, options) => {
+        if (!killed) {
+          killed = true;
+          await redis.stop({ signal: 'SIGKILL' });
+        }
+        return refreshTokens(provider, refreshToken, options);
+      },
+    });
+    const before = server.countTokenRequests('refresh_token');
+    const failure = await manager.getAccessToken().catch((error: unknown) => error);
+    expect((failure as AuthorizerError).code).toBe(STORE_UNAVAILABLE);
+    expect((failure as AuthorizerError).transient).toBe(true);
+    expect(server.countTokenRequests('refresh_token') - before).toBe(1);
+
+    await redis.start();
+    let token: string | undefined;
+    for (let attempt = 0; token === undefined && attempt < 50; attempt++) {
+      token = await manager.getAccessToken().catch(async () => {
+        await sleep(100);
+        return undefined;
+      });
+    }
+    expect(server.countTokenRequests('refresh_token') - before).toBe(1);
+    const stored = (await store.get(account))?.tokens;
+    expect(stored?.accessToken).toBe(token);
+    expect(stored?.refreshToken).not.toBe(initial.refreshToken);
+    expect(await server.introspect(token as string)).toMatchObject({ active: true, email: account });
+    const next = await refreshTokens(nativeProvider(server), stored?.refreshToken as string);
+    expect((await server.introspect(next.accessToken)).active).toBe(true);
+    expect(invalidGrants()).toBe(0);
+  });
+});
