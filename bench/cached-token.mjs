@@ -4,7 +4,7 @@ import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { MemoryTokenStore, TokenManager } from '../packages/core/dist/index.js';
 import { figure } from './lib.mjs';
 
-async function rate(label, call, calls) {
+async function rate(call, calls) {
   for (let i = 0; i < calls / 10; i++) await call(); // warm-up: let the JIT settle
   const started = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) await call();
@@ -42,8 +42,8 @@ export async function cachedToken({ quick }) {
   const theirs = [];
   // Interleaved rounds, medians: the machine's noise hits both alike.
   for (let round = 0; round < rounds; round++) {
-    ours.push(await rate('ours', () => manager.getAccessToken(), calls));
-    theirs.push(await rate('nodemailer', nodemailerToken, calls));
+    ours.push(await rate(() => manager.getAccessToken(), calls));
+    theirs.push(await rate(nodemailerToken, calls));
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const oursRate = median(ours);
