@@ -58,10 +58,14 @@ export function redisFailure(what: string, error: unknown): AuthorizerError {
   const cause = sanitize(error);
   if (isReplyError(error)) {
     if (cause.message.startsWith('WRONGTYPE')) {
-      return new AuthorizerError(STORE_CORRUPT, `${what}: the key holds another Redis type than a string`, {
-        cause,
-        hint: 'delete the key in Redis, then authorize the account again',
-      });
+      return new AuthorizerError(
+        STORE_CORRUPT,
+        `${what}: a key of the store holds another Redis type than expected`,
+        {
+          cause,
+          hint: "something else wrote under the store's key prefix: delete that key in Redis, or give the store its own keyPrefix",
+        },
+      );
     }
     return new AuthorizerError(STORE_UNAVAILABLE, `${what}: Redis answered "${cause.message}"`, {
       cause,

@@ -17,15 +17,18 @@ function script(keys: number, source: string): LuaScript {
 
 /**
  * KEYS: record, index. ARGV: value, account, pttl (`0` = no TTL).
- * A plain SET also drops an earlier TTL, which is wanted: the new record decides.
+ * Redis does not roll a script back when a command in it fails, so the command that can fail
+ * (SADD, on an index key someone replaced with another type) goes first and SET, which replaces a
+ * key of any type, last: a failure then leaves nothing written. A plain SET also drops an earlier
+ * TTL, which is wanted: the new record decides.
  */
 const WRITE_BODY = `
+redis.call('SADD', KEYS[2], ARGV[2])
 if tonumber(ARGV[3]) > 0 then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[1])
 end
-redis.call('SADD', KEYS[2], ARGV[2])
 return 1
 `;
 
@@ -70,12 +73,12 @@ return { value, ours, sha }
 `,
 );
 
-/** KEYS: record, index. ARGV: account. Deletes the record and its index entry. */
+/** KEYS: record, index. ARGV: account. Deletes the record and its index entry (SREM first, see WRITE_BODY). */
 export const DELETE_RECORD = script(
   2,
   `
-redis.call('DEL', KEYS[1])
 redis.call('SREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[1])
 return 1
 `,
 );

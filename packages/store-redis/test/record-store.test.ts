@@ -180,6 +180,14 @@ describe('RedisTokenStore records', () => {
     expect(errorText(error)).not.toContain('hash-secret');
   });
 
+  it('writes nothing when the account index key holds another Redis type', async () => {
+    const store = newStore('corrupt-index:');
+    await raw.set('corrupt-index:accounts', 'not a set');
+    await rejectsWithCode(store.set(fakeRecord('me@example.test')), STORE_CORRUPT);
+    expect(await raw.exists('corrupt-index:account:me@example.test')).toBe(0);
+    await rejectsWithCode(store.list(), STORE_CORRUPT);
+  });
+
   it('replaces a corrupt value on set(), so authorizing again repairs the account', async () => {
     const store = newStore('corrupt-repaired:');
     await raw.set('corrupt-repaired:account:me@example.test', 'garbage');
