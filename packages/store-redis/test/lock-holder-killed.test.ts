@@ -2,14 +2,16 @@ import { refreshTokens, TokenManager } from '@oauth-authorizer/core';
 import { RedisTokenStore } from '@oauth-authorizer/store-redis';
 import {
   type AuthorizationServer,
+  authorizeTestAccount,
   clients,
+  nativeProvider,
   type RedisServer,
   startAuthorizationServer,
   startRedis,
 } from '@oauth-authorizer/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount, expired, nativeProvider } from './authorized-account.js';
+import { expired } from './token-fixtures.js';
 import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-worker.js';
 
 // A process holding the account's lock dies with SIGKILL in the middle of a refresh (before its
@@ -42,7 +44,7 @@ describe('a Redis lock holder killed with SIGKILL mid-refresh', () => {
     const account = 'killed@example.test';
     const store = new RedisTokenStore({ redis: redis.url, keyPrefix: 'killed:', lockLease: LEASE });
     stores.push(store);
-    const initial = await authorizeAccount(server, account);
+    const initial = (await authorizeTestAccount(server, account)).tokens;
     await store.set({ account, tokens: expired(initial) });
 
     const holder = startWorker('slow-refresh.mjs', [

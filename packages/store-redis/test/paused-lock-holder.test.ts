@@ -2,13 +2,15 @@ import { refreshTokens, TokenManager } from '@oauth-authorizer/core';
 import { LOCK_LOST, RedisTokenStore } from '@oauth-authorizer/store-redis';
 import {
   type AuthorizationServer,
+  authorizeTestAccount,
   clients,
+  nativeProvider,
   type RedisServer,
   startAuthorizationServer,
   startRedis,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount, expired, nativeProvider } from './authorized-account.js';
+import { expired } from './token-fixtures.js';
 import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-worker.js';
 
 // A lock holder frozen mid-refresh (SIGSTOP) stops renewing; its lease runs out, another process
@@ -37,7 +39,7 @@ afterAll(async () => {
 describe('a Redis lock holder frozen past its lease', () => {
   it('cannot overwrite the tokens the process that took over stored: its write fails with REDIS_STORE_LOCK_LOST', async () => {
     const account = 'paused@example.test';
-    const initial = await authorizeAccount(server, account);
+    const initial = (await authorizeTestAccount(server, account)).tokens;
     await store.set({ account, tokens: expired(initial) });
 
     const frozen = startWorker('paused-holder.mjs', [

@@ -8,12 +8,13 @@ import {
 import { RedisTokenStore } from '@oauth-authorizer/store-redis';
 import {
   type AuthorizationServer,
+  authorizeTestAccount,
+  nativeProvider,
   type RedisServer,
   startAuthorizationServer,
   startRedis,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount, nativeProvider } from './authorized-account.js';
 
 // Redis goes away while token managers keep asking for tokens that expire every 2 s, and comes
 // back. While it is away, calls fail with a transient OAUTH_STORE_UNAVAILABLE; afterwards they
@@ -56,7 +57,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
   it('fails only with transient OAUTH_STORE_UNAVAILABLE while Redis is down, then works on with no token lost', async () => {
     const account = 'restart@example.test';
     const seed = newStore('restart:');
-    await seed.set({ account, tokens: await authorizeAccount(server, account) });
+    await seed.set({ account, tokens: (await authorizeTestAccount(server, account)).tokens });
     // Two managers on two connections stand for two processes of a fleet.
     const managers = [newStore('restart:'), newStore('restart:')].map(
       (store) =>
@@ -118,7 +119,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
   it('keeps tokens a refresh got while Redis died, and stores them once Redis is back, without refreshing again', async () => {
     const account = 'died-mid-refresh@example.test';
     const store = newStore('mid-refresh:');
-    const initial = await authorizeAccount(server, account);
+    const initial = (await authorizeTestAccount(server, account)).tokens;
     await store.set({ account, tokens: { ...initial, expiresAt: Date.now() - 1_000 } });
     let killed = false;
     const manager = new TokenManager({

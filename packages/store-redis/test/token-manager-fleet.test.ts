@@ -3,13 +3,15 @@ import { refreshTokens } from '@oauth-authorizer/core';
 import { RedisTokenStore } from '@oauth-authorizer/store-redis';
 import {
   type AuthorizationServer,
+  authorizeTestAccount,
   clients,
+  nativeProvider,
   type RedisServer,
   startAuthorizationServer,
   startRedis,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount, expired, nativeProvider } from './authorized-account.js';
+import { expired } from './token-fixtures.js';
 import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-worker.js';
 
 // Separate Node processes, each with its own Redis connection (as separate machines would have),
@@ -40,7 +42,7 @@ afterAll(async () => {
 describe('TokenManager on the Redis store across processes', () => {
   it(`sends exactly one refresh for ${PROCESSES} processes × ${CALLS_PER_PROCESS} concurrent calls, and every process ends with a working token`, async () => {
     const account = 'fleet@example.test';
-    const initial = await authorizeAccount(server, account);
+    const initial = (await authorizeTestAccount(server, account)).tokens;
     await store.set({ account, tokens: expired(initial) });
 
     for (let index = 0; index < PROCESSES; index++) {
