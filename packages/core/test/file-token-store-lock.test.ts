@@ -111,6 +111,20 @@ describe('FileTokenStore.lock()', () => {
     expect(Date.now() - started).toBeLessThan(500);
   });
 
+  it('recovers when the waiter that was breaking a stale lock died holding its guard file', async () => {
+    const dead = await deadPid();
+    const lock = await writeLock({ pid: dead, hostname: hostname() });
+    await writeFile(
+      `${lock}.break`,
+      JSON.stringify({ pid: dead, hostname: hostname(), createdAt: new Date().toISOString(), id: 'breaker' }),
+    );
+    const store = new FileTokenStore({ directory, lockStaleAfter: 60_000 });
+    const started = Date.now();
+    await (await store.lock(account, { timeout: 2000 })).release();
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(await readdir(directory)).toEqual([]);
+  });
+
   it('recovers a lock left by an earlier process that had our own pid (a restarted container)', async () => {
     await writeLock({ pid: process.pid, hostname: hostname(), id: 'not-one-of-ours' });
     const store = new FileTokenStore({ directory, lockStaleAfter: 60_000 });

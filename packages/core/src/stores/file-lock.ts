@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { type FileHandle, open, readFile, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { AuthorizerError } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
 import { lockTimeoutError } from './lock-queue.js';
 import { abortError, throwIfAborted } from './record.js';
@@ -114,6 +116,59 @@ function describeOwner(lock: LockSnapshot): string | undefined {
   return owner && `pid ${owner.pid} on ${owner.hostname} since ${owner.createdAt}`;
 }
 
+function ownerText(id: string): string {
+  const owner: LockOwner = { pid: process.pid, hostname: thisHost, createdAt: new Date().toISOString(), id };
+  return JSON.stringify(owner);
+}
+
+/**
+ * Creates `path` holding `text`, failing if it exists, in one step: the text goes to a unique
+ * temp file that is then hard-linked to `path` (`link` fails with `EEXIST` like `O_EXCL`). A lock
+ * file created empty and written afterwards could be left empty by a kill in between, and an
+ * owner-less lock can only be judged stale by its age. On file systems without hard links, falls
+ * back to `O_EXCL` and a write.
+ *
+ * @returns an open handle on the created file (for the heartbeat), or `undefined` if it exists.
+ */
+async function createExclusive(path: string, text: string): Promise<FileHandle | undefined> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomUUID().slice(0, 12)}.tmp`);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(temp, 'wx', 0o600);
+    await handle.writeFile(text);
+    await link(temp, path);
+    return handle;
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    handle = undefined;
+    const code = errorCode(error);
+    if (code === 'EEXIST') return undefined;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return undefined;
+    throw error;
+  }
+  try {
+    await handle.writeFile(text);
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Removes `path` if it is still the very file of `seen` (a small race remains; see the caller). */
+async function unlinkIfSame(path: string, seen: LockSnapshot): Promise<void> {
+  const current = await snapshot(path);
+  if (current !== undefined && sameFile(current, seen)) await unlink(path).catch(() => undefined);
+}
+
 /**
  * Removes a stale lock file, unless another waiter got there first. Waiters that find the same
  * stale lock must not both remove "it": the second one would remove the fresh lock the first one
@@ -125,32 +180,34 @@ function describeOwner(lock: LockSnapshot): string | undefined {
  */
 async function breakStaleLock(path: string, stale: LockSnapshot, staleAfter: number): Promise<boolean> {
   const breakPath = `${path}.break`;
-  let guard: FileHandle;
+  const guardId = randomUUID();
+  held.add(guardId);
+  let guard: FileHandle | undefined;
   try {
-    guard = await open(breakPath, 'wx', 0o600);
-  } catch (error) {
-    if (errorCode(error) !== 'EEXIST') throw storeUnavailable(`could not create "${breakPath}"`, error);
-    // A breaker holds the guard for a few milliseconds; one that is old was left by a crash.
-    try {
-      const info = await stat(breakPath);
-      if (Date.now() - info.mtimeMs > staleAfter) await unlink(breakPath);
-    } catch {
-      // Gone already, or removed by another waiter: either way, try again.
+    guard = await createExclusive(breakPath, ownerText(guardId));
+    if (guard === undefined) {
+      // Another waiter is breaking the lock; a guard whose holder died (it is held for
+      // milliseconds) is removed like a stale lock. Two waiters doing that at once could both
+      // remove a guard, but only after its holder died in that millisecond: accepted.
+      const other = await snapshot(breakPath);
+      if (other !== undefined && isStale(other, staleAfter)) await unlinkIfSame(breakPath, other);
+      return false;
     }
-    return false;
-  }
-  try {
     const current = await snapshot(path);
     if (current === undefined) return true;
     if (!sameFile(current, stale)) return false;
     await unlink(path);
     return true;
   } catch (error) {
+    if (error instanceof AuthorizerError) throw error;
     if (errorCode(error) === 'ENOENT') return true;
-    throw error;
+    throw storeUnavailable(`could not break the stale lock "${path}"`, error);
   } finally {
-    await guard.close().catch(() => undefined);
-    await unlink(breakPath).catch(() => undefined);
+    if (guard !== undefined) {
+      await guard.close().catch(() => undefined);
+      await unlink(breakPath).catch(() => undefined);
+    }
+    held.delete(guardId);
   }
 }
 
@@ -218,7 +275,7 @@ class HeldFileLock implements TokenStoreLock {
 
 /**
  * Takes an exclusive lock that works across processes (and hosts sharing a file system): the
- * file at `path`, created with `O_EXCL`, holding the holder's pid, host name, start time and a
+ * file at `path`, created exclusively (see {@link createExclusive}), holding the holder's pid, host name, start time and a
  * random id. A lock whose holder died on this host, or that was not touched for `staleAfter` ms,
  * is broken (see {@link breakStaleLock}).
  *
@@ -258,27 +315,11 @@ async function takeLock(
     throwIfAborted(signal, 'waiting for the token store lock');
     let handle: FileHandle | undefined;
     try {
-      handle = await open(path, 'wx', 0o600);
+      handle = await createExclusive(path, ownerText(id));
     } catch (error) {
-      if (errorCode(error) !== 'EEXIST')
-        throw storeUnavailable(`could not create lock file "${path}"`, error);
+      throw storeUnavailable(`could not create lock file "${path}"`, error);
     }
-    if (handle !== undefined) {
-      const owner: LockOwner = {
-        pid: process.pid,
-        hostname: thisHost,
-        createdAt: new Date().toISOString(),
-        id,
-      };
-      try {
-        await handle.writeFile(JSON.stringify(owner));
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
-        throw storeUnavailable(`could not write lock file "${path}"`, error);
-      }
-      return new HeldFileLock(path, handle, id, staleAfter);
-    }
+    if (handle !== undefined) return new HeldFileLock(path, handle, id, staleAfter);
     const current = await snapshot(path);
     // Released between our attempt and our look: try again at once.
     if (current === undefined) continue;

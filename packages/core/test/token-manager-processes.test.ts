@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileTokenStore, refreshTokens } from '@oauth-authorizer/core';
+import { type AuthorizationServer, clients, startAuthorizationServer } from '@oauth-authorizer/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeAccount, expired, nativeProvider } from './workers/authorized-account.js';
+import { requireBuiltCore, startWorker, type Worker } from './workers/spawn-worker.js';
+
+// Separate Node processes (running the built package) share one account through the file store:
+// the cross-process lock plus the re-read under it must make them send one refresh between them.
+
+const PROCESSES = 8;
+const CALLS_PER_PROCESS = 50;
+
+let server: AuthorizationServer;
+let root: string;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  requireBuiltCore();
+  server = await startAuthorizationServer();
+  root = await mkdtemp(join(tmpdir(), 'token-manager-processes-'));
+});
+
+afterAll(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+  await server?.close();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+describe('TokenManager across processes with the file store', () => {
+  it(`sends exactly one token request for ${PROCESSES} processes × ${CALLS_PER_PROCESS} concurrent calls, and keeps the newest refresh token`, async () => {
+    const account = 'processes@example.test';
+    const directory = join(root, 'accounts');
+    const store = new FileTokenStore({ directory });
+    const initial = await authorizeAccount(server, account);
+    await store.set({ account, tokens: expired(initial) });
+
+    for (let i = 0; i < PROCESSES; i++) {
+      workers.push(
+        startWorker('concurrent-refresh.mjs', [
+          directory,
+          account,
+          server.endpoints.token,
+          clients.native.clientId,
+          String(CALLS_PER_PROCESS),
+        ]),
+      );
+    }
+    await Promise.all(workers.map((worker) => worker.waitFor((line) => line === 'ready')));
+    const before = server.countTokenRequests('refresh_token');
+    for (const worker of workers) worker.child.stdin?.write('go\n');
+    const outputs = await Promise.all(
+      workers.map(async (worker) => {
+        const line = await worker.waitFor((text) => text.startsWith('{'), 30_000);
+        expect(await worker.exited).toEqual({ code: 0, signal: null });
+        return JSON.parse(line) as { tokens: string[] };
+      }),
+    );
+
+    expect(server.countTokenRequests('refresh_token') - before).toBe(1);
+    const tokens = new Set(outputs.flatMap((output) => output.tokens));
+    for (const output of outputs) expect(output.tokens).toHaveLength(1);
+    for (const token of tokens) {
+      expect(await server.introspect(token)).toMatchObject({ active: true, email: account });
+    }
+    // The stored refresh token is the newest: had any process sent the old one again, the
+    // server would have revoked the grant and this refresh would fail with invalid_grant.
+    const stored = (await store.get(account))?.tokens;
+    expect(stored?.refreshToken).not.toBe(initial.refreshToken);
+    expect(tokens).toEqual(new Set([stored?.accessToken]));
+    const next = await refreshTokens(nativeProvider(server), stored?.refreshToken as string);
+    expect((await server.introspect(next.accessToken)).active).toBe(true);
+  });
+});
