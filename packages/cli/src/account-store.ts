@@ -1,0 +1,52 @@
+import { FileTokenStore, isAuthorizerError, STORE_CORRUPT, type StoredAccount } from '@oauth-authorizer/core';
+import { type AccountSettings, readAccountSettings } from './account-settings.js';
+import type { CommandContext } from './command-context.js';
+import { CLI_UNKNOWN_ACCOUNT, cliError, shellQuote } from './errors.js';
+import { accountsDirectory } from './home.js';
+
+/** The token store of the CLI's home directory. */
+export function openTokenStore(context: Pick<CommandContext, 'home'>): FileTokenStore {
+  return new FileTokenStore({ directory: accountsDirectory(context.home) });
+}
+
+/** The error for an account that is not stored. */
+export function unknownAccount(account: string): Error {
+  return cliError(CLI_UNKNOWN_ACCOUNT, `there is no account "${account}"`, {
+    hint: `authorize it first: oauth-authorizer authorize ${shellQuote(account)} --preset <preset>; list accounts with: oauth-authorizer accounts`,
+  });
+}
+
+/** A stored account with the CLI's settings. */
+export interface LoadedAccount {
+  store: FileTokenStore;
+  record: StoredAccount;
+  settings: AccountSettings;
+}
+
+/**
+ * Reads an account and its settings.
+ *
+ * @throws {AuthorizerError} `CLI_UNKNOWN_ACCOUNT` (exit code 3), `CLI_ACCOUNT_SETTINGS_INVALID`,
+ *   core's `OAUTH_STORE_CORRUPT` / `OAUTH_STORE_UNAVAILABLE`.
+ */
+export async function loadAccount(context: CommandContext, account: string): Promise<LoadedAccount> {
+  const store = openTokenStore(context);
+  const record = await store.get(account, { signal: context.signal });
+  if (record === undefined) throw unknownAccount(account);
+  return { store, record, settings: readAccountSettings(record) };
+}
+
+/** Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new authorization replaces it). */
+export async function readRecordForReplacement(
+  context: CommandContext,
+  store: FileTokenStore,
+  account: string,
+): Promise<StoredAccount | undefined> {
+  try {
+    return await store.get(account, { signal: context.signal });
+  } catch (error) {
+    if (!isAuthorizerError(error, STORE_CORRUPT)) throw error;
+    context.output.warn(`${error.message}; it will be replaced`);
+    return undefined;
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  builtInPresets,
+  type Flow,
+  fixedFieldsOf,
+  type Preset,
+  type PresetInput,
+} from '@oauth-authorizer/presets';
+import type { Prompter } from './prompts.js';
+
+/** The flows the CLI runs (client credentials needs no person, so no CLI authorization). */
+export type InteractiveFlow = Extract<Flow, 'code' | 'device'>;
+
+const FIELD_QUESTIONS: Record<string, string> = {
+  clientId: 'Client ID',
+  clientSecret: 'Client secret',
+  issuer: 'Issuer (endpoints are discovered from it)',
+  authorizationUrl: 'Authorization URL',
+  deviceAuthorizationUrl: 'Device code URL',
+  tokenUrl: 'Token exchange URL',
+  revocationUrl: 'Revocation URL (empty: none)',
+};
+
+function urlProblem(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? undefined : 'give an https: URL';
+  } catch {
+    return 'give a whole URL, e.g. https://login.example.com/oauth2/token';
+  }
+}
+
+/** Asks which preset to use; built-ins are listed, anything else can be typed (a package or a file). */
+export async function pickPreset(prompter: Prompter): Promise<string> {
+  const width = Math.max(...builtInPresets.map((preset) => preset.id.length));
+  prompter.say('Presets fix what they know about a provider; "custom" lets you give every setting.');
+  builtInPresets.forEach((preset, index) => {
+    prompter.say(`  ${String(index + 1).padStart(2)}) ${preset.id.padEnd(width)}  ${preset.name}`);
+  });
+  const answer = await prompter.ask('Preset (a number, an id, a preset package or a file)', {
+    default: 'custom',
+    validate: (text) =>
+      /^\d+$/.test(text) && !builtInPresets[Number(text) - 1]
+        ? `choose a number from 1 to ${builtInPresets.length}`
+        : undefined,
+  });
+  return /^\d+$/.test(answer) ? (builtInPresets[Number(answer) - 1] as Preset).id : answer;
+}
+
+/** Shows what the preset fixes, so that the user sees why it is not asked. */
+export function showFixedFields(prompter: Prompter, preset: Preset): void {
+  const fields = fixedFieldsOf(preset);
+  if (fields.length === 0) return;
+  prompter.say(`${preset.name} fixes:`);
+  for (const field of fields) {
+    const [group, key] = field.split('.') as [string, string | undefined];
+    let value: string | undefined;
+    if (group === 'authorizationParams' && key) value = `${key}=${preset.authorizationParams[key]}`;
+    else if (group === 'tokenHeaders' && key) value = `${key}: ${preset.tokenHeaders[key]}`;
+    else if (group === 'clientSecret') value = '(published by the provider)';
+    else value = String(preset[group as keyof Preset]);
+    prompter.say(`  ${FIELD_QUESTIONS[group]?.replace(/ \(.*\)$/, '') ?? group}: ${value}`);
+  }
+}
+
+/**
+ * The terminal version of the authorizer dialog: asks, in the dialog's order, for what is not
+ * given yet — client ID, client secret (hidden), scopes, flow, then the endpoints the preset
+ * does not fix and the parameters it needs — and returns the completed input.
+ */
+export async function completeInteractively(
+  prompter: Prompter,
+  preset: Preset,
+  given: PresetInput,
+): Promise<PresetInput> {
+  const input: PresetInput = { ...given };
+  if (preset.clientId === undefined && !input.clientId) input.clientId = await prompter.ask('Client ID');
+  if (preset.clientSecret === undefined && input.clientSecret === undefined && input.clientAuth !== 'none') {
+    const secret = await prompter.ask('Client secret (empty for a public client)', {
+      hidden: true,
+      optional: true,
+    });
+    if (secret !== '') input.clientSecret = secret;
+  }
+  const flows = preset.flows.filter((flow): flow is InteractiveFlow => flow === 'code' || flow === 'device');
+  if (input.scopes === undefined && input.scopeSet === undefined) {
+    const defaults = (preset.scopes.default ?? []).join(' ');
+    const sets = Object.keys(preset.scopes).filter((name) => name !== 'default');
+    if (sets.length > 0) prompter.say(`  (or the name of a scope set: ${sets.join(', ')})`);
+    const answer = await prompter.ask('Scopes, separated by spaces', {
+      ...(defaults !== '' && { default: defaults }),
+      optional: true,
+    });
+    if (Object.hasOwn(preset.scopes, answer) && answer !== 'default') input.scopeSet = answer;
+    else if (answer !== defaults) input.scopes = answer.split(/[\s,]+/).filter((scope) => scope !== '');
+  }
+  if (input.flow === undefined && flows.length > 1) {
+    input.flow = await prompter.choose(
+      'Flow',
+      flows.map((flow) => ({
+        value: flow,
+        label:
+          flow === 'code'
+            ? 'authorization code: sign in with a browser on this machine'
+            : 'device code: sign in on any device with a code',
+      })),
+      flows.includes(preset.preferredFlow as InteractiveFlow)
+        ? (preset.preferredFlow as InteractiveFlow)
+        : flows[0],
+    );
+  }
+  const flow = input.flow ?? preset.preferredFlow;
+  if (preset.issuer === undefined && preset.tokenUrl === undefined && !input.issuer && !input.tokenUrl) {
+    const issuer = await prompter.ask('Issuer, to discover the endpoints (empty: type them in)', {
+      optional: true,
+      validate: urlProblem,
+    });
+    if (issuer !== '') input.issuer = issuer;
+  }
+  if (!input.issuer && preset.issuer === undefined) {
+    const needed = [
+      ...(flow === 'code' ? (['authorizationUrl'] as const) : []),
+      ...(flow === 'device' ? (['deviceAuthorizationUrl'] as const) : []),
+      'tokenUrl' as const,
+    ];
+    for (const field of needed) {
+      if (preset[field] === undefined && !input[field])
+        input[field] = await prompter.ask(FIELD_QUESTIONS[field] as string, { validate: urlProblem });
+    }
+    if (preset.revocationUrl === undefined && input.revocationUrl === undefined) {
+      const revocation = await prompter.ask(FIELD_QUESTIONS.revocationUrl as string, {
+        optional: true,
+        validate: urlProblem,
+      });
+      if (revocation !== '') input.revocationUrl = revocation;
+    }
+  }
+  return askParameters(prompter, preset, input);
+}
+
+async function askParameters(prompter: Prompter, preset: Preset, input: PresetInput): Promise<PresetInput> {
+  const parameters: Record<string, string | undefined> = { ...input.parameters };
+  for (const [name, parameter] of Object.entries(preset.parameters)) {
+    if (parameters[name] !== undefined || parameter.default !== undefined) continue;
+    const choices = parameter.choices ? Object.keys(parameter.choices) : undefined;
+    prompter.say(`  ${parameter.description}${choices ? ` (${choices.join(', ')})` : ''}`);
+    parameters[name] = await prompter.ask(name, {
+      validate: (text) =>
+        choices && !choices.includes(text) ? `choose one of: ${choices.join(', ')}` : undefined,
+    });
+  }
+  return { ...input, parameters };
+}
+
+/**
+ * Asks for exactly the fields a preset reported missing (`PRESET_MISSING_FIELDS`): what the
+ * dialog could not know was needed, such as a secret the provider insists on for this flow.
+ */
+export async function askMissingFields(
+  prompter: Prompter,
+  preset: Preset,
+  input: PresetInput,
+  fields: readonly string[],
+): Promise<PresetInput> {
+  const completed: PresetInput = { ...input, parameters: { ...input.parameters } };
+  for (const field of fields) {
+    if (field.startsWith('parameters.')) {
+      const name = field.slice('parameters.'.length);
+      const parameter = preset.parameters[name];
+      if (parameter) prompter.say(`  ${parameter.description}`);
+      (completed.parameters as Record<string, string>)[name] = await prompter.ask(name);
+    } else if (field === 'clientSecret') {
+      completed.clientSecret = await prompter.ask(`Client secret (${preset.name} needs one for this flow)`, {
+        hidden: true,
+      });
+    } else if (field === 'clientId') {
+      completed.clientId = await prompter.ask('Client ID');
+    } else if (field in FIELD_QUESTIONS) {
+      const key = field as 'authorizationUrl' | 'deviceAuthorizationUrl' | 'tokenUrl' | 'issuer';
+      completed[key] = await prompter.ask(FIELD_QUESTIONS[field] as string, { validate: urlProblem });
+    }
+  }
+  return completed;
+}

@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * Splits a command line the way a POSIX shell splits words, without running a shell: whitespace
+ * separates words, single quotes keep everything literally, double quotes keep everything but
+ * `\"` and `\\`, a backslash outside quotes escapes the next character.
+ *
+ * @throws {TypeError} for an unterminated quote.
+ * @example
+ * ```ts
+ * splitCommandLine(`firefox --new-window "my profile"`); // ['firefox', '--new-window', 'my profile']
+ * ```
+ */
+export function splitCommandLine(text: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: "'" | '"' | undefined;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] as string;
+    if (quote === "'") {
+      if (char === "'") quote = undefined;
+      else word += char;
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined;
+      else if (char === '\\' && (text[index + 1] === '"' || text[index + 1] === '\\')) word += text[++index];
+      else word += char;
+    } else if (char === "'" || char === '"') {
+      quote = char;
+      inWord = true;
+    } else if (char === '\\' && index + 1 < text.length) {
+      word += text[++index];
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) throw new TypeError(`unterminated ${quote === '"' ? 'double' : 'single'} quote`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+/**
+ * The command that opens `url`: `$BROWSER` when set (split like a command line; the URL replaces
+ * a `%s` or, without one, is added as the last argument), else the platform's opener
+ * (`xdg-open`, `open`, or Windows' URL handler).
+ *
+ * @throws {TypeError} when `$BROWSER` cannot be split (an unterminated quote) or is empty.
+ */
+export function browserCommand(
+  url: string,
+  env: Readonly<Record<string, string | undefined>>,
+  platform: string,
+): { command: string; args: string[] } {
+  const configured = env.BROWSER?.trim();
+  if (configured) {
+    const words = splitCommandLine(configured);
+    const [command, ...rest] = words;
+    if (!command) throw new TypeError('$BROWSER is empty');
+    const hasPlaceholder = rest.some((word) => word.includes('%s'));
+    const args = hasPlaceholder ? rest.map((word) => word.replaceAll('%s', url)) : [...rest, url];
+    return { command, args };
+  }
+  if (platform === 'darwin') return { command: 'open', args: [url] };
+  // rundll32 takes the URL as one argument, so `&` in the query needs no cmd.exe escaping.
+  if (platform === 'win32') return { command: 'rundll32', args: ['url.dll,FileProtocolHandler', url] };
+  return { command: 'xdg-open', args: [url] };
+}
+
+/**
+ * Opens `url` in the user's browser (see {@link browserCommand}) and resolves once the opener
+ * started; the opener runs on by itself, detached, so a browser that stays in the foreground does
+ * not hold the CLI. The URL is passed as an argument, never through a shell.
+ *
+ * @throws {Error} when the opener cannot be started (e.g. `xdg-open` is not installed).
+ */
+export function openInBrowser(
+  url: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  platform: string = process.platform,
+): Promise<string> {
+  const { command, args } = browserCommand(url, env, platform);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore', windowsHide: true });
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          error.code === 'ENOENT'
+            ? `"${command}" was not found`
+            : `"${command}" failed: ${error.code ?? error.message}`,
+        ),
+      );
+    });
+    child.once('spawn', () => {
+      child.unref();
+      resolve(command);
+    });
+  });
+}

@@ -1,0 +1,124 @@
+import { builtInPresets, fixedFieldsOf, type Preset } from '@oauth-authorizer/presets';
+import type { CommandContext } from '../command-context.js';
+import { parseCommandLine } from '../command-line.js';
+import { usageError } from '../errors.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { loadPresetSpec } from '../preset-spec.js';
+
+export const help = `Usage: oauth-authorizer presets [--json]
+       oauth-authorizer presets show <preset> [--json]
+
+Lists the built-in presets, or shows one preset: the fields it fixes (endpoints, client,
+parameters), its scope sets, flows, parameters to fill and mail servers. <preset> is a built-in
+id, an installed package (oauth-authorizer-preset-<name>, @scope/oauth-authorizer-preset-<name>)
+or a path to a .js, .mjs or .json file; "<module>#<id>" picks one of several presets.
+
+Examples:
+  oauth-authorizer presets
+  oauth-authorizer presets show microsoft
+  oauth-authorizer presets show ./acme.json --json
+  oauth-authorizer presets show oauth-authorizer-preset-acme
+`;
+
+/** The JSON form of a preset: every field but the hooks (code). */
+function presetJson(preset: Preset): Record<string, unknown> {
+  const { hooks: _hooks, ...fields } = preset;
+  return { ...fields, fixedFields: fixedFieldsOf(preset) };
+}
+
+function showPreset(context: CommandContext, preset: Preset): void {
+  const { output } = context;
+  const s = output.style;
+  const lines: string[] = [`${s.bold(preset.name)} ${s.dim(`(${preset.id})`)}`];
+  if (preset.description) lines.push(preset.description);
+  if (preset.documentationUrl) lines.push(`Documentation: ${preset.documentationUrl}`);
+  lines.push('', s.bold('Fixed by the preset:'));
+  const fixed: [string, string | undefined][] = [
+    ['Issuer', preset.issuer],
+    ['Authorization URL', preset.authorizationUrl],
+    ['Device code URL', preset.deviceAuthorizationUrl],
+    ['Token URL', preset.tokenUrl],
+    ['Revocation URL', preset.revocationUrl],
+    ['Client ID', preset.clientId],
+    ['Client secret', preset.clientSecret === undefined ? undefined : "(the provider's published secret)"],
+    ['Client authentication', preset.clientAuth],
+    ...Object.entries(preset.authorizationParams).map(([key, value]): [string, string] => [
+      `Authorization parameter ${key}`,
+      value,
+    ]),
+    ...Object.entries(preset.tokenHeaders).map(([key, value]): [string, string] => [
+      `Token request header ${key}`,
+      value,
+    ]),
+  ];
+  const shown = fixed.filter((entry): entry is [string, string] => entry[1] !== undefined);
+  if (shown.length === 0) lines.push('  nothing: give every setting yourself');
+  for (const [label, value] of shown) lines.push(`  ${label}: ${value}`);
+  lines.push('', s.bold('Defaults:'));
+  lines.push(`  Flows: ${preset.flows.join(', ')} (preferred: ${preset.preferredFlow})`);
+  for (const [name, scopes] of Object.entries(preset.scopes)) {
+    lines.push(`  Scopes (${name}): ${scopes.length > 0 ? scopes.join(' ') : '(none)'}`);
+  }
+  if (preset.redirectUrl) lines.push(`  Redirect URL: ${preset.redirectUrl}`);
+  const parameters = Object.entries(preset.parameters);
+  if (parameters.length > 0) {
+    lines.push('', s.bold('Parameters (--tenant, or --param <name>=<value>):'));
+    for (const [name, parameter] of parameters) {
+      const choices = parameter.choices ? ` Choices: ${Object.keys(parameter.choices).join(', ')}.` : '';
+      const fallback = parameter.default !== undefined ? ` Default: ${parameter.default}.` : ' Required.';
+      lines.push(`  ${name}: ${parameter.description}.${fallback}${choices}`);
+    }
+  }
+  if (preset.mail) {
+    lines.push('', s.bold('Mail servers:'));
+    for (const protocol of ['imap', 'smtp', 'pop3'] as const) {
+      const server = preset.mail[protocol];
+      if (server) lines.push(`  ${protocol.toUpperCase()}: ${server.host}:${server.port} (${server.tls})`);
+    }
+    lines.push(`  SASL: ${preset.mail.sasl}`);
+  }
+  if (preset.warnings.length > 0) {
+    lines.push('', s.bold('Notes:'));
+    for (const warning of preset.warnings) lines.push(`  - ${warning.message}`);
+  }
+  output.data(lines.join('\n'));
+}
+
+export async function run(context: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    'presets',
+    context.args,
+    { json: { type: 'boolean' } },
+    { max: 2 },
+  );
+  const [action, spec] = positionals;
+  const { output } = context;
+  if (action === undefined || action === 'list') {
+    if (values.json) output.json(builtInPresets.map(presetJson));
+    else {
+      const width = Math.max(...builtInPresets.map((preset) => preset.id.length));
+      for (const preset of builtInPresets) {
+        output.data(
+          `${preset.id.padEnd(width)}  ${preset.name}  ${output.style.dim(`[${preset.flows.join(', ')}]`)}`,
+        );
+      }
+      output.info(
+        output.errorStyle.dim(
+          'Community presets: --preset oauth-authorizer-preset-<name> (installed with npm) or --preset ./file.json',
+        ),
+      );
+    }
+    return EXIT_OK;
+  }
+  if (action !== 'show')
+    throw usageError(
+      `presets: unknown action "${action}"; use "presets" or "presets show <preset>"`,
+      'presets',
+    );
+  if (spec === undefined)
+    throw usageError('presets show: name the preset, e.g. oauth-authorizer presets show google', 'presets');
+  const preset = await loadPresetSpec(spec, context.cwd);
+  if (values.json) output.json(presetJson(preset));
+  else showPreset(context, preset);
+  return EXIT_OK;
+}

@@ -1,0 +1,53 @@
+import { loadAccount } from '../account-store.js';
+import type { CommandContext } from '../command-context.js';
+import { parseCommandLine, parseSeconds, requireAccount } from '../command-line.js';
+import { EXIT_OK } from '../exit-codes.js';
+import { tokenManagerFor } from '../token-manager-for.js';
+
+export const help = `Usage: oauth-authorizer token <account> [--min-validity <seconds>] [--json]
+
+Prints a valid access token of the account and nothing else on stdout, refreshing it first when
+it has less than --min-validity seconds left (capped at half the token's lifetime). This is the
+command for mail clients' passwordeval / PassCmd. Concurrent runs refresh only once.
+
+Options:
+  --min-validity <s>   seconds the token must still be valid for (default 60)
+  --json               print {"access_token","token_type","expires_at","scope"} instead
+
+Examples:
+  oauth-authorizer token me@gmail.com
+  oauth-authorizer token work --min-validity 300
+  curl -H "Authorization: Bearer $(oauth-authorizer token work)" https://graph.microsoft.com/v1.0/me
+
+In ~/.msmtprc:   passwordeval "oauth-authorizer token me@gmail.com"
+In ~/.mbsyncrc:  PassCmd "oauth-authorizer token me@gmail.com"
+
+Exit codes: 3 when the account must be authorized (again), 4 on a network or server error.
+`;
+
+export async function run(context: CommandContext): Promise<number> {
+  const { values, positionals } = parseCommandLine(
+    'token',
+    context.args,
+    { 'min-validity': { type: 'string' }, json: { type: 'boolean' } },
+    { max: 1 },
+  );
+  const account = requireAccount('token', positionals[0]);
+  const minValidity = parseSeconds('token', '--min-validity', values['min-validity']);
+  const loaded = await loadAccount(context, account);
+  const manager = tokenManagerFor(context, account, loaded, { minValidity });
+  const tokens = await manager.getTokenSet({
+    signal: context.signal,
+    ...(minValidity !== undefined && { minValidity }),
+  });
+  context.output.addSecrets(tokens.accessToken, tokens.refreshToken);
+  if (values.json) {
+    context.output.json({
+      access_token: tokens.accessToken,
+      token_type: tokens.tokenType,
+      expires_at: tokens.expiresAt === undefined ? null : new Date(tokens.expiresAt).toISOString(),
+      scope: tokens.scope ?? null,
+    });
+  } else context.output.data(tokens.accessToken);
+  return EXIT_OK;
+}

@@ -1,0 +1,56 @@
+/**
+ * Error codes the CLI adds to core's and the presets'. Every one is thrown as core's
+ * `AuthorizerError`, so a program that runs `main()` branches on `code` as it does for core.
+ *
+ * @module
+ */
+import { AuthorizerError } from '@oauth-authorizer/core';
+
+/** A bad command line: an unknown command or flag, a missing or extra argument, a malformed value. */
+export const CLI_USAGE = 'CLI_USAGE';
+/** Values needed to authorize are missing and cannot be asked for, because stdin is not a terminal. */
+export const CLI_MISSING_VALUES = 'CLI_MISSING_VALUES';
+/** No account of that name is stored under the home directory. */
+export const CLI_UNKNOWN_ACCOUNT = 'CLI_UNKNOWN_ACCOUNT';
+/** The account's client needs a secret that was not stored and is not in `OAUTH_AUTHORIZER_CLIENT_SECRET`. */
+export const CLI_CLIENT_SECRET_MISSING = 'CLI_CLIENT_SECRET_MISSING';
+/** The settings kept with an account cannot be read (written by another program, or edited by hand). */
+export const CLI_ACCOUNT_SETTINGS_INVALID = 'CLI_ACCOUNT_SETTINGS_INVALID';
+/** The authorization did not finish within `--timeout`. */
+export const CLI_AUTHORIZATION_TIMEOUT = 'CLI_AUTHORIZATION_TIMEOUT';
+/** The user interrupted the command (Ctrl-C, or end of input at a prompt). */
+export const CLI_INTERRUPTED = 'CLI_INTERRUPTED';
+
+/** Every code the CLI defines itself. */
+export type CliErrorCode =
+  | typeof CLI_USAGE
+  | typeof CLI_MISSING_VALUES
+  | typeof CLI_UNKNOWN_ACCOUNT
+  | typeof CLI_CLIENT_SECRET_MISSING
+  | typeof CLI_ACCOUNT_SETTINGS_INVALID
+  | typeof CLI_AUTHORIZATION_TIMEOUT
+  | typeof CLI_INTERRUPTED;
+
+/** Makes a CLI error: one line for the user and, where it helps, a hint on how to fix it. */
+export function cliError(
+  code: CliErrorCode,
+  message: string,
+  options: { hint?: string | undefined; cause?: unknown } = {},
+): AuthorizerError {
+  return new AuthorizerError(code, message, {
+    ...(options.hint !== undefined && { hint: options.hint }),
+    ...(options.cause !== undefined && { cause: options.cause }),
+  });
+}
+
+/** A usage error whose hint points at the command's `--help`. */
+export function usageError(message: string, command?: string): AuthorizerError {
+  return cliError(CLI_USAGE, message, {
+    hint: `see: oauth-authorizer ${command ? `${command} ` : ''}--help`,
+  });
+}
+
+/** Quotes a value for a command line shown to a person (the same rule core uses in its hints). */
+export function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

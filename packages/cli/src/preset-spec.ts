@@ -1,0 +1,44 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPreset, type Preset } from '@oauth-authorizer/presets';
+
+/**
+ * Splits `spec#id` (a module that exports several presets, and the one to take) into its parts.
+ */
+function splitSpec(spec: string): { name: string; id: string | undefined } {
+  const hash = spec.lastIndexOf('#');
+  return hash > 0
+    ? { name: spec.slice(0, hash), id: spec.slice(hash + 1) || undefined }
+    : { name: spec, id: undefined };
+}
+
+function looksLikePath(name: string): boolean {
+  if (name.startsWith('@')) return false;
+  return name.startsWith('.') || isAbsolute(name) || /[\\/]/.test(name) || /\.(?:m?js|cjs|json)$/i.test(name);
+}
+
+/**
+ * The preset spec as it is kept with an account: built-in ids and package names as given, file
+ * paths made absolute, so that the account works from any directory.
+ */
+export function normalizePresetSpec(spec: string, cwd: string): string {
+  const { name, id } = splitSpec(spec.trim());
+  const normalized = looksLikePath(name) && !name.startsWith('file:') ? resolve(cwd, name) : name;
+  return id === undefined ? normalized : `${normalized}#${id}`;
+}
+
+/**
+ * Loads a preset by built-in id, package name (`oauth-authorizer-preset-acme`) or file path, with
+ * an optional `#id` to choose among several exported presets. Packages are looked for from `cwd`
+ * up, then from the CLI's own installation (so globally installed presets are found).
+ *
+ * @throws {PresetError} the `PRESET_*` errors of `loadPreset` (exit code 2).
+ */
+export async function loadPresetSpec(spec: string, cwd: string): Promise<Preset> {
+  const { name, id } = splitSpec(spec);
+  return loadPreset(name, {
+    cwd,
+    searchPaths: [dirname(fileURLToPath(import.meta.url))],
+    ...(id !== undefined && { id }),
+  });
+}

@@ -1,0 +1,36 @@
+import { type ProviderConfig, TokenManager, type TokenManagerOptions } from '@oauth-authorizer/core';
+import { providerOf } from './account-settings.js';
+import type { LoadedAccount } from './account-store.js';
+import type { CommandContext } from './command-context.js';
+
+/**
+ * Core's token manager for a stored account, on the file store, so concurrent commands (and
+ * concurrent processes) refresh once. A client secret that should come from the environment and
+ * does not is only an error when a refresh is actually needed: a valid cached token is still
+ * handed out without it.
+ */
+export function tokenManagerFor(
+  context: CommandContext,
+  account: string,
+  loaded: LoadedAccount,
+  options: { minValidity?: number | undefined } = {},
+): TokenManager {
+  const { settings, store } = loaded;
+  let refresh: TokenManagerOptions['refresh'];
+  let provider: ProviderConfig = { ...settings.provider };
+  try {
+    provider = providerOf(account, settings, context.env);
+  } catch (error) {
+    refresh = () => Promise.reject(error);
+  }
+  if (provider.clientSecret) context.output.addSecrets(provider.clientSecret);
+  const manager = new TokenManager({
+    account,
+    store,
+    provider,
+    ...(options.minValidity !== undefined && { minValidity: options.minValidity }),
+    ...(refresh && { refresh }),
+  });
+  manager.on('tokens', (tokens) => context.output.addSecrets(tokens.accessToken, tokens.refreshToken));
+  return manager;
+}
