@@ -3,6 +3,8 @@ import { aborted, throwIfAborted } from './errors.js';
 /** Ends a turn in the queue; the next waiter gets it. Idempotent. */
 export type LeaveQueue = () => void;
 
+const MAX_TIMER = 2 ** 31 - 1;
+
 interface Waiter {
   grant(): void;
 }
@@ -31,7 +33,7 @@ export class AccountLockQueue {
     }
     return new Promise<LeaveQueue | undefined>((resolve, reject) => {
       const stopWaiting = () => {
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         const index = queue.indexOf(waiter);
         if (index >= 0) queue.splice(index, 1);
@@ -46,13 +48,15 @@ export class AccountLockQueue {
         stopWaiting();
         reject(aborted(signal as AbortSignal, 'waiting for the token store lock'));
       };
-      const timer = setTimeout(
-        () => {
-          stopWaiting();
-          resolve(undefined);
-        },
-        Math.max(0, deadline - Date.now()),
-      );
+      const remaining = Math.max(0, deadline - Date.now());
+      // setTimeout fires at once for delays past 2^31-1 ms: a deadline that far (or Infinity) is none.
+      const timer =
+        remaining <= MAX_TIMER
+          ? setTimeout(() => {
+              stopWaiting();
+              resolve(undefined);
+            }, remaining)
+          : undefined;
       signal?.addEventListener('abort', onAbort, { once: true });
       queue.push(waiter);
     });

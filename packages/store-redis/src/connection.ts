@@ -2,7 +2,16 @@ import { AuthorizerError, STORE_UNAVAILABLE } from '@oauth-authorizer/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { aborted, redisFailure } from './errors.js';
 
-/** Where the store's Redis is: a client you made, ioredis options, or a `redis://` / `rediss://` URL. */
+/**
+ * Where the store's Redis is: a client you made, ioredis options, or a `redis://` / `rediss://` URL.
+ *
+ * @example
+ * ```ts
+ * new RedisTokenStore({ redis: 'rediss://:password@redis.internal:6380/2' });
+ * new RedisTokenStore({ redis: { host: 'redis.internal', port: 6379, username: 'tokens', password } });
+ * new RedisTokenStore({ redis: existingIoredisClient }); // used as is, never closed by the store
+ * ```
+ */
 export type RedisConnectionOption = Redis | RedisOptions | string;
 
 /**
@@ -11,6 +20,16 @@ export type RedisConnectionOption = Redis | RedisOptions | string;
  * commands that were in flight when the connection dropped (a write the caller was told had failed
  * must not land after all), and a bounded wait for every reply. It keeps reconnecting in the
  * background, so operations work again as soon as Redis is back. Options you pass win over these.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { DEFAULT_CLIENT_OPTIONS, RedisTokenStore } from '@oauth-authorizer/store-redis';
+ *
+ * // A client of your own (shared with other code) with the store's fail-fast behaviour:
+ * const redis = new Redis(process.env.REDIS_URL!, { ...DEFAULT_CLIENT_OPTIONS, lazyConnect: false });
+ * const store = new RedisTokenStore({ redis });
+ * ```
  */
 export const DEFAULT_CLIENT_OPTIONS: Readonly<RedisOptions> = Object.freeze({
   lazyConnect: true,

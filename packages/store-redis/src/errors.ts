@@ -10,6 +10,14 @@ import {
  * A stored record could not be decrypted: the store's `encryptionKey` (and `decryptionKeys`) is not
  * the key it was written with, the value was changed in Redis, it was copied from another account's
  * key, or it is encrypted and the store has no key (or plain and the store requires encryption).
+ *
+ * @example
+ * ```ts
+ * const record = await store.get(account).catch((error: unknown) => {
+ *   if (isAuthorizerError(error, DECRYPT_FAILED)) throw new Error('check TOKEN_STORE_KEY', { cause: error });
+ *   throw error;
+ * });
+ * ```
  */
 export const DECRYPT_FAILED = 'REDIS_STORE_DECRYPT_FAILED';
 
@@ -17,10 +25,35 @@ export const DECRYPT_FAILED = 'REDIS_STORE_DECRYPT_FAILED';
  * A write made under the account's lock was refused: the lock's lease ran out and the record changed
  * since this holder read it (another process took the lock and wrote newer tokens). Nothing was
  * written; trying again takes the lock and reads the newer record.
+ *
+ * @example
+ * ```ts
+ * // Transient: the next call reads the tokens the other holder stored.
+ * const token = await manager.getAccessToken().catch((error: unknown) =>
+ *   isAuthorizerError(error, LOCK_LOST) ? manager.getAccessToken() : Promise.reject(error),
+ * );
+ * ```
  */
 export const LOCK_LOST = 'REDIS_STORE_LOCK_LOST';
 
-/** Every stable code this package defines; it also throws core's store codes. */
+/**
+ * Every stable code this package defines; it also throws core's store codes
+ * (`OAUTH_STORE_UNAVAILABLE`, `OAUTH_STORE_CORRUPT`, `OAUTH_LOCK_TIMEOUT`, `OAUTH_ABORTED`).
+ *
+ * @example
+ * ```ts
+ * import { isAuthorizerError, STORE_UNAVAILABLE } from '@oauth-authorizer/core';
+ * import { DECRYPT_FAILED, LOCK_LOST } from '@oauth-authorizer/store-redis';
+ *
+ * try {
+ *   await manager.getAccessToken();
+ * } catch (error) {
+ *   if (isAuthorizerError(error, DECRYPT_FAILED)) console.error('wrong TOKEN_STORE_KEY');
+ *   else if (isAuthorizerError(error, LOCK_LOST) || isAuthorizerError(error, STORE_UNAVAILABLE)) retryLater();
+ *   else throw error;
+ * }
+ * ```
+ */
 export type RedisStoreErrorCode = typeof DECRYPT_FAILED | typeof LOCK_LOST;
 
 /** Redis errors that go away by themselves: a restart loading its data, a failover, a busy script. */

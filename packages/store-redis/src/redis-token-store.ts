@@ -30,7 +30,21 @@ import {
 } from './record-format.js';
 import { acquireRedisLock, HeldRedisLock, type LockTiming } from './redis-lock.js';
 
-/** Options of {@link RedisTokenStore}. */
+/**
+ * Options of {@link RedisTokenStore}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisTokenStoreOptions = {
+ *   redis: 'redis://127.0.0.1:6379',
+ *   keyPrefix: 'mailer-prod:',
+ *   encryptionKey: Buffer.from(process.env.TOKEN_STORE_KEY!, 'base64'),
+ *   decryptionKeys: [Buffer.from(process.env.OLD_TOKEN_STORE_KEY!, 'base64')],
+ *   lockLease: 20_000,
+ * };
+ * const store = new RedisTokenStore(options);
+ * ```
+ */
 export interface RedisTokenStoreOptions {
   /**
    * The Redis to use: an ioredis client you made (the store uses it as it is and never closes

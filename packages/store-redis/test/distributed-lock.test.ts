@@ -196,6 +196,29 @@ describe('RedisTokenStore.lock()', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
+  it('waits without a deadline when the timeout is Infinity, in this process and at Redis', async () => {
+    const store = newStore('no-deadline:');
+    const other = newStore('no-deadline:');
+    const held = await store.lock('me@example.test');
+    const local = store.lock('me@example.test', { timeout: Number.POSITIVE_INFINITY });
+    const remote = other.lock('me@example.test', { timeout: Number.POSITIVE_INFINITY });
+    await sleep(100);
+    await held.release();
+    const [first, second] = await Promise.race([
+      Promise.all(
+        [local, remote].map((waiting) =>
+          waiting.then(async (lock) => {
+            await sleep(10);
+            await lock.release();
+            return 'granted';
+          }),
+        ),
+      ),
+      sleep(5_000).then(() => ['stuck', 'stuck']),
+    ]);
+    expect([first, second]).toEqual(['granted', 'granted']);
+  });
+
   it('gives independent locks to different accounts', async () => {
     const store = newStore('per-account:');
     const other = newStore('per-account:');
