@@ -34,7 +34,5 @@ export default defineConfig({
     maxWorkers: 2,
     // The JSON report is what `.ci/run` counts for its closing `N passed, N failed` line.
     reporters: ['default', ['json', { outputFile: '.tmp/test-results.json' }]],
-    // oidc-provider warns about Node 20 and its development defaults on every start: noise.
-    onConsoleLog: (log) => !log.startsWith('oidc-provider '),
   },
 });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration, errors } from 'oidc-provider';
+import type { Configuration, default as OidcProvider } from 'oidc-provider';
 import { handleInteraction } from './interactions.js';
 
 /** The clients registered at the test authorization server. */
@@ -20,6 +20,28 @@ export const clients = {
 
 /** The resource indicator of the mail "API" whose access tokens carry the `mail` scope. */
 export const MAIL_RESOURCE = 'urn:oauth-authorizer:test:mail';
+
+let oidcProvider: Promise<typeof import('oidc-provider')> | undefined;
+
+/**
+ * Loads oidc-provider with its start-up notices silenced. It warns about Node 20 and about the
+ * development defaults a test server uses on purpose (memory adapter, generated keys, default
+ * pages): true, known, and noise in test and demo output. Other console output passes through.
+ */
+function loadOidcProvider(): Promise<typeof import('oidc-provider')> {
+  if (!oidcProvider) {
+    const isNotice = (args: unknown[]) =>
+      typeof args[0] === 'string' && /oidc-provider (NOTICE|WARNING)/.test(args[0]);
+    for (const method of ['info', 'warn'] as const) {
+      const original = console[method].bind(console);
+      console[method] = (...args: unknown[]) => {
+        if (!isNotice(args)) original(...args);
+      };
+    }
+    oidcProvider = import('oidc-provider');
+  }
+  return oidcProvider;
+}
 
 const LOOPBACK_REDIRECTS = [
   'http://127.0.0.1/callback',
@@ -60,7 +82,7 @@ export interface AuthorizationServer {
   /** The issuer, `http://127.0.0.1:<port>`. */
   issuer: string;
   port: number;
-  provider: Provider;
+  provider: OidcProvider;
   endpoints: {
     authorization: string;
     deviceAuthorization: string;
@@ -89,6 +111,7 @@ export interface AuthorizationServer {
 export async function startAuthorizationServer(
   options: AuthorizationServerOptions = {},
 ): Promise<AuthorizationServer> {
+  const { default: Provider, errors } = await loadOidcProvider();
   let accessTokenTtl = options.accessTokenTtl ?? 3600;
   const redirectUris = [...LOOPBACK_REDIRECTS, ...(options.extraRedirectUris ?? [])];
   const server = createServer();

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+function runDemo(args: string[]) {
+  return spawnSync(process.execPath, [main, ...args], {
+    encoding: 'utf8',
+    timeout: 90_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+}
+
+// The README's `pnpm demo`, run as a new user runs it (with shorter waits).
+describe('the local demo', () => {
+  it('authorizes with the CLI by code flow, sends every message while tokens expire, and exits 0', () => {
+    const run = runDemo(['--messages', '5', '--token-lifetime', '2', '--spacing', '1000']);
+    expect(run.stderr).not.toMatch(/demo:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Bearer token:\s+\S+/);
+    expect(run.stdout).toMatch(/Refresh token:\s+\S+/);
+    expect(run.stdout).toContain('messages sent: 5 of 5, failed: 0');
+    expect(run.stdout).toContain('messages the SMTP server accepted: 5');
+    expect(run.stdout).toMatch(/↻ refresh #1: new access token [0-9a-f]{8}/);
+    expect(run.stdout).toContain('Stopped both servers');
+  });
+
+  it('authorizes by device flow too', () => {
+    const run = runDemo(['--device', '--messages', '2', '--token-lifetime', '5', '--spacing', '500']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('--flow device');
+    expect(run.stdout).toContain('messages sent: 2 of 2, failed: 0');
+  });
+
+  it('explains itself with --help', () => {
+    const run = runDemo(['--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Usage: pnpm demo');
+  });
+});
