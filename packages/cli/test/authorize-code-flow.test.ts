@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { clients } from '@oauth-authorizer/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli-process.js';
+import { startTestProvider, type TestProvider } from './test-provider.js';
+
+let provider: TestProvider;
+let home: string;
+const account = 'alice@example.test';
+let authorized: Record<string, unknown>;
+
+beforeAll(async () => {
+  provider = await startTestProvider();
+  home = await provider.newHome();
+});
+
+afterAll(async () => {
+  await provider?.close();
+});
+
+describe('authorize with the authorization code flow', () => {
+  it('signs in through $BROWSER and the listener, stores the account and prints exactly the JSON object of the spec', async () => {
+    const result = await runCli(
+      [
+        'authorize',
+        account,
+        '--preset',
+        provider.presetFile,
+        '--client-id',
+        clients.native.clientId,
+        '--json',
+      ],
+      { home, env: { TEST_BROWSER_LOGIN: account } },
+    );
+    expect(result.stderr).toContain('Authorized alice@example.test');
+    expect(result.code).toBe(0);
+    authorized = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(authorized).sort()).toEqual(
+      ['access_token', 'account', 'expires_at', 'preset', 'refresh_token', 'scope', 'token_type'].sort(),
+    );
+    expect(authorized).toMatchObject({ account, preset: 'test-server', token_type: 'Bearer' });
+    expect(authorized.access_token).toEqual(expect.any(String));
+    expect(authorized.refresh_token).toEqual(expect.any(String));
+    expect(new Date(authorized.expires_at as string).toISOString()).toBe(authorized.expires_at);
+    expect(authorized.scope).toContain('mail');
+    const introspection = await provider.server.introspect(authorized.access_token as string);
+    expect(introspection).toMatchObject({ active: true, email: account, client_id: clients.native.clientId });
+    // Tokens go to stdout only, never to stderr.
+    expect(result.stderr).not.toContain(authorized.access_token as string);
+  });
+
+  it('keeps the account in one private file under $OAUTH_AUTHORIZER_HOME, with its settings and no client secret', async () => {
+    const file = join(home, 'accounts', `${account}.json`);
+    const record = JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
+    expect(record.tokens.refresh_token).toBe(authorized.refresh_token);
+    expect(record.settings).toMatchObject({
+      version: 1,
+      preset: provider.presetFile,
+      presetId: 'test-server',
+      flow: 'code',
+      clientId: clients.native.clientId,
+      clientSecret: 'none',
+    });
+    expect(record.settings.provider.tokenUrl).toBe(provider.server.endpoints.token);
+    const { stat } = await import('node:fs/promises');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(home, 'accounts'))).mode & 0o777).toBe(0o700);
+  });
+
+  it('token prints the access token and nothing else', async () => {
+    const result = await runCli(['token', account], { home });
+    expect(result).toEqual({ code: 0, stdout: `${authorized.access_token}\n`, stderr: '' });
+  });
+
+  it('token --json prints the token with its type, expiry and scope', async () => {
+    const result = await runCli(['token', account, '--json'], { home });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      access_token: authorized.access_token,
+      token_type: 'Bearer',
+      expires_at: authorized.expires_at,
+      scope: authorized.scope,
+    });
+  });
+
+  it('show and accounts describe the account without printing a token unless --reveal is given', async () => {
+    const shown = await runCli(['show', account], { home });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('Preset:');
+    expect(shown.stdout).toContain('test-server');
+    expect(shown.stdout).toContain(provider.server.endpoints.token);
+    expect(shown.stdout).not.toContain(authorized.access_token as string);
+    expect(shown.stdout).not.toContain(authorized.refresh_token as string);
+
+    const revealed = await runCli(['show', account, '--reveal', '--json'], { home });
+    const json = JSON.parse(revealed.stdout) as Record<string, any>;
+    expect(json.tokens.access_token).toBe(authorized.access_token);
+    expect(json.tokens.refresh_token).toBe(authorized.refresh_token);
+    expect(json.status).toBe('valid');
+
+    const listed = await runCli(['accounts', '--json'], { home });
+    expect(JSON.parse(listed.stdout)).toEqual([
+      {
+        account,
+        preset: 'test-server',
+        flow: 'code',
+        status: 'valid',
+        expires_at: authorized.expires_at,
+        scope: authorized.scope,
+      },
+    ]);
+    expect(listed.stdout).not.toContain(authorized.access_token as string);
+  });
+
+  it('sasl prints the base64 XOAUTH2 initial response with the current token', async () => {
+    const result = await runCli(['sasl', account], { home });
+    expect(result.code).toBe(0);
+    expect(Buffer.from(result.stdout.trim(), 'base64').toString('utf8')).toBe(
+      `user=${account}\u0001auth=Bearer ${authorized.access_token}\u0001\u0001`,
+    );
+    const bearer = await runCli(
+      ['sasl', account, '--mechanism', 'oauthbearer', '--host', 'imap.example.test', '--port', '993'],
+      {
+        home,
+      },
+    );
+    expect(Buffer.from(bearer.stdout.trim(), 'base64').toString('utf8')).toBe(
+      `n,a=${account},\u0001host=imap.example.test\u0001port=993\u0001auth=Bearer ${authorized.access_token}\u0001\u0001`,
+    );
+  });
+
+  it('authorize on an existing account reuses its settings: the account name is enough', async () => {
+    const result = await runCli(['authorize', account, '--json'], {
+      home,
+      env: { TEST_BROWSER_LOGIN: account },
+    });
+    expect(result.stderr).toContain('preset test-server, code flow');
+    expect(result.code).toBe(0);
+    const again = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(again.access_token).not.toBe(authorized.access_token);
+    expect(again.preset).toBe('test-server');
+    expect((await provider.server.introspect(again.access_token as string)).active).toBe(true);
+    authorized = again;
+  });
+
+  it('human output shows the bearer token, refresh token, expiry and scopes on stdout and progress on stderr', async () => {
+    const otherHome = await provider.newHome();
+    const result = await runCli(
+      ['authorize', 'bob', '--preset', provider.presetFile, '--client-id', clients.native.clientId],
+      {
+        home: otherHome,
+        env: { TEST_BROWSER_LOGIN: 'bob@example.test' },
+      },
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^Bearer token: +\S+$/);
+    expect(lines[1]).toMatch(/^Refresh token: +\S+$/);
+    expect(lines[2]).toMatch(/^Expires: +\d{4}-\d\d-\d\dT.*Z \(in \d+ min\)$/);
+    expect(lines[3]).toMatch(/^Scopes: +.*mail/);
+    expect(result.stderr).toMatch(
+      /Open this URL in a browser to authorize:\s+http:\/\/127\.0\.0\.1:\d+\/auth\?/,
+    );
+    expect(result.stderr).toMatch(/Waiting for the redirect on http:\/\/127\.0\.0\.1:\d+\/callback/);
+  });
+});
