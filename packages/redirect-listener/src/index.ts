@@ -1,5 +1,9 @@
 export type { RedirectListenerErrorCode } from './errors.js';
 export { LISTENER_CLOSED } from './errors.js';
 export type { FailurePageDetails, PageTemplate, SuccessPageDetails } from './pages.js';
-export type { RedirectListenerHttpsOptions, RedirectListenerOptions } from './redirect-listener.js';
+export type {
+  ListenerRequestEvent,
+  RedirectListenerHttpsOptions,
+  RedirectListenerOptions,
+} from './redirect-listener.js';
 export { RedirectListener, startRedirectListener } from './redirect-listener.js';

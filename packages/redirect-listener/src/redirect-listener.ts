@@ -83,6 +83,29 @@ export interface RedirectListenerOptions {
   failurePage?: PageTemplate<FailurePageDetails>;
   /** The longest request target (path and query) accepted, in characters; longer ones get 414. Default: 8192 */
   maxUrlLength?: number;
+  /**
+   * Called for each request when it has been answered, and when a callback that came before
+   * `waitForCallback()` is held: for debug logs. Exceptions it throws are ignored.
+   */
+  onRequest?: (event: ListenerRequestEvent) => void;
+}
+
+/**
+ * One request the listener saw. It has the path but never the query, which carries the code.
+ *
+ * @example
+ * ```ts
+ * const onRequest = ({ method, path, outcome }: ListenerRequestEvent) =>
+ *   console.error(`redirect listener: ${method} ${path} -> ${outcome}`);
+ * ```
+ */
+export interface ListenerRequestEvent {
+  /** The HTTP method, e.g. `GET`. */
+  method: string;
+  /** The request path without the query, cut to 200 characters. */
+  path: string;
+  /** The status answered, or `'held'` for a callback kept until `waitForCallback()`. */
+  outcome: number | 'held';
 }
 
 interface Waiter {
@@ -482,6 +505,8 @@ export class RedirectListener implements RedirectReceiver {
   #handle(req: IncomingMessage, res: ServerResponse): void {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const raw = req.url ?? '';
+    const seen = { method: req.method ?? '', path: (raw.split('?', 1)[0] ?? '').slice(0, 200) };
+    res.once('finish', () => this.#report({ ...seen, outcome: res.statusCode }));
     if (this.#phase !== 'listening' || this.#received) {
       this.#reply(res, 410, 'Gone', 'This sign-in is over. You can close this window.', true);
       return;
@@ -515,6 +540,7 @@ export class RedirectListener implements RedirectReceiver {
         return;
       }
       this.#held.push({ res, target });
+      this.#report({ ...seen, outcome: 'held' });
       return;
     }
     this.#answerCallback(res, target);
@@ -571,6 +597,14 @@ export class RedirectListener implements RedirectReceiver {
     res.once('finish', deliver);
     res.once('close', deliver);
     res.end(html);
+  }
+
+  #report(event: ListenerRequestEvent): void {
+    try {
+      this.#options.onRequest?.(event);
+    } catch {
+      // A debug hook must not break the listener.
+    }
   }
 
   #reply(res: ServerResponse, status: number, title: string, message: string, close: boolean): void {

@@ -48,7 +48,7 @@ async function signInAndDecide(url: string, decision: 'allow' | 'deny'): Promise
  */
 async function codeFlowInBrowser(redirectUrl: string, decision: 'allow' | 'deny') {
   const provider: ProviderConfig = { issuer: server.issuer, clientId: clients.native.clientId };
-  const listener = await startRedirectListener(redirectUrl, { timeout: 30_000 });
+  const listener = await startRedirectListener(redirectUrl, { timeout: 60_000 });
   const controller = new AbortController();
   let browsing: Promise<void> = Promise.resolve();
   const userAgent: UserAgent = {
@@ -95,7 +95,7 @@ async function expectUsableTokens(tokens: TokenSet): Promise<void> {
 describe.skipIf(!installed)(`the code flow in headless Chromium (${CHROMIUM_PATH})`, () => {
   beforeAll(async () => {
     [server, browser] = await Promise.all([startAuthorizationServer(), launchChromium()]);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.allSettled([browser?.close(), server?.close()]);

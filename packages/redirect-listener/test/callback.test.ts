@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RedirectListener, startRedirectListener } from '../src/index.js';
-import { type ClientResponse, send, sendRaw } from './http-client.js';
+import { type ClientResponse, send, sendRaw, watchRequests } from './http-client.js';
 
 const STATE = 'b3JpZ2luYWwtc3RhdGUtMTI4LWJpdHM';
 const listeners: RedirectListener[] = [];
@@ -37,7 +37,8 @@ async function settled(promise: Promise<unknown>): Promise<'pending' | 'settled'
 
 describe('the one callback that ends the wait', () => {
   it('answers 100 stray requests with 4xx and still resolves with the real callback after them', async () => {
-    const listener = await start();
+    const watch = watchRequests();
+    const listener = await start({ onRequest: watch.onRequest });
     const waiting = listener.waitForCallback({ state: STATE });
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
     agents.push(agent);
@@ -76,6 +77,13 @@ describe('the one callback that ends the wait', () => {
     expect(response.status).toBe(200);
     const url = await waiting;
     expect(url.href).toBe(at(listener, `/callback?code=the-code&state=${STATE}&iss=http%3A%2F%2Fas`));
+    // The debug hook saw every request, and never a query (it carries the code).
+    await watch.until(200);
+    expect(watch.events).toHaveLength(101);
+    expect(watch.events.filter((event) => event.outcome === 200)).toEqual([
+      { method: 'GET', path: '/callback', outcome: 200 },
+    ]);
+    expect(watch.events.some((event) => event.path.includes('?') || event.path.includes('code'))).toBe(false);
   });
 
   it('answers a HEAD and a POST on the callback path with 405 and Allow: GET', async () => {
@@ -157,35 +165,32 @@ describe('the one callback that ends the wait', () => {
   });
 
   it('keeps a callback that arrives before waitForCallback() and answers it once the state is known', async () => {
-    const listener = await start();
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const watch = watchRequests();
+    const listener = await start({ onRequest: watch.onRequest });
     const stray = send(at(listener, '/callback?code=x&state=other'));
-    await pause();
+    await watch.until('held', 1);
     const early = send(at(listener, `/callback?code=early&state=${STATE}`));
-    await pause();
+    await watch.until('held', 2);
     const url = await listener.waitForCallback({ state: STATE });
     expect(url.searchParams.get('code')).toBe('early');
     expect((await early).status).toBe(200);
     expect((await stray).status).toBe(400);
   });
 
-  it('answers requests after the callback with 410 on a connection that is already open', async () => {
-    const listener = await start();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    agents.push(agent);
-    const waiting = listener.waitForCallback({ state: STATE });
-    expect((await send(at(listener, '/favicon.ico'), { agent })).status).toBe(404);
-    const [late, first] = await Promise.all([
-      new Promise<ClientResponse>((resolve) =>
-        setTimeout(() => resolve(send(at(listener, `/callback?code=2&state=${STATE}`))), 0),
-      ).catch((error: NodeJS.ErrnoException) => error.code),
-      send(at(listener, `/callback?code=1&state=${STATE}`)),
-    ]);
-    expect(first.status).toBe(200);
-    expect((await waiting).searchParams.get('code')).toBe('1');
-    // The second callback either met the closed port or was told the sign-in is over.
-    if (typeof late === 'object') expect([410]).toContain(late.status);
-    else expect(late).toBe('ECONNREFUSED');
+  it('answers a second valid callback with 410 once the first one ended the wait', async () => {
+    const watch = watchRequests();
+    const listener = await start({ onRequest: watch.onRequest });
+    // Both are held until the state is known, so they are checked one after the other.
+    const first = send(at(listener, `/callback?code=1&state=${STATE}`));
+    await watch.until('held', 1);
+    const second = send(at(listener, `/callback?code=2&state=${STATE}`));
+    await watch.until('held', 2);
+    const url = await listener.waitForCallback({ state: STATE });
+    expect(url.searchParams.get('code')).toBe('1');
+    expect((await first).status).toBe(200);
+    const late = await second;
+    expect(late.status).toBe(410);
+    expect(late.headers.connection).toBe('close');
   });
 
   it('rejects a second concurrent waitForCallback() as a programming error', async () => {

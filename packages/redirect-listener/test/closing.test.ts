@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { ABORTED, LISTENER_TIMEOUT } from '@oauth-authorizer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LISTENER_CLOSED, RedirectListener, startRedirectListener } from '../src/index.js';
-import { rejectionOf, send } from './http-client.js';
+import { rejectionOf, send, watchRequests } from './http-client.js';
 
 const STATE = 'closing-state-0123456789';
 const listeners: RedirectListener[] = [];
@@ -124,9 +124,10 @@ describe('how the listener closes', () => {
   });
 
   it('rejects a pending wait with REDIRECT_LISTENER_CLOSED on close(), and answers held callbacks 503', async () => {
-    const listener = await start();
+    const watch = watchRequests();
+    const listener = await start({ onRequest: watch.onRequest });
     const held = send(`http://127.0.0.1:${listener.port}/callback?code=c&state=${STATE}`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await watch.until('held');
     await listener.close();
     expect((await held).status).toBe(503);
     const error = await rejectionOf(listener.waitForCallback({ state: STATE }));

@@ -1,6 +1,7 @@
 import { type Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import type { ListenerRequestEvent } from '../src/index.js';
 
 /** What a test client saw. */
 export interface ClientResponse {
@@ -78,4 +79,28 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
     return error as Error & { code?: string };
   }
   throw new Error('expected the promise to reject');
+}
+
+/** Records a listener's `onRequest` events and lets a test wait for one. */
+export function watchRequests() {
+  const events: ListenerRequestEvent[] = [];
+  const waiters: Array<{ test: (event: ListenerRequestEvent) => boolean; resolve: () => void }> = [];
+  return {
+    events,
+    onRequest(event: ListenerRequestEvent): void {
+      events.push(event);
+      for (const waiter of [...waiters]) {
+        if (waiter.test(event)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          waiter.resolve();
+        }
+      }
+    },
+    /** Resolves once `count` events have had the outcome `outcome` in all. */
+    until(outcome: ListenerRequestEvent['outcome'], count = 1): Promise<void> {
+      const seen = () => events.filter((event) => event.outcome === outcome).length;
+      if (seen() >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ test: () => seen() >= count, resolve }));
+    },
+  };
 }

@@ -62,7 +62,7 @@ export function isChromiumInstalled(executablePath: string = CHROMIUM_PATH): boo
 export interface ChromiumOptions {
   /** The browser binary. Default: {@link CHROMIUM_PATH} */
   executablePath?: string;
-  /** Milliseconds Playwright waits for each action and navigation. Default: 15 000 */
+  /** Milliseconds Playwright waits for each action and navigation. Default: 30 000 */
   timeout?: number;
 }
 
@@ -112,13 +112,14 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Hea
       executablePath,
       headless: true,
       args: [...CHROMIUM_FLAGS],
-      timeout: 30_000,
+      // Starting takes about a second, far longer on a loaded CI machine.
+      timeout: 90_000,
     });
   } catch (error) {
     await rm(userDataDir, { recursive: true, force: true });
     throw error;
   }
-  context.setDefaultTimeout(options.timeout ?? 15_000);
+  context.setDefaultTimeout(options.timeout ?? 30_000);
   const page = context.pages()[0] ?? (await context.newPage());
   let closing: Promise<void> | undefined;
   return {
