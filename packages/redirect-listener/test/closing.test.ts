@@ -63,7 +63,7 @@ describe('how the listener closes', () => {
     const halfSent = await halfSentRequest(listener);
     expect((await send(`http://127.0.0.1:${listener.port}/callback?code=c&state=${STATE}`)).status).toBe(200);
     await waiting;
-    await Promise.all([closedWithin(keepAlive, 2000), closedWithin(halfSent, 2000)]);
+    await Promise.all([closedWithin(keepAlive, 5000), closedWithin(halfSent, 5000)]);
     await listener.close();
     expect(listener.listening).toBe(false);
     await refusesConnections(listener.port);
@@ -77,7 +77,7 @@ describe('how the listener closes', () => {
     expect(error.code).toBe(LISTENER_TIMEOUT);
     expect(error.message).toBe(`no authorization redirect arrived at ${listener.redirectUri} within 150 ms`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    await closedWithin(keepAlive, 2000);
+    await closedWithin(keepAlive, 5000);
     await listener.close();
     expect(listener.listening).toBe(false);
     await refusesConnections(listener.port);
@@ -93,7 +93,7 @@ describe('how the listener closes', () => {
     const error = await rejectionOf(waiting);
     expect(error.code).toBe(ABORTED);
     expect(error.cause).toBe(reason);
-    await closedWithin(keepAlive, 2000);
+    await closedWithin(keepAlive, 5000);
     await listener.close();
     expect(listener.listening).toBe(false);
   });

@@ -50,7 +50,7 @@ const cjs = (withCore: boolean) =>
   );
 
 async function run(file: string): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: directory, timeout: 20_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [file], { cwd: directory, timeout: 30_000 });
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
