@@ -44,7 +44,7 @@ function serverFor(mail: MailSettings | undefined, protocol: Protocol): MailServ
  * const transport = await createSmtpTransportFor(manager, { user: 'me@gmail.com', mail: google.mail, pool: true });
  * ```
  */
-export function createSmtpTransportFor(
+export async function createSmtpTransportFor(
   source: AccessTokenSource,
   options: MailClientOptions<SmtpTransportOptions>,
 ): Promise<SmtpTransporter> {
@@ -63,7 +63,7 @@ export function createSmtpTransportFor(
  * const client = await connectImapFor(manager, { user: 'me@outlook.com', mail: microsoft.mail });
  * ```
  */
-export function connectImapFor(
+export async function connectImapFor(
   source: AccessTokenSource,
   options: MailClientOptions<ImapConnectOptions>,
 ): Promise<ImapFlow> {
@@ -82,7 +82,7 @@ export function connectImapFor(
  * const pop3 = await connectPop3For(manager, { user: 'me@outlook.com', mail: microsoft.mail });
  * ```
  */
-export function connectPop3For(
+export async function connectPop3For(
   source: AccessTokenSource,
   options: MailClientOptions<Pop3ConnectOptions>,
 ): Promise<Pop3Client> {

@@ -61,9 +61,9 @@ export interface Account {
 export async function authorizeAccount(
   server: AuthorizationServer,
   user: string,
-  options: { store?: TokenStore; minValidity?: number } = {},
+  options: { store?: TokenStore; minValidity?: number; provider?: ProviderConfig } = {},
 ): Promise<Account> {
-  const provider = nativeProvider(server);
+  const provider = options.provider ?? nativeProvider(server);
   const request = createAuthorizationRequest(provider, {
     redirectUri: REDIRECT,
     params: { prompt: 'consent' },
@@ -131,6 +131,14 @@ export function startDovecotFor(
       clientSecret: rs.clientSecret,
     },
   });
+}
+
+/** How many logins of `user` Dovecot's auth process refused (from its `auth_verbose` log). */
+export function dovecotAuthFailures(dovecot: Dovecot, user: string): number {
+  return dovecot
+    .log()
+    .split('\n')
+    .filter((line) => line.includes(`oauth2(${user},`) && line.includes('oauth2 failed')).length;
 }
 
 /** A short message in RFC 5322 form, CRLF line endings. */

@@ -128,6 +128,8 @@ function renderConfig(settings: {
     `auth_mechanisms = ${mechanisms.join(' ')}`,
     // A failed login is part of these tests; Dovecot's default 2 s delay would only slow them.
     'auth_failure_delay = 0',
+    // Failed logins are logged with the user (never the token: auth_verbose_passwords stays off).
+    'auth_verbose = yes',
     'passdb {',
     '  driver = oauth2',
     `  mechanisms = ${mechanisms.join(' ')}`,

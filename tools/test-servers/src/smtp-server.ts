@@ -19,6 +19,12 @@ export interface SmtpServerOptions {
   introspect?: (token: string) => Promise<TokenIntrospection>;
   /** The scope a token must carry. Default: `mail` */
   scope?: string;
+  /**
+   * How a refused token is answered: with the SASL error challenge first (`334 <base64 JSON>`,
+   * Gmail's way), or with `535` at once (Outlook's way, which gives a client no challenge to
+   * answer). Default: true
+   */
+  challenge?: boolean;
 }
 
 /** One message the server accepted. */
@@ -114,6 +120,10 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         });
         if (reason === undefined) {
           callback(null, { user: auth.username });
+          return;
+        }
+        if (options.challenge === false) {
+          callback(Object.assign(new Error('5.7.3 Authentication unsuccessful'), { responseCode: 535 }));
           return;
         }
         // smtp-server sends `data` as the base64 JSON challenge, as real providers do.

@@ -73,6 +73,8 @@ const CRLF = Buffer.from('\r\n');
 const MAX_COMMAND_LINE = 255;
 /** Lines buffered before the socket is paused; a reader that lags makes the server wait. */
 const HIGH_WATER_LINES = 512;
+/** Buffers (line, CRLF, line, …) joined into one chunk of a RETR stream. */
+const RETR_BATCH_PARTS = 1024;
 
 /** Turns the socket's byte stream into lines that commands read one at a time, with backpressure. */
 class LineReader {
@@ -131,15 +133,19 @@ class LineReader {
     waiter?.reject(this.#failure);
   }
 
-  next(): Promise<Buffer> {
+  /** A line that has already arrived, if any. */
+  take(): Buffer | undefined {
     const line = this.#lines.shift();
-    if (line !== undefined) {
-      if (this.#paused && this.#lines.length < HIGH_WATER_LINES / 2) {
-        this.#paused = false;
-        this.#socket?.resume();
-      }
-      return Promise.resolve(line);
+    if (line !== undefined && this.#paused && this.#lines.length < HIGH_WATER_LINES / 2) {
+      this.#paused = false;
+      this.#socket?.resume();
     }
+    return line;
+  }
+
+  next(): Promise<Buffer> {
+    const line = this.take();
+    if (line !== undefined) return Promise.resolve(line);
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
@@ -382,6 +388,9 @@ export class Pop3Client {
       this.#destroy(error);
       throw error;
     }
+    // Lines of a long message mostly arrive before they are asked for: no timer needed for those.
+    const ready = this.#reader.take();
+    if (ready !== undefined) return ready;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const guard = new Promise<never>((_, reject) => {
@@ -671,14 +680,26 @@ export class Pop3Client {
       pumping = true;
       try {
         for (;;) {
-          const line = await this.#readLine('RETR', options.signal);
-          if (isTerminator(line)) {
+          let line: Buffer | undefined = await this.#readLine('RETR', options.signal);
+          // Lines that have already arrived go out together: one chunk per batch, not per line.
+          const parts: Buffer[] = [];
+          let ended = false;
+          while (line !== undefined) {
+            if (isTerminator(line)) {
+              ended = true;
+              break;
+            }
+            if (!discarding) parts.push(unstuffLine(line), CRLF);
+            if (parts.length >= RETR_BATCH_PARTS) break;
+            line = this.#reader.take();
+          }
+          const wantsMore = parts.length === 0 || discarding || stream.push(Buffer.concat(parts));
+          if (ended) {
             if (!discarding) stream.push(null);
             finish();
             return;
           }
-          if (discarding) continue;
-          if (!stream.push(Buffer.concat([unstuffLine(line), CRLF]))) return;
+          if (!wantsMore) return;
         }
       } catch (error) {
         if (!discarding) stream.destroy(error as Error);
