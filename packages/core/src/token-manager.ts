@@ -23,14 +23,31 @@ const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
   'consent_required',
 ]);
 
-/** The function the manager calls to refresh: {@link refreshTokens}, or a replacement in tests. */
+/**
+ * The function the manager calls to refresh: {@link refreshTokens}, or a replacement in tests.
+ *
+ * @example
+ * ```ts
+ * const refresh: RefreshFunction = async (provider, refreshToken, options) => {
+ *   console.error('refreshing');
+ *   return refreshTokens(provider, refreshToken, options);
+ * };
+ * ```
+ */
 export type RefreshFunction = (
   provider: ProviderConfig,
   refreshToken: string,
   options: { scopes?: string[]; signal?: AbortSignal },
 ) => Promise<TokenSet>;
 
-/** How transient refresh failures are retried. */
+/**
+ * How transient refresh failures are retried.
+ *
+ * @example
+ * ```ts
+ * new TokenManager({ account, store, provider, retry: { retries: 5, baseDelay: 1000, maxDelay: 30_000 } });
+ * ```
+ */
 export interface RefreshRetryOptions {
   /** Retries after the first attempt. Default: 3 */
   retries?: number;
@@ -45,7 +62,14 @@ export interface RefreshRetryOptions {
   maxRetryAfter?: number;
 }
 
-/** Options of {@link TokenManager}. */
+/**
+ * Options of {@link TokenManager}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenManagerOptions = { account: 'me@example.com', store: new MemoryTokenStore(), provider, minValidity: 300 };
+ * ```
+ */
 export interface TokenManagerOptions {
   /** The account whose tokens are managed (the store's key). */
   account: string;
@@ -69,7 +93,14 @@ export interface TokenManagerOptions {
   refresh?: RefreshFunction;
 }
 
-/** Options of {@link TokenManager.getAccessToken}. */
+/**
+ * Options of {@link TokenManager.getAccessToken}.
+ *
+ * @example
+ * ```ts
+ * await manager.getAccessToken({ forceRefresh: true, signal: AbortSignal.timeout(10_000) });
+ * ```
+ */
 export interface GetAccessTokenOptions {
   /** Seconds the token must still be valid for. Default: the manager's `minValidity` */
   minValidity?: number;
@@ -86,7 +117,14 @@ export interface GetAccessTokenOptions {
   signal?: AbortSignal;
 }
 
-/** Payload of the `refresh` event: one attempt at the token endpoint. */
+/**
+ * Payload of the `refresh` event: one attempt at the token endpoint.
+ *
+ * @example
+ * ```ts
+ * manager.on('refresh', (attempt: RefreshAttempt) => console.error(attempt.ok ? 'refreshed' : attempt.error?.message));
+ * ```
+ */
 export interface RefreshAttempt {
   account: string;
   /** 1 for the first attempt, 2 for the first retry, … */
@@ -97,7 +135,15 @@ export interface RefreshAttempt {
   error?: Error;
 }
 
-/** The events of {@link TokenManager}, for `manager.on(name, listener)`. */
+/**
+ * The events of {@link TokenManager}, for `manager.on(name, listener)`.
+ *
+ * @example
+ * ```ts
+ * manager.on('tokens', (tokens) => backup.save(tokens));
+ * manager.on('authorization-required', (error) => notify(`${error.message}; ${error.hint}`));
+ * ```
+ */
 export interface TokenManagerEvents {
   /** New tokens from a refresh by this manager, emitted after they were stored. */
   tokens: [tokens: TokenSet];
@@ -409,7 +455,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
           return this.#adopt(tokens);
         return await this.#refreshAndStore(record as StoredAccount, tokens, signal);
       } finally {
-        await lock.release();
+        // The tokens are stored (or the error is known): a failed release must not turn that into
+        // a failure. A lock left behind is taken over as stale once this process stops touching it.
+        await lock.release().catch(() => undefined);
       }
     } catch (error) {
       if (error instanceof AuthorizerError && error.code === AUTHORIZATION_REQUIRED) {

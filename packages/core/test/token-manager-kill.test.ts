@@ -44,8 +44,8 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
     const outcomes = { live: 0, unwritten: 0, inFlight: 0 };
     let refreshesSeen = 0;
 
-    // Starting Node and loading the package takes longer than a refresh: the next worker starts
-    // while the current one runs, and waits for "go".
+    // Starting Node and loading the package takes longer than a refresh: the next two workers
+    // start while the current one runs, and wait for "go".
     const prepare = () => {
       const worker = startWorker('refresh-loop.mjs', [
         directory,
@@ -55,15 +55,15 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
       ]);
       running.add(worker);
       const ready = worker.waitFor((line) => line === 'ready');
-      // The last one prepared is killed unused by afterAll: its wait must not go unhandled.
+      // The last ones prepared are killed unused by afterAll: its wait must not go unhandled.
       ready.catch(() => undefined);
       return { worker, ready };
     };
-    let next = prepare();
+    const queue = [prepare(), prepare()];
     for (let kill = 0; kill < KILLS; kill++) {
-      const { worker, ready } = next;
+      const { worker, ready } = queue.shift() as ReturnType<typeof prepare>;
       await ready;
-      next = prepare();
+      queue.push(prepare());
       worker.child.stdin?.write('go\n');
       await worker.waitFor((line) => line === 'warm');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * MAX_KILL_DELAY_MS));

@@ -9,7 +9,14 @@ import { lockTimeoutError } from './lock-queue.js';
 import { abortError, throwIfAborted } from './record.js';
 import { storeUnavailable } from './store-errors.js';
 
-/** Options of {@link acquireFileLock}. */
+/**
+ * Options of {@link acquireFileLock}.
+ *
+ * @example
+ * ```ts
+ * const options: FileLockOptions = { account: 'me', timeout: 30_000, staleAfter: 30_000, retryInterval: 20 };
+ * ```
+ */
 export interface FileLockOptions {
   /** The account, for messages. */
   account: string;

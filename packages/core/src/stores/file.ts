@@ -9,7 +9,14 @@ import { checkAccountName, checkRecord, throwIfAborted } from './record.js';
 import { recordFromFileJSON, recordToFileJSON } from './record-file-format.js';
 import { storeCorrupt, storeUnavailable } from './store-errors.js';
 
-/** Options of {@link FileTokenStore}. */
+/**
+ * Options of {@link FileTokenStore}.
+ *
+ * @example
+ * ```ts
+ * const options: FileTokenStoreOptions = { directory: '/home/me/.config/oauth-authorizer/accounts', lockStaleAfter: 10_000 };
+ * ```
+ */
 export interface FileTokenStoreOptions {
   /**
    * The directory that holds one `<account>.json` file per account. Created with mode `0700` when
@@ -45,6 +52,10 @@ function errorCode(error: unknown): string | undefined {
  * `../x` cannot leave the directory and two names never share a file.
  *
  * @throws {TypeError} when the account name is empty or too long for a file name.
+ * @example
+ * ```ts
+ * encodeAccountName('Me@example.com'); // '%4De@example.com'
+ * ```
  */
 export function encodeAccountName(account: string): string {
   checkAccountName(account);
@@ -70,7 +81,15 @@ export function encodeAccountName(account: string): string {
   return encoded;
 }
 
-/** The account name of an encoded file name, or `undefined` when no account encodes to it. */
+/**
+ * The account name of an encoded file name, or `undefined` when no account encodes to it.
+ *
+ * @example
+ * ```ts
+ * decodeAccountName('%4De@example.com'); // 'Me@example.com'
+ * decodeAccountName('%6De@example.com'); // undefined: 'm' is never encoded
+ * ```
+ */
 export function decodeAccountName(encoded: string): string | undefined {
   if (!ENCODED_NAME.test(encoded)) return undefined;
   let account: string;

@@ -2,14 +2,28 @@ import { AuthorizerError, LOCK_TIMEOUT } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
 import { abortError, throwIfAborted } from './record.js';
 
-/** Default time to wait for a lock: 30 s. */
+/**
+ * Default time to wait for a lock: 30 s.
+ *
+ * @example
+ * ```ts
+ * await store.lock(account, { timeout: DEFAULT_LOCK_TIMEOUT });
+ * ```
+ */
 export const DEFAULT_LOCK_TIMEOUT = 30_000;
 
 interface Waiter {
   grant(): void;
 }
 
-/** The error for a lock not taken in time; transient, because the holder will let go. */
+/**
+ * The error for a lock not taken in time; transient, because the holder will let go.
+ *
+ * @example
+ * ```ts
+ * throw lockTimeoutError('me@example.com', 30_000, 'pid 4242 on laptop');
+ * ```
+ */
 export function lockTimeoutError(account: string, timeout: number, holder?: string): AuthorizerError {
   return new AuthorizerError(
     LOCK_TIMEOUT,
@@ -22,6 +36,13 @@ export function lockTimeoutError(account: string, timeout: number, holder?: stri
  * Exclusive locks per account within one process, granted in arrival order. The memory store's
  * lock, and the first stage of the file store's lock (so that callers in one process queue here
  * instead of polling the lock file against each other).
+ *
+ * @example
+ * ```ts
+ * const locks = new AccountLockQueue();
+ * const lock = await locks.acquire('me@example.com', { timeout: 1000 });
+ * try { await work(); } finally { await lock.release(); }
+ * ```
  */
 export class AccountLockQueue {
   // An entry means "held"; its array holds the waiters, oldest first.

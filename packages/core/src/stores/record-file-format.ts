@@ -2,7 +2,14 @@ import type { AuthorizerError } from '../errors.js';
 import { tokenSetFromJSON, tokenSetToJSON } from '../token-set.js';
 import type { StoredAccount } from '../token-store.js';
 
-/** The version of the token file format this code writes and reads. */
+/**
+ * The version of the token file format this code writes and reads.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(text).version === FILE_FORMAT_VERSION;
+ * ```
+ */
 export const FILE_FORMAT_VERSION = 1;
 
 /**
@@ -13,6 +20,11 @@ export const FILE_FORMAT_VERSION = 1;
  *   "tokens": { "access_token": "…", "token_type": "Bearer", "expires_at": "…", "refresh_token": "…", "obtained_at": "…" },
  *   "authorization_required": { "since": "…", "reason": "invalid_grant" },
  *   "settings": { … } }
+ * ```
+ *
+ * @example
+ * ```ts
+ * await writeFile(temp, recordToFileJSON({ account: 'me@example.com', tokens }));
  * ```
  */
 export function recordToFileJSON(record: StoredAccount): string {
@@ -40,6 +52,11 @@ function shown(value: unknown): string {
  * Reads a token file's text. Every problem becomes `corrupt(problem)`, where `problem` describes
  * what is wrong and never quotes the content: JSON.parse's own message would show the first
  * characters of the file, i.e. of a token.
+ *
+ * @example
+ * ```ts
+ * const record = recordFromFileJSON(text, 'me@example.com', (problem) => storeCorrupt(path, 'me@example.com', problem));
+ * ```
  */
 export function recordFromFileJSON(
   text: string,

@@ -6,6 +6,10 @@ import type { StoredAccount } from '../token-store.js';
  * Stores encode names for their own medium (file names, keys); this is the common rule.
  *
  * @throws {TypeError} for anything else.
+ * @example
+ * ```ts
+ * checkAccountName('me@example.com');
+ * ```
  */
 export function checkAccountName(account: unknown): asserts account is string {
   if (typeof account !== 'string' || account.length === 0)
@@ -19,6 +23,10 @@ export function checkAccountName(account: unknown): asserts account is string {
  * once instead of writing something `get()` cannot read back.
  *
  * @throws {TypeError} naming the field that is wrong.
+ * @example
+ * ```ts
+ * checkRecord({ account: 'me@example.com', tokens });
+ * ```
  */
 export function checkRecord(record: unknown): asserts record is StoredAccount {
   if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object');
@@ -48,12 +56,27 @@ export function checkRecord(record: unknown): asserts record is StoredAccount {
     throw new TypeError('record "settings" must be an object');
 }
 
-/** The error every store operation rejects with when its `signal` aborts. */
+/**
+ * The error every store operation rejects with when its `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * signal.addEventListener('abort', () => reject(abortError(signal, 'waiting for the lock')));
+ * ```
+ */
 export function abortError(signal: AbortSignal, what: string): AuthorizerError {
   return new AuthorizerError(ABORTED, `${what} was aborted`, { cause: signal.reason });
 }
 
-/** @throws {AuthorizerError} `OAUTH_ABORTED` when `signal` is already aborted. */
+/**
+ * Throws at once for an already aborted `signal`.
+ *
+ * @throws {AuthorizerError} `OAUTH_ABORTED` when `signal` is already aborted.
+ * @example
+ * ```ts
+ * throwIfAborted(options.signal);
+ * ```
+ */
 export function throwIfAborted(signal: AbortSignal | undefined, what = 'the token store operation'): void {
   if (signal?.aborted) throw abortError(signal, what);
 }

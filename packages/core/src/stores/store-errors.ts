@@ -8,6 +8,11 @@ function errnoOf(error: unknown): string | undefined {
 /**
  * A store that cannot be read or written: `what` says which file and what was being done; the
  * system error code (`EACCES`, `ENOSPC`) is appended, and the original error kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * throw storeUnavailable(`could not write token file "${path}"`, error); // … (ENOSPC)
+ * ```
  */
 export function storeUnavailable(what: string, error?: unknown): AuthorizerError {
   const errno = errnoOf(error);
@@ -19,6 +24,11 @@ export function storeUnavailable(what: string, error?: unknown): AuthorizerError
 /**
  * A token file that does not hold a record. The message names the file and what is wrong with it,
  * never its content (which would be tokens).
+ *
+ * @example
+ * ```ts
+ * throw storeCorrupt(path, 'me@example.com', 'not valid JSON (120 characters)');
+ * ```
  */
 export function storeCorrupt(path: string, account: string, problem: string): AuthorizerError {
   return new AuthorizerError(STORE_CORRUPT, `token file "${path}" is corrupt: ${problem}`, {
@@ -26,7 +36,14 @@ export function storeCorrupt(path: string, account: string, problem: string): Au
   });
 }
 
-/** Quotes an account name for a command line shown to a person. */
+/**
+ * Quotes an account name for a command line shown to a person.
+ *
+ * @example
+ * ```ts
+ * shellQuote("bob's mail"); // 'bob'\''s mail'
+ * ```
+ */
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -6,8 +6,11 @@
 import { FileTokenStore, refreshTokens, TokenManager } from '../../dist/index.js';
 
 const [directory, account, tokenUrl, clientId] = process.argv.slice(2);
-// Loaded now, so that the kill lands in refresh-and-write rather than in module loading.
-await import('undici');
+// Loaded and connected now, so that the kill lands in refresh-and-write rather than in module
+// loading or connecting (core sends through undici's global pool, which keeps this connection).
+const { request } = await import('undici');
+const warmUp = await request(new URL('/.well-known/openid-configuration', tokenUrl));
+await warmUp.body.text();
 const manager = new TokenManager({
   account,
   store: new FileTokenStore({ directory }),
