@@ -122,6 +122,7 @@ interface HeldRequest {
 type Phase = 'new' | 'binding' | 'listening' | 'closing' | 'closed';
 
 const DEFAULT_TIMEOUT = 600_000;
+const MAX_TIMER_MS = 2_147_483_647;
 const DEFAULT_MAX_URL_LENGTH = 8192;
 /** Callback-path requests that arrived before `waitForCallback()` told the state, kept unanswered. */
 const MAX_HELD_REQUESTS = 16;
@@ -255,6 +256,7 @@ export class RedirectListener implements RedirectReceiver {
   #received = false;
   #binding: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
+  #closeReason = 'close() was called';
   #removeAbortListener: (() => void) | undefined;
 
   /**
@@ -363,10 +365,7 @@ export class RedirectListener implements RedirectReceiver {
     }
     if (this.#waiter) throw new Error('waitForCallback() is already waiting');
     if (this.#phase !== 'listening') {
-      const reason = this.#received ? 'it already received its callback' : 'close() was called';
-      return Promise.reject(
-        this.#options.signal?.aborted ? abortError(this.#options.signal) : closedError(reason),
-      );
+      return Promise.reject(closedError(this.#closeReason));
     }
     const { signal } = options;
     if (signal?.aborted) {
@@ -376,17 +375,21 @@ export class RedirectListener implements RedirectReceiver {
 
     return new Promise<URL>((resolve, reject) => {
       const timeout = this.#options.timeout ?? DEFAULT_TIMEOUT;
-      const timer = Number.isFinite(timeout)
-        ? setTimeout(() => {
-            this.#shutDown(
-              authorizerError(
-                LISTENER_TIMEOUT,
-                `no authorization redirect arrived at ${this.redirectUri} within ${formatDuration(timeout)}`,
-                { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
-              ),
-            );
-          }, timeout)
-        : undefined;
+      // Past 2^31-1 ms Node fires a timer at once; a wait that long is no wait limit at all.
+      const timer =
+        timeout <= MAX_TIMER_MS
+          ? setTimeout(() => {
+              // The callback came and its page is still being sent: it wins over the timeout.
+              if (this.#received) return;
+              this.#shutDown(
+                authorizerError(
+                  LISTENER_TIMEOUT,
+                  `no authorization redirect arrived at ${this.redirectUri} within ${formatDuration(timeout)}`,
+                  { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
+                ),
+              );
+            }, timeout)
+          : undefined;
       const onAbort = () => this.#shutDown(abortError(signal as AbortSignal));
       signal?.addEventListener('abort', onAbort, { once: true });
       const settle = () => {
@@ -618,6 +621,14 @@ export class RedirectListener implements RedirectReceiver {
   #shutDown(error: AuthorizerError | undefined): void {
     if (error && this.#waiter) this.#waiter.reject(error);
     if (this.#phase === 'closing' || this.#phase === 'closed') return;
+    this.#closeReason =
+      error === undefined
+        ? 'it already received its callback'
+        : error.code === LISTENER_TIMEOUT
+          ? 'it stopped waiting at its timeout'
+          : error.code === ABORTED
+            ? 'it was aborted'
+            : 'close() was called';
     if (this.#phase === 'new') {
       this.#phase = 'closed';
       return;

@@ -81,6 +81,17 @@ describe('how the listener closes', () => {
     await listener.close();
     expect(listener.listening).toBe(false);
     await refusesConnections(listener.port);
+    const again = await rejectionOf(listener.waitForCallback({ state: STATE }));
+    expect(again.code).toBe(LISTENER_CLOSED);
+    expect(again.message).toContain('timeout');
+  });
+
+  it('waits on for a timeout beyond what a Node timer holds, instead of firing at once', async () => {
+    const listener = await start({ timeout: 2 ** 40 });
+    const waiting = listener.waitForCallback({ state: STATE });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await send(`http://127.0.0.1:${listener.port}/callback?code=c&state=${STATE}`)).status).toBe(200);
+    expect((await waiting).searchParams.get('code')).toBe('c');
   });
 
   it('rejects with OAUTH_ABORTED when the wait is aborted, and closes', async () => {
