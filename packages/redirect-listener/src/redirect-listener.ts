@@ -600,6 +600,8 @@ export class RedirectListener implements RedirectReceiver {
     res.once('finish', deliver);
     res.once('close', deliver);
     res.end(html);
+    // A held request whose browser already went away emits neither event any more.
+    if (res.destroyed || res.socket === null || res.socket.destroyed) deliver();
   }
 
   #report(event: ListenerRequestEvent): void {

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RedirectListener, startRedirectListener } from '../src/index.js';
 import { type ClientResponse, send, sendRaw, watchRequests } from './http-client.js';
@@ -175,6 +177,20 @@ describe('the one callback that ends the wait', () => {
     expect(url.searchParams.get('code')).toBe('early');
     expect((await early).status).toBe(200);
     expect((await stray).status).toBe(400);
+  });
+
+  it('still resolves with a held callback whose browser hung up before waitForCallback()', async () => {
+    const watch = watchRequests();
+    const listener = await start({ onRequest: watch.onRequest, timeout: 5000 });
+    const socket = connect({ host: '127.0.0.1', port: listener.port });
+    socket.on('error', () => {});
+    await once(socket, 'connect');
+    socket.write(`GET /callback?code=gone&state=${STATE} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+    await watch.until('held');
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const url = await listener.waitForCallback({ state: STATE });
+    expect(url.searchParams.get('code')).toBe('gone');
   });
 
   it('answers a second valid callback with 410 once the first one ended the wait', async () => {
