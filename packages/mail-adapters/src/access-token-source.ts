@@ -1,4 +1,11 @@
-/** Options an adapter passes when it asks for a token. */
+/**
+ * Options an adapter passes when it asks for a token.
+ *
+ * @example
+ * ```ts
+ * const token = await source.getAccessToken({ forceRefresh: true, minValidity: 120 });
+ * ```
+ */
 export interface AccessTokenRequest {
   /** Refresh even if the cached token looks valid: a server has just rejected it. */
   forceRefresh?: boolean;
@@ -23,7 +30,14 @@ export interface AccessTokenSource {
   getAccessToken(options?: AccessTokenRequest): Promise<string>;
 }
 
-/** Options every adapter takes for its token requests. */
+/**
+ * Options every adapter takes for its token requests.
+ *
+ * @example
+ * ```ts
+ * const pop3 = await connectPop3(manager, { user, host, port: 995, minValidity: 300, signal: AbortSignal.timeout(30_000) });
+ * ```
+ */
 export interface TokenRequestOptions {
   /** Seconds of validity a token must have left when a connection logs in. Default: the source's own (60 s for `TokenManager`) */
   minValidity?: number;

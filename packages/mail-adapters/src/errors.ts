@@ -22,10 +22,24 @@ export const MAIL_TLS_UNAVAILABLE = 'MAIL_TLS_UNAVAILABLE';
 /** An optional peer dependency (`nodemailer` or `imapflow`) is not installed. */
 export const MAIL_PEER_MISSING = 'MAIL_PEER_MISSING';
 
-/** The protocol an adapter speaks. */
+/**
+ * The protocol an adapter speaks.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof MailAuthenticationError && error.protocol === 'smtp') console.error(error.serverReply);
+ * ```
+ */
 export type MailProtocol = 'smtp' | 'imap' | 'pop3';
 
-/** Options of {@link MailAuthenticationError}. */
+/**
+ * Options of {@link MailAuthenticationError}.
+ *
+ * @example
+ * ```ts
+ * throw new MailAuthenticationError('server rejected the token', { protocol: 'pop3', user, serverReply: '-ERR [AUTH] failed' });
+ * ```
+ */
 export interface MailAuthenticationErrorOptions extends AuthorizerErrorOptions {
   /** `OAUTH_TOKEN_REJECTED` (the default) when the server refused the token, else `MAIL_AUTH_FAILED`. */
   code?: typeof TOKEN_REJECTED | typeof MAIL_AUTH_FAILED;

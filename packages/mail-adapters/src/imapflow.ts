@@ -17,7 +17,14 @@ import { loadPeer } from './peer-modules.js';
 import { type SaslErrorChallenge, saslErrorChallengeFromObject } from './sasl.js';
 import { withTokenRetry } from './token-retry.js';
 
-/** Options of {@link connectImapFlow}: where to connect, as whom, and any other imapflow option. */
+/**
+ * Options of {@link connectImapFlow}: where to connect, as whom, and any other imapflow option.
+ *
+ * @example
+ * ```ts
+ * const options: ImapConnectOptions = { user: 'me@example.com', host: 'imap.example.com', port: 993, tls: 'implicit', disableAutoIdle: true };
+ * ```
+ */
 export interface ImapConnectOptions
   extends Omit<ImapFlowOptions, 'auth' | 'host' | 'port' | 'secure' | 'doSTARTTLS' | 'tls'>,
     TokenRequestOptions,
@@ -34,7 +41,15 @@ export interface ImapConnectOptions
   tlsOptions?: ConnectionOptions;
 }
 
-/** A factory of connected clients, each with a token that is valid when it logs in. */
+/**
+ * A factory of connected clients, each with a token that is valid when it logs in.
+ *
+ * @example
+ * ```ts
+ * const connector: ImapConnector = createImapConnector(manager, { user, host: 'imap.example.com', port: 993 });
+ * const client = await connector.connect();
+ * ```
+ */
 export interface ImapConnector {
   /** Creates, connects and logs in a new `ImapFlow`, with the refresh-and-retry-once rule. */
   connect(): Promise<ImapFlow>;
@@ -58,7 +73,12 @@ function challengeOf(failure: ImapFlowFailure): SaslErrorChallenge | undefined {
 }
 
 /** Turns imapflow's authentication failure into a {@link MailAuthenticationError}; anything else passes through. */
-function authenticationError(error: unknown, client: ImapFlow, user: string, token: string): unknown {
+function authenticationError(
+  error: unknown,
+  client: ImapFlow,
+  context: { user: string; token: string; host: string },
+): unknown {
+  const { user, token, host } = context;
   const failure = (typeof error === 'object' && error !== null ? error : {}) as ImapFlowFailure;
   if (failure.authenticationFailed !== true) return error;
   const responseCode =
@@ -81,7 +101,6 @@ function authenticationError(error: unknown, client: ImapFlow, user: string, tok
     : client.capabilities.has('AUTH=XOAUTH2') || client.capabilities.has('AUTH=XOAUTH')
       ? 'XOAUTH2'
       : undefined;
-  const host = (client as unknown as { host?: string }).host ?? 'server';
   const reason =
     serverReply ?? (typeof failure.message === 'string' ? failure.message : 'authentication failed');
   const detail = challenge ? ` (challenge status "${challenge.status}")` : '';
@@ -180,7 +199,7 @@ export async function connectImapFlow(
           cause: signal.reason,
         });
       }
-      throw authenticationError(error, client, user, token);
+      throw authenticationError(error, client, { user, token, host });
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

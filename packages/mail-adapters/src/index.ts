@@ -31,7 +31,6 @@ export type {
   Pop3Capabilities,
   Pop3ListEntry,
   Pop3MaildropStatus,
-  Pop3StatusLine,
   Pop3UidlEntry,
 } from './pop3/response-parser.js';
 export type { SaslCredentials, SaslErrorChallenge, SaslMechanism } from './sasl.js';

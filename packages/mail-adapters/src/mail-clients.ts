@@ -14,7 +14,14 @@ import { connectPop3, type Pop3ConnectOptions } from './pop3/connect.js';
 
 type Protocol = 'smtp' | 'imap' | 'pop3';
 
-/** Options of the `…For` functions: the user, the preset's mail settings, and the adapter's other options. */
+/**
+ * Options of the `…For` functions: the user, the preset's mail settings, and the adapter's other options.
+ *
+ * @example
+ * ```ts
+ * const options: MailClientOptions<Pop3ConnectOptions> = { user: 'me@outlook.com', mail: preset.mail };
+ * ```
+ */
 export type MailClientOptions<T> = Omit<T, 'host' | 'port' | 'tls'> & {
   /** The preset's mail settings (`preset.mail`). */
   mail: MailSettings | undefined;

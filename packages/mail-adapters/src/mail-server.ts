@@ -5,17 +5,40 @@ import type { SaslMechanism } from './sasl.js';
 /**
  * How a connection is secured: TLS from the first byte (`implicit`: 465, 993, 995), a plain
  * connection upgraded with STARTTLS/STLS (`starttls`: 587, 143, 110), or none (loopback only).
+ *
+ * @example
+ * ```ts
+ * const tls: MailTls = 'starttls'; // port 587, 143 or 110
+ * ```
  */
 export type MailTls = 'implicit' | 'starttls' | 'none';
 
-/** A mail server, as a preset describes it. Structurally the same as the presets package's `MailServer`. */
+/**
+ * A mail server, as a preset describes it. Structurally the same as the presets package's `MailServer`.
+ *
+ * @example
+ * ```ts
+ * const smtp: MailServer = { host: 'smtp.office365.com', port: 587, tls: 'starttls' };
+ * ```
+ */
 export interface MailServer {
   host: string;
   port: number;
   tls: MailTls;
 }
 
-/** The mail servers of a provider, as a preset describes them (`preset.mail`). */
+/**
+ * The mail servers of a provider, as a preset describes them (`preset.mail`).
+ *
+ * @example
+ * ```ts
+ * const mail: MailSettings = {
+ *   imap: { host: 'imap.gmail.com', port: 993, tls: 'implicit' },
+ *   smtp: { host: 'smtp.gmail.com', port: 465, tls: 'implicit' },
+ *   sasl: 'XOAUTH2',
+ * };
+ * ```
+ */
 export interface MailSettings {
   imap?: MailServer;
   smtp?: MailServer;
@@ -24,7 +47,14 @@ export interface MailSettings {
   sasl?: SaslMechanism;
 }
 
-/** Options shared by the adapters that decide how a connection is secured. */
+/**
+ * Options shared by the adapters that decide how a connection is secured.
+ *
+ * @example
+ * ```ts
+ * await connectPop3(manager, { user, host: 'pop.lan', port: 110, tls: 'none', dangerouslyAllowPlaintext: true });
+ * ```
+ */
 export interface TransportSecurityOptions {
   /**
    * Allows `tls: 'none'` to a host that is not loopback. The bearer token would cross the network

@@ -17,30 +17,66 @@ import { MAIL_AUTH_FAILED, MailAuthenticationError, redact } from './errors.js';
 import { checkMailServer, defaultTls, type MailTls, type TransportSecurityOptions } from './mail-server.js';
 import { loadPeer } from './peer-modules.js';
 
-/** nodemailer's token provisioning hook: `callback(error, accessToken, expires)`. */
+/**
+ * nodemailer's token provisioning hook: `callback(error, accessToken, expires)`.
+ *
+ * @example
+ * ```ts
+ * const { provisionCallback } = createNodemailerAuth(manager, { user });
+ * provisionCallback(user, false, (error, token) => console.log(error ?? 'got a token'));
+ * ```
+ */
 export type NodemailerProvisionCallback = (
   user: string,
   renew: boolean,
   callback: (error: Error | null, accessToken?: string, expires?: number) => void,
 ) => void;
 
-/** What nodemailer takes as `auth` for OAuth2 with a provisioning hook. */
+/**
+ * What nodemailer takes as `auth` for OAuth2 with a provisioning hook.
+ *
+ * @example
+ * ```ts
+ * const auth: NodemailerOAuth2Auth = createNodemailerAuth(manager, { user: 'me@example.com' });
+ * ```
+ */
 export interface NodemailerOAuth2Auth {
   type: 'OAuth2';
   user: string;
   provisionCallback: NodemailerProvisionCallback;
 }
 
-/** Options of {@link createNodemailerAuth}. */
+/**
+ * Options of {@link createNodemailerAuth}.
+ *
+ * @example
+ * ```ts
+ * const auth = createNodemailerAuth(manager, { user: 'me@example.com', minValidity: 120 });
+ * ```
+ */
 export interface NodemailerAuthOptions extends TokenRequestOptions {
   /** The mailbox user, usually the e-mail address; must match the token's owner. */
   user: string;
 }
 
-/** The SMTP transporter nodemailer returns (`nodemailer.createTransport` with SMTP options). */
+/**
+ * The SMTP transporter nodemailer returns (`nodemailer.createTransport` with SMTP options).
+ *
+ * @example
+ * ```ts
+ * const transport: SmtpTransporter = await createSmtpTransport(manager, { user, host: 'smtp.example.com', port: 587 });
+ * ```
+ */
 export type SmtpTransporter = ReturnType<typeof Nodemailer.createTransport>;
 
-/** Options of {@link createSmtpTransport}. */
+/**
+ * Options of {@link createSmtpTransport}.
+ *
+ * @example
+ * ```ts
+ * const options: SmtpTransportOptions = { user: 'me@example.com', host: 'smtp.example.com', port: 587, tls: 'starttls', pool: true, maxMessages: 50 };
+ * ```
+ */
 export interface SmtpTransportOptions extends NodemailerAuthOptions, TransportSecurityOptions {
   /** The server host name or address. */
   host: string;

@@ -7,13 +7,34 @@
 import { AuthorizerError } from '@oauth-authorizer/core';
 import { INVALID_SASL_CHALLENGE } from './errors.js';
 
-/** The SASL mechanisms that carry an OAuth2 bearer token. */
+/**
+ * The SASL mechanisms that carry an OAuth2 bearer token.
+ *
+ * @example
+ * ```ts
+ * const mechanism: SaslMechanism = preset.mail?.sasl ?? 'XOAUTH2';
+ * ```
+ */
 export type SaslMechanism = 'XOAUTH2' | 'OAUTHBEARER';
 
-/** The SASL mechanisms, for validation and iteration. */
+/**
+ * The SASL mechanisms, for validation and iteration.
+ *
+ * @example
+ * ```ts
+ * if (!SASL_MECHANISMS.includes(value)) throw new TypeError(`unknown mechanism ${value}`);
+ * ```
+ */
 export const SASL_MECHANISMS: readonly SaslMechanism[] = ['XOAUTH2', 'OAUTHBEARER'];
 
-/** What goes into an initial response. */
+/**
+ * What goes into an initial response.
+ *
+ * @example
+ * ```ts
+ * const response = saslInitialResponse('OAUTHBEARER', { user, token, host: 'imap.example.com', port: 993 });
+ * ```
+ */
 export interface SaslCredentials {
   /** The mailbox user, usually the e-mail address. */
   user: string;
@@ -28,6 +49,11 @@ export interface SaslCredentials {
 /**
  * A server's SASL error challenge, decoded: RFC 7628 §3.2.2 (`status`, `scope`,
  * `openid-configuration`) plus the `schemes` field Google and Microsoft send with XOAUTH2.
+ *
+ * @example
+ * ```ts
+ * const { status, scope }: SaslErrorChallenge = decodeSaslErrorChallenge(base64FromServer);
+ * ```
  */
 export interface SaslErrorChallenge {
   /** The error status, e.g. `invalid_token` (RFC 7628) or an HTTP-style `401`/`400` (XOAUTH2 servers). */

@@ -34,7 +34,14 @@ import {
   unstuffLine,
 } from './response-parser.js';
 
-/** Options of {@link Pop3Client.connect}. */
+/**
+ * Options of {@link Pop3Client.connect}.
+ *
+ * @example
+ * ```ts
+ * const pop3 = await Pop3Client.connect({ host: 'pop.example.com', port: 995, tls: 'implicit', commandTimeout: 20_000 });
+ * ```
+ */
 export interface Pop3ConnectionOptions extends TransportSecurityOptions {
   /** The server host name or address. */
   host: string;
@@ -54,13 +61,27 @@ export interface Pop3ConnectionOptions extends TransportSecurityOptions {
   signal?: AbortSignal;
 }
 
-/** Options of each command. */
+/**
+ * Options of each command.
+ *
+ * @example
+ * ```ts
+ * const { count } = await pop3.stat({ signal: AbortSignal.timeout(5_000) });
+ * ```
+ */
 export interface Pop3CommandOptions {
   /** Cancels the command; the connection is closed, since its state is then unknown. */
   signal?: AbortSignal;
 }
 
-/** The credentials for {@link Pop3Client.authenticate}. */
+/**
+ * The credentials for {@link Pop3Client.authenticate}.
+ *
+ * @example
+ * ```ts
+ * await pop3.authenticate('XOAUTH2', { user: 'me@example.com', token: await manager.getAccessToken() });
+ * ```
+ */
 export interface Pop3Credentials {
   /** The mailbox user, usually the e-mail address. */
   user: string;
@@ -647,8 +668,8 @@ export class Pop3Client {
   /**
    * Retrieves a message (RETR) as a stream of its bytes, lines ending in CRLF, dot-stuffing
    * removed. Resolves once the server said `+OK`; the stream applies backpressure to the socket.
-   * Later commands wait until the stream has ended; destroying it early skips the rest of the
-   * message and keeps the connection usable.
+   * Later commands wait until the whole message has come in; destroying the stream early skips the
+   * rest of the message and keeps the connection usable.
    *
    * @throws {Pop3Error} on `-ERR` (e.g. no such message).
    * @example

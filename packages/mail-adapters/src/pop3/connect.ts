@@ -9,7 +9,14 @@ import { withTokenRetry } from '../token-retry.js';
 import { Pop3Client, type Pop3ConnectionOptions } from './client.js';
 import type { Pop3Capabilities } from './response-parser.js';
 
-/** Options of {@link connectPop3}. */
+/**
+ * Options of {@link connectPop3}.
+ *
+ * @example
+ * ```ts
+ * const options: Pop3ConnectOptions = { user: 'me@example.com', host: 'pop.example.com', port: 995, tls: 'implicit', mechanism: 'XOAUTH2' };
+ * ```
+ */
 export interface Pop3ConnectOptions extends Pop3ConnectionOptions, TokenRequestOptions {
   /** The mailbox user, usually the e-mail address; must match the token's owner. */
   user: string;

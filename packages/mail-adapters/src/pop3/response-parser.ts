@@ -18,7 +18,14 @@ export interface Pop3StatusLine {
   responseCode: string | undefined;
 }
 
-/** The reply to STAT. */
+/**
+ * The reply to STAT.
+ *
+ * @example
+ * ```ts
+ * const { count, size }: Pop3MaildropStatus = await pop3.stat();
+ * ```
+ */
 export interface Pop3MaildropStatus {
   /** The number of messages. */
   count: number;
@@ -26,7 +33,14 @@ export interface Pop3MaildropStatus {
   size: number;
 }
 
-/** One message of a LIST reply. */
+/**
+ * One message of a LIST reply.
+ *
+ * @example
+ * ```ts
+ * for (const { number, size } of await pop3.list()) if (size < 1_000_000) await pop3.retrieveMessage(number);
+ * ```
+ */
 export interface Pop3ListEntry {
   /** The message number (1-based, valid for this session). */
   number: number;
@@ -34,7 +48,14 @@ export interface Pop3ListEntry {
   size: number;
 }
 
-/** One message of a UIDL reply. */
+/**
+ * One message of a UIDL reply.
+ *
+ * @example
+ * ```ts
+ * const uids = new Map((await pop3.uidl()).map(({ number, uid }) => [uid, number]));
+ * ```
+ */
 export interface Pop3UidlEntry {
   /** The message number (1-based, valid for this session). */
   number: number;
@@ -42,7 +63,15 @@ export interface Pop3UidlEntry {
   uid: string;
 }
 
-/** Capabilities from CAPA: upper-case name → arguments, e.g. `SASL` → `['XOAUTH2', 'OAUTHBEARER']`. */
+/**
+ * Capabilities from CAPA: upper-case name → arguments, e.g. `SASL` → `['XOAUTH2', 'OAUTHBEARER']`.
+ *
+ * @example
+ * ```ts
+ * const capabilities = await pop3.capabilities();
+ * const canStls = capabilities.has('STLS');
+ * ```
+ */
 export type Pop3Capabilities = Map<string, string[]>;
 
 /** An error for a reply that breaks the protocol; the excerpt is cut short and never holds what the client sent. */
