@@ -34,7 +34,14 @@ export type { RedirectReceiver } from './redirect-receiver.js';
 export type { FileTokenStoreOptions } from './stores/file.js';
 export { FileTokenStore } from './stores/file.js';
 export { MemoryTokenStore } from './stores/memory.js';
-export type { GetAccessTokenOptions, TokenManagerEvents, TokenManagerOptions } from './token-manager.js';
+export type {
+  GetAccessTokenOptions,
+  RefreshAttempt,
+  RefreshFunction,
+  RefreshRetryOptions,
+  TokenManagerEvents,
+  TokenManagerOptions,
+} from './token-manager.js';
 export { TokenManager } from './token-manager.js';
 export type { TokenSet, TokenSetJSON } from './token-set.js';
 export { secondsLeft, tokenSetFromJSON, tokenSetFromResponse, tokenSetToJSON } from './token-set.js';

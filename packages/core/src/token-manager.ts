@@ -509,7 +509,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     });
     const { authorizationRequired: _cleared, ...rest } = record;
     try {
-      await this.store.set({ ...rest, tokens });
+      await this.#storeRotated({ ...rest, tokens });
     } catch (error) {
       // The server has rotated the refresh token: the new one exists only here now. Keep it and
       // write it under the lock on the next call; hand out nothing that is not stored.
@@ -518,6 +518,25 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     }
     this.#emit('tokens', tokens);
     return this.#adopt(tokens);
+  }
+
+  /**
+   * Stores freshly rotated tokens, retrying a transient store failure (a Redis restart, a
+   * network blip) with the refresh back-off while this process still holds the account's lock:
+   * until they are stored, the new refresh token exists only here, and another process that takes
+   * the lock next would refresh with the old one and, on a rotating server, revoke the grant.
+   */
+  async #storeRotated(record: StoredAccount): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.store.set(record);
+        return;
+      } catch (error) {
+        if (!(error instanceof AuthorizerError) || !error.transient || attempt > this.#retries) throw error;
+        // No caller's signal here: one caller giving up must not drop the only copy of the tokens.
+        await sleep(this.#backoff(attempt, undefined) as number, new AbortController().signal);
+      }
+    }
   }
 
   /** Writes tokens a failed store write left in memory, if the store still holds what they replace. */

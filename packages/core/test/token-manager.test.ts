@@ -443,6 +443,23 @@ describe('TokenManager.getAccessToken()', () => {
     expect(stored?.refreshToken).not.toBe(expired.refreshToken);
   });
 
+  it('retries a transient store failure after a refresh while it holds the lock, so the rotated token is not left unstored', async () => {
+    const expired = expiredTokenSet();
+    const { refresh, calls } = rotatingRefresh();
+    const { store, manager } = await setup(expired, { refresh });
+    const set = store.set.bind(store);
+    let failures = 2;
+    store.set = async (record, options) => {
+      if (failures-- > 0)
+        throw new AuthorizerError(STORE_UNAVAILABLE, 'store restarting', { transient: true });
+      await set(record, options);
+    };
+    const token = await manager.getAccessToken();
+    expect(calls).toHaveLength(1);
+    expect(failures).toBe(-1);
+    expect((await store.get(account))?.tokens?.accessToken).toBe(token);
+  });
+
   it('rejects invalid options with a TypeError at once', () => {
     const store = new MemoryTokenStore();
     expect(() => new TokenManager({ account: '', store, provider })).toThrow(TypeError);
