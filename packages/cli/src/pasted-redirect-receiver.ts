@@ -37,11 +37,6 @@ export class PastedRedirectReceiver implements RedirectReceiver {
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const fromListener = this.#listener.waitForCallback({ state: options.state, signal });
     const fromPaste = new Promise<URL>((resolve) => {
-      this.#output.info(
-        this.#output.errorStyle.dim(
-          'Or paste the whole address the browser was sent to (it begins with the redirect URL) and press Enter:',
-        ),
-      );
       const lines = createInterface({
         input: this.#input,
         crlfDelay: Number.POSITIVE_INFINITY,

@@ -12,6 +12,8 @@ export interface TerminalUserAgentOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Default: `process.platform` */
   platform?: string;
+  /** Lines shown after the authorization URL: where the redirect is awaited, how to paste it. */
+  authorizationNote?: string;
 }
 
 function formatDuration(ms: number): string {
@@ -41,32 +43,36 @@ export class TerminalUserAgent implements UserAgent {
   readonly #noOpen: boolean;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #platform: string;
+  readonly #authorizationNote: string | undefined;
   #countdown: NodeJS.Timeout | undefined;
   #status = '';
+  /** When the shown device code expires; the wait for it is shown once the page is opened. */
+  #deviceCodeExpiresAt: number | undefined;
 
   constructor(options: TerminalUserAgentOptions) {
     this.#output = options.output;
     this.#noOpen = options.noOpen === true;
     this.#env = options.env ?? process.env;
     this.#platform = options.platform ?? process.platform;
+    this.#authorizationNote = options.authorizationNote;
   }
 
   async openUrl(url: string, purpose: 'authorization' | 'verification'): Promise<void> {
     const s = this.#output.errorStyle;
     if (purpose === 'authorization') {
       this.#output.info(`${s.bold('Open this URL in a browser to authorize:')}\n\n  ${s.cyan(url)}\n`);
+      if (this.#authorizationNote) this.#output.info(s.dim(this.#authorizationNote));
     }
-    if (this.#noOpen) return;
-    try {
-      await openInBrowser(url, this.#env, this.#platform);
-      this.#output.info(
-        s.dim(
-          `Opened the ${purpose === 'authorization' ? 'authorization' : 'verification'} page in the browser.`,
-        ),
-      );
-    } catch (error) {
-      this.#output.warn(`could not open a browser (${(error as Error).message}); open the URL yourself`);
+    if (!this.#noOpen) {
+      try {
+        await openInBrowser(url, this.#env, this.#platform);
+        this.#output.info(s.dim(`Opened the ${purpose} page in the browser.`));
+      } catch (error) {
+        this.#output.warn(`could not open a browser (${(error as Error).message}); open the URL yourself`);
+      }
     }
+    if (purpose === 'verification' && this.#deviceCodeExpiresAt !== undefined)
+      this.#showWait(this.#deviceCodeExpiresAt);
   }
 
   async showDeviceCode(authorization: DeviceAuthorization): Promise<void> {
@@ -89,12 +95,8 @@ export class TerminalUserAgent implements UserAgent {
       this.#output.info(
         await this.#qrCode(authorization.verificationUriComplete ?? authorization.verificationUri),
       );
-      this.#startCountdown(authorization.expiresAt);
-    } else {
-      this.#output.info(
-        `Waiting for the approval; the code expires in ${formatDuration(authorization.expiresAt - Date.now())} minutes.`,
-      );
     }
+    this.#deviceCodeExpiresAt = authorization.expiresAt;
   }
 
   /** Shows why polling goes on (`slow_down`, a retry after a network error) next to the countdown. */
@@ -115,7 +117,15 @@ export class TerminalUserAgent implements UserAgent {
     this.#output.streams.stderr.write('\r\u001b[2K');
   }
 
-  #startCountdown(expiresAt: number): void {
+  /** A countdown to the device code's expiry on a terminal; one line about it otherwise. */
+  #showWait(expiresAt: number): void {
+    if (!this.#output.interactiveStderr) {
+      const minutes = Math.max(1, Math.round((expiresAt - Date.now()) / 60_000));
+      this.#output.info(
+        `Waiting for the approval; the code expires in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      );
+      return;
+    }
     const s = this.#output.errorStyle;
     const draw = () => {
       this.#output.streams.stderr.write(

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clients } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,10 @@ describe('authorize with the authorization code flow', () => {
 
   it('keeps the account in one private file under $OAUTH_AUTHORIZER_HOME, with its settings and no client secret', async () => {
     const file = join(home, 'accounts', `${account}.json`);
-    const record = JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
+    const record = JSON.parse(await readFile(file, 'utf8')) as {
+      tokens: { refresh_token: string };
+      settings: { provider: { tokenUrl: string } };
+    };
     expect(record.tokens.refresh_token).toBe(authorized.refresh_token);
     expect(record.settings).toMatchObject({
       version: 1,
@@ -63,7 +66,6 @@ describe('authorize with the authorization code flow', () => {
       clientSecret: 'none',
     });
     expect(record.settings.provider.tokenUrl).toBe(provider.server.endpoints.token);
-    const { stat } = await import('node:fs/promises');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await stat(join(home, 'accounts'))).mode & 0o777).toBe(0o700);
   });
@@ -94,7 +96,10 @@ describe('authorize with the authorization code flow', () => {
     expect(shown.stdout).not.toContain(authorized.refresh_token as string);
 
     const revealed = await runCli(['show', account, '--reveal', '--json'], { home });
-    const json = JSON.parse(revealed.stdout) as Record<string, any>;
+    const json = JSON.parse(revealed.stdout) as {
+      status: string;
+      tokens: { access_token: string; refresh_token: string };
+    };
     expect(json.tokens.access_token).toBe(authorized.access_token);
     expect(json.tokens.refresh_token).toBe(authorized.refresh_token);
     expect(json.status).toBe('valid');
@@ -163,6 +168,8 @@ describe('authorize with the authorization code flow', () => {
     expect(result.stderr).toMatch(
       /Open this URL in a browser to authorize:\s+http:\/\/127\.0\.0\.1:\d+\/auth\?/,
     );
-    expect(result.stderr).toMatch(/Waiting for the redirect on http:\/\/127\.0\.0\.1:\d+\/callback/);
+    expect(result.stderr).toMatch(
+      /auth\?.*\n+Waiting for the redirect on http:\/\/127\.0\.0\.1:\d+\/callback\./,
+    );
   });
 });

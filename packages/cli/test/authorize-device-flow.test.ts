@@ -40,7 +40,7 @@ describe('authorize with the device code flow', () => {
       /or open, with the code filled in: http:\/\/127\.0\.0\.1:\d+\/device\?user_code=/,
     );
     // Not a terminal: no QR code and no countdown, one line about the expiry instead.
-    expect(result.stderr).toMatch(/the code expires in \d+:\d\d minutes/);
+    expect(result.stderr).toMatch(/Waiting for the approval; the code expires in \d+ minutes?\./);
     expect(result.stderr).not.toContain('\u2584');
     const json = JSON.parse(result.stdout) as Record<string, string>;
     expect(json).toMatchObject({ account, preset: 'test-server', token_type: 'Bearer' });

@@ -452,22 +452,24 @@ async function runFlow(
   options: { noOpen: boolean; timeout: number | undefined; loginHint: string | undefined },
 ): Promise<TokenSet> {
   const { output } = context;
-  const userAgent = new TerminalUserAgent({
-    output,
-    noOpen: options.noOpen,
-    env: context.env,
-    platform: context.platform,
-  });
+  let userAgent: TerminalUserAgent | undefined;
   const deadline = options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout * 1000);
   const signal = deadline ? AbortSignal.any([context.signal, deadline]) : context.signal;
   const scopes = [...resolved.scopes];
   try {
     if (resolved.flow === 'device') {
+      const deviceAgent = new TerminalUserAgent({
+        output,
+        noOpen: options.noOpen,
+        env: context.env,
+        platform: context.platform,
+      });
+      userAgent = deviceAgent;
       return await authorizeWithDeviceCode(provider, {
-        userAgent,
+        userAgent: deviceAgent,
         scopes,
         signal,
-        onPoll: (event) => userAgent.onPoll(event),
+        onPoll: (event) => deviceAgent.onPoll(event),
       });
     }
     const { RedirectListener } = await import('@oauth-authorizer/redirect-listener');
@@ -479,7 +481,16 @@ async function runFlow(
     const receiver = options.noOpen
       ? new PastedRedirectReceiver(listener, context.streams.stdin, output)
       : listener;
-    output.info(output.errorStyle.dim(`Waiting for the redirect on ${listener.redirectUri}`));
+    const waiting = `Waiting for the redirect on ${listener.redirectUri}.`;
+    userAgent = new TerminalUserAgent({
+      output,
+      noOpen: options.noOpen,
+      env: context.env,
+      platform: context.platform,
+      authorizationNote: options.noOpen
+        ? `${waiting}\nOn another machine? Paste the whole address the browser was sent to (it begins with ${listener.redirectUri}) here and press Enter.`
+        : waiting,
+    });
     return await authorizeWithCode(provider, {
       receiver,
       userAgent,
@@ -502,6 +513,6 @@ async function runFlow(
       throw cliError(CLI_INTERRUPTED, 'the authorization was interrupted', { cause: error });
     throw error;
   } finally {
-    userAgent.stop();
+    userAgent?.stop();
   }
 }

@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { FileTokenStore } from '@oauth-authorizer/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountFileName, readCachedAccessToken } from '../src/cached-token.js';
+
+let directory: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'oauth-authorizer-cached-'));
+});
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+const NAMES = [
+  'me@gmail.com',
+  'Work',
+  '../escape',
+  '.hidden',
+  'con',
+  'LPT1.txt',
+  'a b',
+  'ünïcødé@example.org',
+  '%41',
+  'x.y+tag_1-2',
+];
+
+describe('the token hot path reads the file core writes', () => {
+  it.each(NAMES)('accountFileName(%j) is the name core’s file store gives the account', (account) => {
+    const store = new FileTokenStore({ directory });
+    expect(`${accountFileName(account)}.json`).toBe(basename(store.pathOf(account)));
+  });
+
+  it('reads back a valid token that core’s file store wrote, and only while it is valid for long enough', async () => {
+    const store = new FileTokenStore({ directory });
+    const now = Date.now();
+    await store.set({
+      account: 'Me@Example.com',
+      tokens: {
+        accessToken: 'at-1',
+        tokenType: 'Bearer',
+        expiresAt: now + 3_600_000,
+        obtainedAt: now,
+        extra: {},
+      },
+      settings: { version: 1 },
+    });
+    expect(readCachedAccessToken(directory, 'Me@Example.com', 60, now)).toBe('at-1');
+    expect(readCachedAccessToken(directory, 'me@example.com', 60, now)).toBeUndefined();
+    // The margin is min(minValidity, lifetime / 2), as in core's token manager.
+    expect(readCachedAccessToken(directory, 'Me@Example.com', 60, now + 3_540_000 - 1)).toBe('at-1');
+    expect(readCachedAccessToken(directory, 'Me@Example.com', 60, now + 3_540_000)).toBeUndefined();
+    expect(readCachedAccessToken(directory, 'Me@Example.com', 7200, now + 1_799_999)).toBe('at-1');
+    expect(readCachedAccessToken(directory, 'Me@Example.com', 7200, now + 1_800_000)).toBeUndefined();
+  });
+
+  it('leaves a marked, token-less, foreign or broken file to the full command', async () => {
+    const store = new FileTokenStore({ directory });
+    const now = Date.now();
+    const tokens = {
+      accessToken: 'at-2',
+      tokenType: 'Bearer',
+      expiresAt: now + 3_600_000,
+      obtainedAt: now,
+      extra: {},
+    };
+    await store.set({
+      account: 'marked',
+      tokens,
+      authorizationRequired: { since: now, reason: 'invalid_grant' },
+    });
+    expect(readCachedAccessToken(directory, 'marked', 60, now)).toBeUndefined();
+    await store.set({ account: 'empty' });
+    expect(readCachedAccessToken(directory, 'empty', 60, now)).toBeUndefined();
+    await store.set({ account: 'forever', tokens: { ...tokens, expiresAt: undefined as never } });
+    expect(readCachedAccessToken(directory, 'forever', 60, now)).toBe('at-2');
+    await writeFile(join(directory, 'broken.json'), '{"version":1,"account":"broken","tokens":');
+    expect(readCachedAccessToken(directory, 'broken', 60, now)).toBeUndefined();
+    await writeFile(
+      join(directory, 'copied.json'),
+      JSON.stringify({ version: 1, account: 'other', tokens: { access_token: 'x' } }),
+    );
+    expect(readCachedAccessToken(directory, 'copied', 60, now)).toBeUndefined();
+    expect(readCachedAccessToken(directory, 'missing', 60, now)).toBeUndefined();
+  });
+});
