@@ -21,12 +21,12 @@ export interface ExampleHome {
 }
 
 /**
- * Creates a home whose preset file is the test server's endpoints plus `mail`, in the JSON shape
- * of the product contract's preset example.
+ * Creates a home whose preset file is the test server's endpoints plus `mail` (when given), in the
+ * JSON shape of the product contract's preset example.
  */
 export async function createExampleHome(
   server: AuthorizationServer,
-  mail: Record<string, unknown>,
+  mail?: Record<string, unknown>,
 ): Promise<ExampleHome> {
   const directory = await mkdtemp(join(tmpdir(), 'oa-example-'));
   const presetFile = join(directory, 'local-mail.preset.json');
@@ -41,7 +41,7 @@ export async function createExampleHome(
     scopes: ['openid', 'offline_access', 'email', 'mail'],
     flows: ['code', 'device'],
     redirectUrl: 'http://127.0.0.1/callback',
-    mail,
+    ...(mail && { mail }),
   };
   await writeFile(presetFile, `${JSON.stringify(preset, null, 2)}\n`);
   return {
