@@ -2,6 +2,7 @@
  * Shared set-up of the mail adapter tests: a real account at the test authorization server, with
  * its tokens in a real store behind a real TokenManager, and real mail servers checking them.
  */
+import { inspect } from 'node:util';
 import {
   createAuthorizationRequest,
   exchangeAuthorizationCode,
@@ -12,6 +13,7 @@ import {
   type TokenStore,
   validateAuthorizationResponse,
 } from '@oauth-authorizer/core';
+import { saslInitialResponse } from '@oauth-authorizer/mail-adapters';
 import {
   type AuthorizationServer,
   clients,
@@ -154,4 +156,21 @@ export function rfc5322Message(from: string, to: string, subject: string, body: 
     body,
     '',
   ].join('\r\n');
+}
+
+/**
+ * Asserts that an error, with everything it holds (cause chain, fields), shows none of `tokens`,
+ * neither as such nor inside a SASL initial response.
+ */
+export function assertNoTokenIn(error: unknown, user: string, tokens: string[]): void {
+  const shown = inspect(error, { depth: 8, showHidden: true });
+  for (const token of tokens) {
+    for (const secret of [
+      token,
+      saslInitialResponse('XOAUTH2', { user, token }),
+      Buffer.from(`auth=Bearer ${token}`).toString('base64'),
+    ]) {
+      if (shown.includes(secret)) throw new Error('the error shows an access token');
+    }
+  }
 }
