@@ -31,6 +31,8 @@ export interface CliOptions {
   input?: string;
   /** Killed after this many ms. Default: 30 000 */
   timeout?: number;
+  /** The working directory. Default: the test's */
+  cwd?: string;
 }
 
 function environment(options: CliOptions): Record<string, string> {
@@ -59,7 +61,11 @@ export interface RunningCli {
 
 /** Starts the CLI; the caller must await `exited` (or kill the child). */
 export function startCli(args: readonly string[], options: CliOptions): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { env: environment(options), stdio: 'pipe' });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: environment(options),
+    stdio: 'pipe',
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+  });
   let stdout = '';
   let stderr = '';
   const watchers = new Set<() => void>();

@@ -15,6 +15,8 @@ export interface TerminalSession {
   waitFor(pattern: RegExp, timeout?: number): Promise<void>;
   /** What the terminal showed so far, ANSI sequences removed. */
   transcript(): string;
+  /** What the terminal showed so far, as the command wrote it. */
+  raw(): string;
   exited: Promise<number | null>;
   kill(): void;
 }
@@ -49,6 +51,7 @@ export function startInTerminal(
   return {
     type: (text) => child.stdin.write(text),
     transcript,
+    raw: () => output,
     exited,
     kill: () => child.kill('SIGKILL'),
     waitFor(pattern, wait = 20_000) {
