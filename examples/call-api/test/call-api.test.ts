@@ -1,5 +1,6 @@
 import { type AuthorizationServer, clients, startAuthorizationServer } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authorizeWithCli } from './authorize-with-cli.js';
 import {
   builtProgram,
   createExampleHome,
@@ -178,6 +179,39 @@ describe('call-api', () => {
     );
     expect(api.requests).toHaveLength(1);
     expect(refreshRequests()).toBe(refreshesBefore);
+  });
+
+  it('works on an account the CLI authorized with the custom preset, from ACCOUNT and API_URL alone', async () => {
+    const login = 'custom@example.test';
+    const status = await authorizeWithCli(home.directory, login, [
+      '--preset',
+      'custom',
+      '--client-id',
+      clients.native.clientId,
+      '--auth-url',
+      server.endpoints.authorization,
+      '--token-url',
+      server.endpoints.token,
+      '--scope',
+      'openid offline_access email mail',
+    ]);
+    expect(status).toBe(0);
+    // Expired, so the example must refresh at the token URL the CLI saved.
+    const stored = await storedTokens(home, login);
+    const record = await home.store.get(login);
+    await home.store.set({ ...record, account: login, tokens: { ...stored, expiresAt: Date.now() - 1000 } });
+    const refreshesBefore = refreshRequests();
+
+    const run = await runExample(main, home, {
+      OAUTH_AUTHORIZER_HOME: home.directory,
+      ACCOUNT: login,
+      API_URL: `${api.url}/me`,
+    });
+
+    expect(run.stderr).toContain('call-api: refreshed the access token');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ email: login, scope: 'mail' });
+    expect(refreshRequests()).toBe(refreshesBefore + 1);
   });
 
   it.each([

@@ -14,7 +14,7 @@ import {
   type StoredAccount,
   TokenManager,
 } from '@oauth-authorizer/core';
-import { loadPreset, type ResolvedMail, resolvePreset } from '@oauth-authorizer/presets';
+import { loadPreset, type PresetInput, type ResolvedMail, resolvePreset } from '@oauth-authorizer/presets';
 
 /** A required environment variable is not set (or is empty). */
 export const SETTING_MISSING = 'EXAMPLE_SETTING_MISSING';
@@ -115,13 +115,22 @@ export function oauthAuthorizerHome(env: Environment, platform: string = process
   return join(home, '.config', 'oauth-authorizer');
 }
 
+/** The endpoints the CLI saves for an account when the user gave them (the `custom` preset). */
+const SAVED_ENDPOINTS = [
+  'issuer',
+  'authorizationUrl',
+  'deviceAuthorizationUrl',
+  'tokenUrl',
+  'revocationUrl',
+] as const;
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
 /** What `oauth-authorizer authorize` saved with the account and this example can reuse. */
 interface SavedSettings {
+  /** The preset as the user named it: a built-in id, a package name, or an absolute file path. */
   preset?: string;
-  clientId?: string;
-  clientSecret?: string;
-  flow?: 'code' | 'device';
-  parameters?: Record<string, string>;
+  /** The user's own values for the preset, as `resolvePreset()` takes them. */
+  input: PresetInput;
 }
 
 /**
@@ -134,24 +143,23 @@ function savedSettings(record: StoredAccount): SavedSettings {
     const value = settings[field];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
-  const saved: SavedSettings = {};
-  const preset = text('preset');
-  if (preset) saved.preset = preset;
-  const clientId = text('clientId');
-  if (clientId) saved.clientId = clientId;
+  const input: PresetInput = { clientId: text('clientId') };
   // The CLI keeps the secret in the account file only when the user asked it to.
-  const secret = text('clientSecretValue');
-  if (secret && ['stored', 'preset'].includes(text('clientSecret') ?? '')) saved.clientSecret = secret;
+  if (['stored', 'preset'].includes(text('clientSecret') ?? ''))
+    input.clientSecret = text('clientSecretValue');
   const flow = text('flow');
-  if (flow === 'code' || flow === 'device') saved.flow = flow;
+  if (flow === 'code' || flow === 'device') input.flow = flow;
+  const clientAuth = CLIENT_AUTH_METHODS.find((method) => method === text('clientAuth'));
+  if (clientAuth) input.clientAuth = clientAuth;
+  for (const field of SAVED_ENDPOINTS) input[field] = text(field);
   const parameters = settings.parameters;
   if (typeof parameters === 'object' && parameters !== null && !Array.isArray(parameters)) {
-    const strings = Object.entries(parameters).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    input.parameters = Object.fromEntries(
+      Object.entries(parameters).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
     );
-    if (strings.length > 0) saved.parameters = Object.fromEntries(strings);
   }
-  return saved;
+  const preset = text('preset');
+  return preset === undefined ? { input } : { preset, input };
 }
 
 /**
@@ -162,10 +170,11 @@ function savedSettings(record: StoredAccount): SavedSettings {
  * - `PRESET`: a built-in preset id, a preset package name, or the path of a preset file.
  * - `CLIENT_ID`, `OAUTH_AUTHORIZER_CLIENT_SECRET`: the OAuth client, when the preset needs them.
  *
- * `PRESET`, `CLIENT_ID`, the secret, the flow and the preset's parameters (Microsoft's `tenant`)
- * default to what the CLI saved with the account; the variables win when set, and a `PRESET`
- * other than the saved one uses nothing saved. Refreshed tokens are written back to the same store, so the CLI and
- * this program never hold different refresh tokens.
+ * `PRESET`, `CLIENT_ID` and the secret default to what the CLI saved with the account, as do the
+ * flow, the preset's parameters (Microsoft's `tenant`) and the endpoints given to the `custom`
+ * preset; the variables win when set, and a `PRESET` other than the saved one uses nothing saved.
+ * Refreshed tokens are written back to the same store, so the CLI and this program never hold
+ * different refresh tokens.
  *
  * @throws {AuthorizerError} `EXAMPLE_SETTING_MISSING` (no `ACCOUNT`, or no preset anywhere),
  *   `OAUTH_AUTHORIZATION_REQUIRED` (no such account in the store), the store's errors, and the
@@ -188,8 +197,10 @@ export async function accountFromEnvironment(env: Environment): Promise<ExampleA
   }
   const givenPreset = optionalSetting(env, 'PRESET');
   // Settings saved for one preset mean nothing for another (parameters, flows, clients differ).
-  const saved =
-    givenPreset === undefined || givenPreset === record.settings?.preset ? savedSettings(record) : {};
+  const saved: SavedSettings =
+    givenPreset === undefined || givenPreset === record.settings?.preset
+      ? savedSettings(record)
+      : { input: {} };
   const presetName = givenPreset ?? saved.preset;
   if (presetName === undefined) {
     throw new AuthorizerError(
@@ -200,10 +211,9 @@ export async function accountFromEnvironment(env: Environment): Promise<ExampleA
   }
   const preset = await loadPreset(presetName);
   const { provider, mail } = resolvePreset(preset, {
-    clientId: optionalSetting(env, 'CLIENT_ID') ?? saved.clientId,
-    clientSecret: optionalSetting(env, 'OAUTH_AUTHORIZER_CLIENT_SECRET') ?? saved.clientSecret,
-    flow: saved.flow,
-    parameters: saved.parameters,
+    ...saved.input,
+    clientId: optionalSetting(env, 'CLIENT_ID') ?? saved.input.clientId,
+    clientSecret: optionalSetting(env, 'OAUTH_AUTHORIZER_CLIENT_SECRET') ?? saved.input.clientSecret,
   });
   const manager = new TokenManager({ account: name, store, provider });
   return { name, manager, mail, presetId: preset.id };

@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { TokenSet } from '@oauth-authorizer/core';
 import {
   type AuthorizationServer,
@@ -10,6 +7,7 @@ import {
   startSmtpServer,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeWithCli } from './authorize-with-cli.js';
 import {
   builtProgram,
   createExampleHome,
@@ -62,32 +60,6 @@ const messagesOf = (login: string) => smtp.messages.filter((message) => message.
 
 function expectNoTokens(run: ExampleRun, sets: readonly TokenSet[]): void {
   expect(leakedTokens(run.stdout + run.stderr, sets)).toEqual([]);
-}
-
-/** Runs `oauth-authorizer authorize` with the $BROWSER stand-in signing in, as the README's first step. */
-function authorizeWithCli(login: string): Promise<number | null> {
-  const require = createRequire(import.meta.url);
-  const cli = join(dirname(require.resolve('@oauth-authorizer/cli/package.json')), 'dist', 'bin.js');
-  const browser = join(
-    dirname(require.resolve('@oauth-authorizer/test-servers/package.json')),
-    'dist',
-    'browser.js',
-  );
-  const args = [cli, 'authorize', login, '--preset', home.presetFile, '--client-id', clients.native.clientId];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home.directory,
-        OAUTH_AUTHORIZER_HOME: home.directory,
-        BROWSER: `"${process.execPath}" "${browser}"`,
-        TEST_BROWSER_LOGIN: login,
-      },
-      stdio: 'ignore',
-    });
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
 }
 
 describe('send-mail', () => {
@@ -168,7 +140,14 @@ describe('send-mail', () => {
 
   it('uses the preset and client ID the CLI saved, so ACCOUNT and MAIL_TO are enough', async () => {
     const login = 'cli-user@example.test';
-    expect(await authorizeWithCli(login)).toBe(0);
+    expect(
+      await authorizeWithCli(home.directory, login, [
+        '--preset',
+        home.presetFile,
+        '--client-id',
+        clients.native.clientId,
+      ]),
+    ).toBe(0);
 
     const run = await runExample(main, home, {
       OAUTH_AUTHORIZER_HOME: home.directory,
