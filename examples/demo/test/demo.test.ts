@@ -15,7 +15,7 @@ function runDemo(args: string[]) {
 // The README's `pnpm demo`, run as a new user runs it (with shorter waits).
 describe('the local demo', () => {
   it('authorizes with the CLI by code flow, sends every message while tokens expire, and exits 0', () => {
-    const run = runDemo(['--messages', '5', '--token-lifetime', '2', '--spacing', '1000']);
+    const run = runDemo(['--messages', '5', '--token-lifetime', '3', '--spacing', '1000']);
     expect(run.stderr).not.toMatch(/demo:/);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Bearer token:\s+\S+/);
