@@ -78,6 +78,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * Reads the CLI's settings from a stored account, checking the fields the CLI relies on.
  *
  * @throws {AuthorizerError} `CLI_ACCOUNT_SETTINGS_INVALID` naming the problem (never a value).
+ *
+ * @example
+ * ```ts
+ * const settings = readAccountSettings(await store.get('me@example.com'));
+ * console.log(settings.preset, settings.flow);
+ * ```
  */
 export function readAccountSettings(record: StoredAccount): AccountSettings {
   const settings = record.settings;
@@ -108,6 +114,11 @@ export function readAccountSettings(record: StoredAccount): AccountSettings {
  *
  * @throws {AuthorizerError} `CLI_CLIENT_SECRET_MISSING` when the secret should come from the
  *   environment and does not.
+ *
+ * @example
+ * ```ts
+ * const secret = clientSecretOf('work', settings, process.env); // undefined for a public client
+ * ```
  */
 export function clientSecretOf(
   account: string,
@@ -138,6 +149,11 @@ export function clientSecretOf(
  * Core's provider configuration for a stored account, with its client secret.
  *
  * @throws {AuthorizerError} `CLI_CLIENT_SECRET_MISSING` (see {@link clientSecretOf}).
+ *
+ * @example
+ * ```ts
+ * const tokens = await refreshTokens(providerOf(account, settings, process.env), refreshToken);
+ * ```
  */
 export function providerOf(
   account: string,

@@ -4,12 +4,26 @@ import type { CommandContext } from './command-context.js';
 import { CLI_UNKNOWN_ACCOUNT, cliError, shellQuote } from './errors.js';
 import { accountsDirectory } from './home.js';
 
-/** The token store of the CLI's home directory. */
+/**
+ * The token store of the CLI's home directory.
+ *
+ * @example
+ * ```ts
+ * const accounts = await openTokenStore({ home: resolveHome() }).list();
+ * ```
+ */
 export function openTokenStore(context: Pick<CommandContext, 'home'>): FileTokenStore {
   return new FileTokenStore({ directory: accountsDirectory(context.home) });
 }
 
-/** The error for an account that is not stored. */
+/**
+ * The error for an account that is not stored.
+ *
+ * @example
+ * ```ts
+ * if (record === undefined) throw unknownAccount('me@example.com');
+ * ```
+ */
 export function unknownAccount(account: string): Error {
   return cliError(CLI_UNKNOWN_ACCOUNT, `there is no account "${account}"`, {
     hint: `authorize it first: oauth-authorizer authorize ${shellQuote(account)} --preset <preset>; list accounts with: oauth-authorizer accounts`,
@@ -28,6 +42,11 @@ export interface LoadedAccount {
  *
  * @throws {AuthorizerError} `CLI_UNKNOWN_ACCOUNT` (exit code 3), `CLI_ACCOUNT_SETTINGS_INVALID`,
  *   core's `OAUTH_STORE_CORRUPT` / `OAUTH_STORE_UNAVAILABLE`.
+ *
+ * @example
+ * ```ts
+ * const { record, settings } = await loadAccount(context, 'me@example.com');
+ * ```
  */
 export async function loadAccount(context: CommandContext, account: string): Promise<LoadedAccount> {
   const store = openTokenStore(context);
@@ -36,7 +55,14 @@ export async function loadAccount(context: CommandContext, account: string): Pro
   return { store, record, settings: readAccountSettings(record) };
 }
 
-/** Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new authorization replaces it). */
+/**
+ * Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new authorization replaces it).
+ *
+ * @example
+ * ```ts
+ * const existing = await readRecordForReplacement(context, store, 'me@example.com');
+ * ```
+ */
 export async function readRecordForReplacement(
   context: CommandContext,
   store: FileTokenStore,

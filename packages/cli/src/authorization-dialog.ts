@@ -29,7 +29,14 @@ function urlProblem(text: string): string | undefined {
   }
 }
 
-/** Asks which preset to use; built-ins are listed, anything else can be typed (a package or a file). */
+/**
+ * Asks which preset to use; built-ins are listed, anything else can be typed (a package or a file).
+ *
+ * @example
+ * ```ts
+ * const spec = await pickPreset(prompter); // 'google', 'custom', './acme.json', …
+ * ```
+ */
 export async function pickPreset(prompter: Prompter): Promise<string> {
   const width = Math.max(...builtInPresets.map((preset) => preset.id.length));
   prompter.say('Presets fix what they know about a provider; "custom" lets you give every setting.');
@@ -46,7 +53,14 @@ export async function pickPreset(prompter: Prompter): Promise<string> {
   return /^\d+$/.test(answer) ? (builtInPresets[Number(answer) - 1] as Preset).id : answer;
 }
 
-/** Shows what the preset fixes, so that the user sees why it is not asked. */
+/**
+ * Shows what the preset fixes, so that the user sees why it is not asked.
+ *
+ * @example
+ * ```ts
+ * showFixedFields(prompter, await loadPresetSpec('google', process.cwd()));
+ * ```
+ */
 export function showFixedFields(prompter: Prompter, preset: Preset): void {
   const fields = fixedFieldsOf(preset);
   if (fields.length === 0) return;
@@ -66,6 +80,12 @@ export function showFixedFields(prompter: Prompter, preset: Preset): void {
  * The terminal version of the authorizer dialog: asks, in the dialog's order, for what is not
  * given yet — client ID, client secret (hidden), scopes, flow, then the endpoints the preset
  * does not fix and the parameters it needs — and returns the completed input.
+ *
+ * @example
+ * ```ts
+ * const input = await completeInteractively(prompter, preset, { clientId: undefined });
+ * const resolved = resolvePreset(preset, input);
+ * ```
  */
 export async function completeInteractively(
   prompter: Prompter,
@@ -154,6 +174,11 @@ async function askParameters(prompter: Prompter, preset: Preset, input: PresetIn
 /**
  * Asks for exactly the fields a preset reported missing (`PRESET_MISSING_FIELDS`): what the
  * dialog could not know was needed, such as a secret the provider insists on for this flow.
+ *
+ * @example
+ * ```ts
+ * input = await askMissingFields(prompter, preset, input, error.fields); // after PRESET_MISSING_FIELDS
+ * ```
  */
 export async function askMissingFields(
   prompter: Prompter,

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
  * `\"` and `\\`, a backslash outside quotes escapes the next character.
  *
  * @throws {TypeError} for an unterminated quote.
+ *
  * @example
  * ```ts
  * splitCommandLine(`firefox --new-window "my profile"`); // ['firefox', '--new-window', 'my profile']
@@ -51,6 +52,12 @@ export function splitCommandLine(text: string): string[] {
  * (`xdg-open`, `open`, or Windows' URL handler).
  *
  * @throws {TypeError} when `$BROWSER` cannot be split (an unterminated quote) or is empty.
+ *
+ * @example
+ * ```ts
+ * browserCommand('https://id.example/auth', { BROWSER: 'firefox --new-window' }, 'linux');
+ * // { command: 'firefox', args: ['--new-window', 'https://id.example/auth'] }
+ * ```
  */
 export function browserCommand(
   url: string,
@@ -78,6 +85,11 @@ export function browserCommand(
  * not hold the CLI. The URL is passed as an argument, never through a shell.
  *
  * @throws {Error} when the opener cannot be started (e.g. `xdg-open` is not installed).
+ *
+ * @example
+ * ```ts
+ * await openInBrowser('https://id.example/auth?client_id=app');
+ * ```
  */
 export function openInBrowser(
   url: string,

@@ -14,6 +14,11 @@ const RESERVED_WINDOWS_NAME = /^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/;
  * The file name core's `FileTokenStore` gives an account (without `.json`): lower-case letters,
  * digits and `_ @ + - .` stay, everything else is `%XX` of its UTF-8 bytes. Must stay identical
  * to core's `encodeAccountName`; a test compares them.
+ *
+ * @example
+ * ```ts
+ * accountFileName('Me@Example.com'); // '%4De@%45xample.com'
+ * ```
  */
 export function accountFileName(account: string): string {
   let encoded = '';
@@ -40,6 +45,12 @@ export function accountFileName(account: string): string {
  *
  * @param directory The token store's directory.
  * @param minValidity Seconds.
+ *
+ * @example
+ * ```ts
+ * const token = readCachedAccessToken(accountsDirectory(resolveHome()), 'me@example.com', 60);
+ * if (token) process.stdout.write(`${token}\n`);
+ * ```
  */
 export function readCachedAccessToken(
   directory: string,

@@ -24,6 +24,11 @@ export interface ParsedCommandLine<T extends OptionsConfig> {
  * names the flag.
  *
  * @throws {AuthorizerError} `CLI_USAGE`.
+ *
+ * @example
+ * ```ts
+ * const { values, positionals } = parseCommandLine('token', ['me', '--json'], { json: { type: 'boolean' } }, { max: 1 });
+ * ```
  */
 export function parseCommandLine<T extends OptionsConfig>(
   command: string,
@@ -69,6 +74,11 @@ function describeParseError(error: unknown, command: string): string {
  * Reads a whole number of seconds from a flag.
  *
  * @throws {AuthorizerError} `CLI_USAGE` naming the flag and what it got.
+ *
+ * @example
+ * ```ts
+ * parseSeconds('token', '--min-validity', '300'); // 300
+ * ```
  */
 export function parseSeconds(
   command: string,
@@ -85,7 +95,14 @@ export function parseSeconds(
   return Number(value);
 }
 
-/** Splits repeated values that may also be space- or comma-separated (`--scope "a b" --scope c`). */
+/**
+ * Splits repeated values that may also be space- or comma-separated (`--scope "a b" --scope c`).
+ *
+ * @example
+ * ```ts
+ * splitList(['openid offline_access', 'mail']); // ['openid', 'offline_access', 'mail']
+ * ```
+ */
 export function splitList(values: readonly string[] | undefined): string[] | undefined {
   if (values === undefined || values.length === 0) return undefined;
   return [...new Set(values.flatMap((value) => value.split(/[\s,]+/)).filter((value) => value !== ''))];
@@ -95,6 +112,11 @@ export function splitList(values: readonly string[] | undefined): string[] | und
  * Reads `key=value` pairs (`--param prompt=consent`).
  *
  * @throws {AuthorizerError} `CLI_USAGE` for a pair without `=` or with an empty key.
+ *
+ * @example
+ * ```ts
+ * parsePairs('authorize', '--param', ['prompt=consent']); // { prompt: 'consent' }
+ * ```
  */
 export function parsePairs(
   command: string,
@@ -114,6 +136,11 @@ export function parsePairs(
  * Checks an account name: what the token store accepts (no control characters, not empty).
  *
  * @throws {AuthorizerError} `CLI_USAGE`.
+ *
+ * @example
+ * ```ts
+ * const account = requireAccount('token', positionals[0]);
+ * ```
  */
 export function requireAccount(command: string, account: string | undefined): string {
   if (account === undefined || account === '')

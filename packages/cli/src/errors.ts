@@ -31,7 +31,14 @@ export type CliErrorCode =
   | typeof CLI_AUTHORIZATION_TIMEOUT
   | typeof CLI_INTERRUPTED;
 
-/** Makes a CLI error: one line for the user and, where it helps, a hint on how to fix it. */
+/**
+ * Makes a CLI error: one line for the user and, where it helps, a hint on how to fix it.
+ *
+ * @example
+ * ```ts
+ * throw cliError(CLI_UNKNOWN_ACCOUNT, 'there is no account "work"', { hint: 'run: oauth-authorizer accounts' });
+ * ```
+ */
 export function cliError(
   code: CliErrorCode,
   message: string,
@@ -43,14 +50,28 @@ export function cliError(
   });
 }
 
-/** A usage error whose hint points at the command's `--help`. */
+/**
+ * A usage error whose hint points at the command's `--help`.
+ *
+ * @example
+ * ```ts
+ * throw usageError('token: give the account name', 'token');
+ * ```
+ */
 export function usageError(message: string, command?: string): AuthorizerError {
   return cliError(CLI_USAGE, message, {
     hint: `see: oauth-authorizer ${command ? `${command} ` : ''}--help`,
   });
 }
 
-/** Quotes a value for a command line shown to a person (the same rule core uses in its hints). */
+/**
+ * Quotes a value for a command line shown to a person (the same rule core uses in its hints).
+ *
+ * @example
+ * ```ts
+ * shellQuote("it's me"); // 'it'\''s me'
+ * ```
+ */
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

@@ -109,6 +109,7 @@ const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
  * @param phase `authorize` while a flow runs: a rejected authorization code there means the
  *   authorization did not complete (5), where during a refresh it means the account must be
  *   authorized again (3). Default: `refresh`
+ *
  * @example
  * ```ts
  * process.exitCode = exitCodeFor(error); // e.g. 3 for OAUTH_AUTHORIZATION_REQUIRED

@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The environment variable that names the CLI's home directory. */
@@ -16,6 +15,7 @@ export const ACCOUNTS_DIRECTORY = 'accounts';
  *
  * @param env Default: `process.env`
  * @param platform Default: `process.platform`
+ *
  * @example
  * ```ts
  * resolveHome({ OAUTH_AUTHORIZER_HOME: '/tmp/oa' }); // '/tmp/oa'
@@ -28,7 +28,8 @@ export function resolveHome(
 ): string {
   const explicit = env[HOME_VARIABLE];
   if (explicit) return resolve(explicit);
-  const home = env.HOME || homedir();
+  // node:os only when needed: the token hot path runs through here and HOME is nearly always set.
+  const home = env.HOME || process.getBuiltinModule('node:os').homedir();
   if (platform === 'win32') {
     return join(env.APPDATA || join(env.USERPROFILE || home, 'AppData', 'Roaming'), 'oauth-authorizer');
   }
@@ -39,7 +40,14 @@ export function resolveHome(
   return join(home, '.config', 'oauth-authorizer');
 }
 
-/** The token store's directory under `home`: one `<account>.json` per account. */
+/**
+ * The token store's directory under `home`: one `<account>.json` per account.
+ *
+ * @example
+ * ```ts
+ * new FileTokenStore({ directory: accountsDirectory(resolveHome()) });
+ * ```
+ */
 export function accountsDirectory(home: string): string {
   return join(home, ACCOUNTS_DIRECTORY);
 }

@@ -44,6 +44,11 @@ const ANSI_STYLES: Styles = {
 /**
  * Whether to colour what goes to `stream`: only on a terminal, never with `NO_COLOR` set to
  * anything but the empty string (no-color.org), never on a `dumb` terminal.
+ *
+ * @example
+ * ```ts
+ * colorEnabled(process.stderr, process.env); // false when piped or with NO_COLOR
+ * ```
  */
 export function colorEnabled(
   stream: { isTTY?: boolean },
@@ -60,6 +65,14 @@ const MIN_REDACTED_LENGTH = 8;
  * What a command prints. stdout carries only the data asked for (a token, a table, JSON);
  * progress, prompts, warnings and errors go to stderr. Every line written to stderr passes
  * through {@link Output.redact}, a last guard against a token reaching a log.
+ *
+ * @example
+ * ```ts
+ * const output = new Output({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, process.env);
+ * output.addSecrets(tokens.accessToken);
+ * output.data(tokens.accessToken);
+ * output.info('Refreshed.');
+ * ```
  */
 export class Output {
   readonly streams: TerminalStreams;

@@ -20,6 +20,12 @@ function looksLikePath(name: string): boolean {
 /**
  * The preset spec as it is kept with an account: built-in ids and package names as given, file
  * paths made absolute, so that the account works from any directory.
+ *
+ * @example
+ * ```ts
+ * normalizePresetSpec('./acme.json', '/home/me'); // '/home/me/acme.json'
+ * normalizePresetSpec('google', '/home/me'); // 'google'
+ * ```
  */
 export function normalizePresetSpec(spec: string, cwd: string): string {
   const { name, id } = splitSpec(spec.trim());
@@ -33,6 +39,11 @@ export function normalizePresetSpec(spec: string, cwd: string): string {
  * up, then from the CLI's own installation (so globally installed presets are found).
  *
  * @throws {PresetError} the `PRESET_*` errors of `loadPreset` (exit code 2).
+ *
+ * @example
+ * ```ts
+ * const preset = await loadPresetSpec('oauth-authorizer-preset-acme#acme-eu', process.cwd());
+ * ```
  */
 export async function loadPresetSpec(spec: string, cwd: string): Promise<Preset> {
   const { name, id } = splitSpec(spec);

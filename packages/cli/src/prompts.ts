@@ -25,6 +25,13 @@ export interface AskOptions {
  * raw mode with its own small line editor (backspace, Ctrl-U, pasted text, escape sequences
  * ignored), so a hidden answer is never echoed, and Ctrl-C ends the command cleanly. Questions
  * and echo go to stderr: stdout stays for the requested data. Use it only when stdin is a TTY.
+ *
+ * @example
+ * ```ts
+ * const prompter = new Prompter(streams, output.errorStyle);
+ * const clientId = await prompter.ask('Client ID');
+ * const secret = await prompter.ask('Client secret', { hidden: true, optional: true });
+ * ```
  */
 export class Prompter {
   readonly #streams: TerminalStreams;

@@ -11,6 +11,11 @@ export type BearerMechanism = 'xoauth2' | 'oauthbearer';
  * `user=<user>^Aauth=Bearer <token>^A^A`.
  *
  * @see https://developers.google.com/gmail/imap/xoauth2-protocol
+ *
+ * @example
+ * ```ts
+ * const response = xoauth2InitialResponse('me@gmail.com', accessToken); // for AUTHENTICATE XOAUTH2
+ * ```
  */
 export function xoauth2InitialResponse(user: string, accessToken: string): string {
   return Buffer.from(`user=${user}\u0001auth=Bearer ${accessToken}\u0001\u0001`, 'utf8').toString('base64');
@@ -21,6 +26,11 @@ export function xoauth2InitialResponse(user: string, accessToken: string): strin
  * `n,a=<user>,^Ahost=<host>^Aport=<port>^Aauth=Bearer <token>^A^A`; host and port only when known.
  *
  * @see https://www.rfc-editor.org/rfc/rfc7628#section-3.1
+ *
+ * @example
+ * ```ts
+ * oauthbearerInitialResponse('me@example.com', accessToken, { host: 'imap.example.com', port: 993 });
+ * ```
  */
 export function oauthbearerInitialResponse(
   user: string,

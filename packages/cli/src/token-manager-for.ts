@@ -8,6 +8,12 @@ import type { CommandContext } from './command-context.js';
  * concurrent processes) refresh once. A client secret that should come from the environment and
  * does not is only an error when a refresh is actually needed: a valid cached token is still
  * handed out without it.
+ *
+ * @example
+ * ```ts
+ * const manager = tokenManagerFor(context, account, await loadAccount(context, account));
+ * const token = await manager.getAccessToken();
+ * ```
  */
 export function tokenManagerFor(
   context: CommandContext,

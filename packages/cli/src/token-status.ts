@@ -3,7 +3,14 @@ import type { StoredAccount } from '@oauth-authorizer/core';
 /** The state of an account's tokens, as `accounts` and `show` report it. */
 export type TokenStatus = 'valid' | 'expired' | 'authorization-required' | 'not-authorized';
 
-/** An account's token status. A token that expired but can be refreshed counts as `expired`. */
+/**
+ * An account's token status. A token that expired but can be refreshed counts as `expired`.
+ *
+ * @example
+ * ```ts
+ * tokenStatusOf(record); // 'valid', 'expired', 'authorization-required' or 'not-authorized'
+ * ```
+ */
 export function tokenStatusOf(record: StoredAccount, now: number = Date.now()): TokenStatus {
   if (record.authorizationRequired) return 'authorization-required';
   const tokens = record.tokens;
@@ -13,7 +20,14 @@ export function tokenStatusOf(record: StoredAccount, now: number = Date.now()): 
   return 'valid';
 }
 
-/** `2025-05-01T10:00:00.000Z (in 59 min)`, or `never (the provider gave no expiry)`. */
+/**
+ * `2025-05-01T10:00:00.000Z (in 59 min)`, or `unknown (the provider gave no expiry)`.
+ *
+ * @example
+ * ```ts
+ * describeExpiry(Date.now() + 3_600_000); // '2025-05-01T10:00:00.000Z (in 60 min)'
+ * ```
+ */
 export function describeExpiry(expiresAt: number | undefined, now: number = Date.now()): string {
   if (expiresAt === undefined) return 'unknown (the provider gave no expiry)';
   const iso = new Date(expiresAt).toISOString();
@@ -28,7 +42,14 @@ export function describeExpiry(expiresAt: number | undefined, now: number = Date
   return seconds >= 0 ? `${iso} (in ${amount(seconds)})` : `${iso} (${amount(seconds)} ago)`;
 }
 
-/** An ISO 8601 date or `null`, for JSON output. */
+/**
+ * An ISO 8601 date or `null`, for JSON output.
+ *
+ * @example
+ * ```ts
+ * isoOrNull(tokens.expiresAt); // '2025-05-01T10:00:00.000Z' or null
+ * ```
+ */
 export function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -172,4 +172,57 @@ describe('authorize with the authorization code flow', () => {
       /auth\?.*\n+Waiting for the redirect on http:\/\/127\.0\.0\.1:\d+\/callback\./,
     );
   });
+
+  it('custom settings with --issuer discover the endpoints once and keep them for refreshes', async () => {
+    const otherHome = await provider.newHome();
+    const result = await runCli(
+      [
+        'authorize',
+        'cleo@example.test',
+        '--issuer',
+        provider.server.issuer,
+        '--client-id',
+        clients.post.clientId,
+        '--client-secret',
+        clients.post.clientSecret,
+        '--client-auth',
+        'post',
+        '--scope',
+        'openid offline_access',
+        '--scope',
+        'mail',
+        '--json',
+      ],
+      { home: otherHome, env: { TEST_BROWSER_LOGIN: 'cleo@example.test' } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain(clients.post.clientSecret);
+    expect(result.stderr).toContain('OAUTH_AUTHORIZER_CLIENT_SECRET');
+    const shown = JSON.parse(
+      (await runCli(['show', 'cleo@example.test', '--json'], { home: otherHome })).stdout,
+    ) as {
+      settings: Record<string, unknown> & { provider: Record<string, unknown> };
+    };
+    expect(shown.settings).toMatchObject({
+      preset: 'custom',
+      clientSecret: 'environment',
+      issuer: provider.server.issuer,
+    });
+    expect(shown.settings).not.toHaveProperty('clientSecretValue');
+    expect(shown.settings.provider).toMatchObject({
+      tokenUrl: provider.server.endpoints.token,
+      revocationUrl: provider.server.endpoints.revocation,
+      clientAuth: 'client_secret_post',
+      scopes: ['openid', 'offline_access', 'mail'],
+    });
+    // The secret was not stored: a refresh needs it from the environment, and says so without it.
+    const without = await runCli(['refresh', 'cleo@example.test'], { home: otherHome });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('OAUTH_AUTHORIZER_CLIENT_SECRET is not set');
+    const withSecret = await runCli(['refresh', 'cleo@example.test'], {
+      home: otherHome,
+      env: { OAUTH_AUTHORIZER_CLIENT_SECRET: clients.post.clientSecret },
+    });
+    expect(withSecret.code, withSecret.stderr).toBe(0);
+  });
 });

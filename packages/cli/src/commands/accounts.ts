@@ -5,6 +5,7 @@ import { parseCommandLine } from '../command-line.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { describeExpiry, isoOrNull, tokenStatusOf } from '../token-status.js';
 
+/** The `--help` text of `oauth-authorizer accounts`, with examples. */
 export const help = `Usage: oauth-authorizer accounts [--json] [--reveal]
 
 Lists the stored accounts with their preset, flow, token status and expiry. Tokens are not
@@ -55,6 +56,15 @@ function rowOf(
   return row;
 }
 
+/**
+ * Lists the stored accounts (`oauth-authorizer accounts`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['--json'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values } = parseCommandLine(
     'accounts',

@@ -48,6 +48,7 @@ import { Prompter } from '../prompts.js';
 import { TerminalUserAgent } from '../terminal-user-agent.js';
 import { describeExpiry, isoOrNull } from '../token-status.js';
 
+/** The `--help` text of `oauth-authorizer authorize`, with examples. */
 export const help = `Usage: oauth-authorizer authorize <account> [options]
 
 Runs an OAuth2 authorization — the authorization code flow with a browser, or the device code
@@ -175,6 +176,15 @@ function definedEntries<T extends object>(value: T): { [K in keyof T]?: Exclude<
   };
 }
 
+/**
+ * Authorizes an account with the code or device flow, stores it and shows its tokens (`oauth-authorizer authorize`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['me@gmail.com', '--preset', 'google', '--client-id', clientId] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine('authorize', context.args, OPTIONS, { max: 1 });
   const account = requireAccount('authorize', positionals[0]);

@@ -5,6 +5,7 @@ import { usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { loadPresetSpec } from '../preset-spec.js';
 
+/** The `--help` text of `oauth-authorizer presets`, with examples. */
 export const help = `Usage: oauth-authorizer presets [--json]
        oauth-authorizer presets show <preset> [--json]
 
@@ -84,6 +85,15 @@ function showPreset(context: CommandContext, preset: Preset): void {
   output.data(lines.join('\n'));
 }
 
+/**
+ * Lists the built-in presets, or shows one (`oauth-authorizer presets`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['show', 'microsoft'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine(
     'presets',

@@ -5,6 +5,7 @@ import { EXIT_OK } from '../exit-codes.js';
 import { tokenManagerFor } from '../token-manager-for.js';
 import { describeExpiry, isoOrNull } from '../token-status.js';
 
+/** The `--help` text of `oauth-authorizer refresh`, with examples. */
 export const help = `Usage: oauth-authorizer refresh <account> [--json]
 
 Refreshes the account's tokens now, whatever their expiry, and stores the new ones (a rotated
@@ -21,6 +22,15 @@ Exit codes: 3 when the provider rejected the refresh token (authorize again), 4 
 server error (the stored tokens are kept).
 `;
 
+/**
+ * Refreshes an account's tokens now (`oauth-authorizer refresh`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['me@gmail.com'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine(
     'refresh',

@@ -3,6 +3,7 @@ import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, requireAccount } from '../command-line.js';
 import { EXIT_OK } from '../exit-codes.js';
 
+/** The `--help` text of `oauth-authorizer remove`, with examples. */
 export const help = `Usage: oauth-authorizer remove <account>
 
 Deletes the account: its tokens and settings. The tokens are not revoked at the provider; run
@@ -14,6 +15,15 @@ Examples:
 Exit codes: 3 when there is no such account.
 `;
 
+/**
+ * Deletes an account (`oauth-authorizer remove`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['old@example.com'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { positionals } = parseCommandLine('remove', context.args, {}, { max: 1 });
   const account = requireAccount('remove', positionals[0]);

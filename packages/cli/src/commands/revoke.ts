@@ -6,6 +6,7 @@ import { parseCommandLine, requireAccount } from '../command-line.js';
 import { shellQuote } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
 
+/** The `--help` text of `oauth-authorizer revoke`, with examples. */
 export const help = `Usage: oauth-authorizer revoke <account> [--json]
 
 Revokes the account's refresh token and access token at the provider (RFC 7009), then forgets
@@ -24,6 +25,15 @@ Examples:
   oauth-authorizer revoke work --json
 `;
 
+/**
+ * Revokes an account's tokens at the provider and forgets them (`oauth-authorizer revoke`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['me@gmail.com'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine(
     'revoke',

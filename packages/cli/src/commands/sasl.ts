@@ -6,6 +6,7 @@ import { EXIT_OK } from '../exit-codes.js';
 import { type BearerMechanism, oauthbearerInitialResponse, xoauth2InitialResponse } from '../sasl.js';
 import { tokenManagerFor } from '../token-manager-for.js';
 
+/** The `--help` text of `oauth-authorizer sasl`, with examples. */
 export const help = `Usage: oauth-authorizer sasl <account> [--mechanism xoauth2|oauthbearer] [options]
 
 Prints the base64 SASL initial response that carries a valid access token (refreshed first when
@@ -27,6 +28,15 @@ Examples:
   oauth-authorizer sasl work --mechanism oauthbearer --host outlook.office365.com --port 993
 `;
 
+/**
+ * Prints the base64 SASL initial response with a valid token (`oauth-authorizer sasl`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['me@gmail.com', '--mechanism', 'oauthbearer'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine(
     'sasl',

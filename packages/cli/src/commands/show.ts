@@ -5,6 +5,7 @@ import { parseCommandLine, requireAccount } from '../command-line.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { describeExpiry, isoOrNull, tokenStatusOf } from '../token-status.js';
 
+/** The `--help` text of `oauth-authorizer show`, with examples. */
 export const help = `Usage: oauth-authorizer show <account> [--json] [--reveal]
 
 Shows an account: its preset, client, flow, scopes, endpoints and mail servers, and the state of
@@ -26,6 +27,15 @@ const SECRET_SOURCES = {
   preset: "the preset's published secret",
 } as const;
 
+/**
+ * Shows an account's settings and token state (`oauth-authorizer show`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['work', '--json'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine(
     'show',

@@ -4,6 +4,7 @@ import { parseCommandLine, parseSeconds, requireAccount } from '../command-line.
 import { EXIT_OK } from '../exit-codes.js';
 import { tokenManagerFor } from '../token-manager-for.js';
 
+/** The `--help` text of `oauth-authorizer token`, with examples. */
 export const help = `Usage: oauth-authorizer token <account> [--min-validity <seconds>] [--json]
 
 Prints a valid access token of the account and nothing else on stdout, refreshing it first when
@@ -25,6 +26,15 @@ In ~/.mbsyncrc:  PassCmd "oauth-authorizer token me@gmail.com"
 Exit codes: 3 when the account must be authorized (again), 4 on a network or server error.
 `;
 
+/**
+ * Prints a valid access token, refreshing it first when needed (`oauth-authorizer token`); resolves with the exit code, throws the errors that
+ * `main()` reports.
+ *
+ * @example
+ * ```ts
+ * const code = await run({ ...context, args: ['me@gmail.com', '--min-validity', '300'] });
+ * ```
+ */
 export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine(
     'token',
