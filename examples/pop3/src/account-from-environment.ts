@@ -197,10 +197,11 @@ export async function accountFromEnvironment(env: Environment): Promise<ExampleA
   }
   const givenPreset = optionalSetting(env, 'PRESET');
   // Settings saved for one preset mean nothing for another (parameters, flows, clients differ).
-  const saved: SavedSettings =
-    givenPreset === undefined || givenPreset === record.settings?.preset
-      ? savedSettings(record)
-      : { input: {} };
+  // The CLI saves a preset file by its absolute path; a relative PRESET naming it is the same preset.
+  const samePreset =
+    givenPreset === undefined ||
+    [givenPreset, resolve(givenPreset)].includes(String(record.settings?.preset));
+  const saved: SavedSettings = samePreset ? savedSettings(record) : { input: {} };
   const presetName = givenPreset ?? saved.preset;
   if (presetName === undefined) {
     throw new AuthorizerError(

@@ -1,3 +1,4 @@
+import { dirname, relative } from 'node:path';
 import type { TokenSet } from '@oauth-authorizer/core';
 import {
   type AuthorizationServer,
@@ -158,7 +159,19 @@ describe('send-mail', () => {
     expect(run.stderr).toContain(`sent as ${login}`);
     expect(run.status).toBe(0);
     expect(messagesOf(login)).toHaveLength(1);
+
+    // The saved preset named by a relative path is the same preset: its saved client ID still applies.
+    const again = await runExample(main, home, {
+      OAUTH_AUTHORIZER_HOME: home.directory,
+      ACCOUNT: login,
+      MAIL_TO: RECIPIENT,
+      PRESET: relative(dirname(dirname(main)), home.presetFile),
+    });
+
+    expect(again.status).toBe(0);
+    expect(messagesOf(login)).toHaveLength(2);
     expectNoTokens(run, [await storedTokens(home, login)]);
+    expectNoTokens(again, [await storedTokens(home, login)]);
   });
 
   it.each([
