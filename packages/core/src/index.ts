@@ -34,6 +34,14 @@ export type { RedirectReceiver } from './redirect-receiver.js';
 export type { FileTokenStoreOptions } from './stores/file.js';
 export { FileTokenStore } from './stores/file.js';
 export { MemoryTokenStore } from './stores/memory.js';
+export { checkAccountName, checkStoredAccount } from './stores/record.js';
+export type { StoredAccountJSON } from './stores/stored-account-format.js';
+export {
+  parseStoredJSON,
+  STORED_ACCOUNT_FORMAT_VERSION,
+  storedAccountFromJSON,
+  storedAccountToJSON,
+} from './stores/stored-account-format.js';
 export type {
   GetAccessTokenOptions,
   RefreshAttempt,

@@ -6,6 +6,12 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
+/**
+ * The version of the envelope `{"version":1,"encrypted":{…}}` that holds an encrypted record; the
+ * record inside has core's stored-account format, with its own version.
+ */
+export const ENVELOPE_VERSION = 1;
+
 /** The sealed form of a record, stored as `{"version":1,"encrypted":{…}}`. Binary fields are base64url. */
 export interface EncryptedEnvelope {
   alg: typeof ENCRYPTION_ALGORITHM;

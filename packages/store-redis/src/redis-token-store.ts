@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import type { StoredAccount, TokenStore, TokenStoreLock } from '@oauth-authorizer/core';
+import {
+  checkAccountName,
+  checkStoredAccount,
+  parseStoredJSON,
+  type StoredAccount,
+  storedAccountFromJSON,
+  storedAccountToJSON,
+  type TokenStore,
+  type TokenStoreLock,
+} from '@oauth-authorizer/core';
 import type { Redis } from 'ioredis';
 import { AccountLockQueue } from './account-lock-queue.js';
 import { RedisConnection, type RedisConnectionOption } from './connection.js';
@@ -19,15 +28,13 @@ import {
   WRITE_RECORD,
   WRITE_RECORD_FENCED,
 } from './lua-scripts.js';
-import { checkEncryptionKey, decryptRecord, encryptRecord, isEnvelope } from './record-encryption.js';
 import {
-  checkAccountName,
-  checkRecord,
-  parseJSON,
-  RECORD_FORMAT_VERSION,
-  recordFromObject,
-  recordToJSON,
-} from './record-format.js';
+  checkEncryptionKey,
+  decryptRecord,
+  ENVELOPE_VERSION,
+  encryptRecord,
+  isEnvelope,
+} from './record-encryption.js';
 import { acquireRedisLock, HeldRedisLock, type LockTiming } from './redis-lock.js';
 
 /**
@@ -257,7 +264,7 @@ export class RedisTokenStore implements TokenStore {
    *   nothing was written.
    */
   async set(record: StoredAccount, options: { signal?: AbortSignal } = {}): Promise<void> {
-    checkRecord(record);
+    checkStoredAccount(record);
     const account = record.account;
     const key = this.recordKey(account);
     const what = `could not write account "${account}" to Redis`;
@@ -402,33 +409,32 @@ export class RedisTokenStore implements TokenStore {
   }
 
   #encode(record: StoredAccount, key: string): string {
-    const plain = recordToJSON(record);
+    // Compact, unlike core's token files: nobody reads a Redis value in an editor.
+    const plain = JSON.stringify(storedAccountToJSON(record));
     if (!this.#encryptionKey) return plain;
     return JSON.stringify({
-      version: RECORD_FORMAT_VERSION,
+      version: ENVELOPE_VERSION,
       encrypted: encryptRecord(plain, this.#encryptionKey, key),
     });
   }
 
   #decode(account: string, key: string, value: string): StoredAccount {
     const corrupt = (problem: string) => corruptRecord(account, problem);
-    const json = parseJSON(value, corrupt);
+    const json = parseStoredJSON(value, corrupt);
     const sealed = typeof json === 'object' && json !== null && 'encrypted' in json;
     if (!sealed) {
       if (this.#encryptionKey)
         throw decryptFailed(account, 'it is stored unencrypted, and this store requires encryption');
-      return recordFromObject(json, account, corrupt);
+      return storedAccountFromJSON(json, account, corrupt);
     }
     const { version, encrypted } = json as { version?: unknown; encrypted: unknown };
     if (!this.#encryptionKey)
       throw decryptFailed(account, 'it is encrypted, and this store has no encryptionKey');
-    if (version !== RECORD_FORMAT_VERSION)
-      throw corrupt(
-        `"version" must be ${RECORD_FORMAT_VERSION}, got ${JSON.stringify(version) ?? 'nothing'}`,
-      );
+    if (version !== ENVELOPE_VERSION)
+      throw corrupt(`"version" must be ${ENVELOPE_VERSION}, got ${JSON.stringify(version) ?? 'nothing'}`);
     if (!isEnvelope(encrypted)) throw corrupt('"encrypted" must hold "alg", "iv", "tag" and "data" strings');
     const result = decryptRecord(encrypted, this.#decryptionKeys, key);
     if ('problem' in result) throw decryptFailed(account, result.problem);
-    return recordFromObject(parseJSON(result.plaintext, corrupt), account, corrupt);
+    return storedAccountFromJSON(parseStoredJSON(result.plaintext, corrupt), account, corrupt);
   }
 }

@@ -5,8 +5,8 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AuthorizerError } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
+import { abortError, throwIfAborted } from './abort.js';
 import { lockTimeoutError } from './lock-queue.js';
-import { abortError, throwIfAborted } from './record.js';
 import { storeUnavailable } from './store-errors.js';
 
 /**

@@ -3,11 +3,12 @@ import { chmod, type FileHandle, mkdir, open, readdir, rename, stat, unlink } fr
 import { join, resolve } from 'node:path';
 import { AuthorizerError } from '../errors.js';
 import type { StoredAccount, TokenStore, TokenStoreLock } from '../token-store.js';
+import { throwIfAborted } from './abort.js';
 import { acquireFileLock } from './file-lock.js';
 import { AccountLockQueue, DEFAULT_LOCK_TIMEOUT } from './lock-queue.js';
-import { checkAccountName, checkRecord, throwIfAborted } from './record.js';
-import { recordFromFileJSON, recordToFileJSON } from './record-file-format.js';
+import { checkAccountName, checkStoredAccount } from './record.js';
 import { storeCorrupt, storeUnavailable } from './store-errors.js';
+import { parseStoredJSON, storedAccountFromJSON, storedAccountToJSON } from './stored-account-format.js';
 
 /**
  * Options of {@link FileTokenStore}.
@@ -189,7 +190,8 @@ export class FileTokenStore implements TokenStore {
     } finally {
       await handle?.close().catch(() => undefined);
     }
-    return recordFromFileJSON(text, account, (problem) => storeCorrupt(path, account, problem));
+    const corrupt = (problem: string) => storeCorrupt(path, account, problem);
+    return storedAccountFromJSON(parseStoredJSON(text, corrupt), account, corrupt);
   }
 
   /**
@@ -201,12 +203,13 @@ export class FileTokenStore implements TokenStore {
    *   previous file is then untouched.
    */
   async set(record: StoredAccount, options: { signal?: AbortSignal } = {}): Promise<void> {
-    checkRecord(record);
+    checkStoredAccount(record);
     const encoded = encodeAccountName(record.account);
     throwIfAborted(options.signal);
     await this.#ensureDirectory();
     const path = join(this.directory, `${encoded}.json`);
-    const text = recordToFileJSON(record);
+    // Indented: a person may open the file to see which account it is and when its tokens expire.
+    const text = `${JSON.stringify(storedAccountToJSON(record), null, 2)}\n`;
     const temp = join(this.directory, `.${encoded}.${randomBytes(6).toString('hex')}.tmp`);
     let handle: FileHandle | undefined;
     try {

@@ -1,6 +1,6 @@
 import { AuthorizerError, LOCK_TIMEOUT } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
-import { abortError, throwIfAborted } from './record.js';
+import { abortError, throwIfAborted } from './abort.js';
 
 /**
  * Default time to wait for a lock: 30 s.

@@ -1,6 +1,7 @@
 import type { StoredAccount, TokenStore, TokenStoreLock } from '../token-store.js';
+import { throwIfAborted } from './abort.js';
 import { AccountLockQueue } from './lock-queue.js';
-import { checkAccountName, checkRecord, throwIfAborted } from './record.js';
+import { checkAccountName, checkStoredAccount } from './record.js';
 
 /**
  * A {@link TokenStore} that keeps records in this process's memory: for tests and short-lived
@@ -29,7 +30,7 @@ export class MemoryTokenStore implements TokenStore {
    */
   constructor(records: Iterable<StoredAccount> = []) {
     for (const record of records) {
-      checkRecord(record);
+      checkStoredAccount(record);
       this.#records.set(record.account, structuredClone(record));
     }
   }
@@ -48,7 +49,7 @@ export class MemoryTokenStore implements TokenStore {
    * @throws {TypeError} when `record` is not a valid {@link StoredAccount}.
    */
   async set(record: StoredAccount, options: { signal?: AbortSignal } = {}): Promise<void> {
-    checkRecord(record);
+    checkStoredAccount(record);
     throwIfAborted(options.signal);
     this.#records.set(record.account, structuredClone(record));
   }

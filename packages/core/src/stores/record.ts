@@ -1,10 +1,11 @@
-import { ABORTED, AuthorizerError } from '../errors.js';
 import type { StoredAccount } from '../token-store.js';
 
 /**
- * Checks an account name given to a store: a non-empty string without control characters.
- * Stores encode names for their own medium (file names, keys); this is the common rule.
+ * Checks an account name given to a store: a non-empty string without control characters, so that
+ * it stays printable in messages and on a command line. Every store applies this rule, then
+ * encodes names for its own medium (file names, Redis keys).
  *
+ * @param account The name a caller handed to `get()`, `set()`, `delete()` or `lock()`.
  * @throws {TypeError} for anything else.
  * @example
  * ```ts
@@ -20,15 +21,16 @@ export function checkAccountName(account: unknown): asserts account is string {
 
 /**
  * Checks the shape of a record given to `TokenStore.set()`, so that a programming mistake fails at
- * once instead of writing something `get()` cannot read back.
+ * once instead of writing something `get()` cannot read back. Every store calls it first in `set()`.
  *
+ * @param record What the caller handed to `set()`.
  * @throws {TypeError} naming the field that is wrong.
  * @example
  * ```ts
- * checkRecord({ account: 'me@example.com', tokens });
+ * checkStoredAccount({ account: 'me@example.com', tokens });
  * ```
  */
-export function checkRecord(record: unknown): asserts record is StoredAccount {
+export function checkStoredAccount(record: unknown): asserts record is StoredAccount {
   if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object');
   const { account, tokens, authorizationRequired, settings } = record as Record<string, unknown>;
   checkAccountName(account);
@@ -54,29 +56,4 @@ export function checkRecord(record: unknown): asserts record is StoredAccount {
     (typeof settings !== 'object' || settings === null || Array.isArray(settings))
   )
     throw new TypeError('record "settings" must be an object');
-}
-
-/**
- * The error every store operation rejects with when its `signal` aborts.
- *
- * @example
- * ```ts
- * signal.addEventListener('abort', () => reject(abortError(signal, 'waiting for the lock')));
- * ```
- */
-export function abortError(signal: AbortSignal, what: string): AuthorizerError {
-  return new AuthorizerError(ABORTED, `${what} was aborted`, { cause: signal.reason });
-}
-
-/**
- * Throws at once for an already aborted `signal`.
- *
- * @throws {AuthorizerError} `OAUTH_ABORTED` when `signal` is already aborted.
- * @example
- * ```ts
- * throwIfAborted(options.signal);
- * ```
- */
-export function throwIfAborted(signal: AbortSignal | undefined, what = 'the token store operation'): void {
-  if (signal?.aborted) throw abortError(signal, what);
 }
