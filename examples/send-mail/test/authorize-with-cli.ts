@@ -8,11 +8,12 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** Runs `oauth-authorizer authorize <login> …args` with `home` as its home; resolves with its exit code. */
+/** Runs `oauth-authorizer authorize <login> …args` with `home` as its home; rejects with its stderr unless it exits 0. */
 export function authorizeWithCli(
   home: string,
   login: string,
   args: readonly string[],
+  timeout = 30_000,
 ): Promise<number | null> {
   const cli = join(dirname(require.resolve('@oauth-authorizer/cli/package.json')), 'dist', 'bin.js');
   const browser = join(
@@ -29,9 +30,26 @@ export function authorizeWithCli(
         BROWSER: `"${process.execPath}" "${browser}"`,
         TEST_BROWSER_LOGIN: login,
       },
-      stdio: 'ignore',
+      // stdout shows the tokens: not wanted in test output. stderr explains a failure.
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    child.on('error', reject);
-    child.on('close', resolve);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    // Never outlive the test: a sign-in that went wrong would leave the CLI waiting for minutes.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`oauth-authorizer authorize did not end within ${timeout} ms`));
+    }, timeout);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      if (status === 0) resolve(status);
+      else reject(new Error(`oauth-authorizer authorize exited with ${status}:\n${stderr}`));
+    });
   });
 }
