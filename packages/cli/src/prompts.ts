@@ -2,6 +2,10 @@ import { StringDecoder } from 'node:string_decoder';
 import { CLI_INTERRUPTED, cliError } from './errors.js';
 import type { Styles, TerminalStreams } from './output.js';
 
+function interrupted(): Error {
+  return cliError(CLI_INTERRUPTED, 'interrupted: no answer was given');
+}
+
 /** One choice of {@link Prompter.choose}. */
 export interface Choice<T extends string> {
   value: T;
@@ -36,12 +40,15 @@ export interface AskOptions {
 export class Prompter {
   readonly #streams: TerminalStreams;
   readonly #style: Styles;
+  readonly #signal: AbortSignal | undefined;
 
-  constructor(streams: TerminalStreams, style: Styles) {
+  /** @param signal Ends a pending question with `CLI_INTERRUPTED` (SIGINT, SIGTERM). */
+  constructor(streams: TerminalStreams, style: Styles, signal?: AbortSignal) {
     if (typeof streams.stdin.setRawMode !== 'function')
       throw new TypeError('prompts need stdin to be a terminal');
     this.#streams = streams;
     this.#style = style;
+    this.#signal = signal;
   }
 
   /** Writes a line of explanation between questions. */
@@ -62,8 +69,7 @@ export class Prompter {
         : options.hidden
           ? ` ${s.dim('(hidden)')}`
           : '';
-      this.#streams.stderr.write(`${s.bold(question)}${suffix}: `);
-      const raw = (await this.#readLine(options.hidden === true)).trim();
+      const raw = (await this.#readLine(`${s.bold(question)}${suffix}: `, options.hidden === true)).trim();
       const answer = raw === '' && options.default !== undefined ? options.default : raw;
       if (answer === '' && !options.optional) {
         this.say(s.yellow('  an answer is needed'));
@@ -116,12 +122,23 @@ export class Prompter {
     return choices.find((choice) => choice.value === text)?.value;
   }
 
-  #readLine(hidden: boolean): Promise<string> {
+  /** Shows `prompt` and reads one line; raw mode is on before the prompt shows, so no key is missed. */
+  #readLine(prompt: string, hidden: boolean): Promise<string> {
     const { stdin, stderr } = this.#streams;
+    const signal = this.#signal;
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(interrupted());
+        return;
+      }
       const decoder = new StringDecoder('utf8');
       let line = '';
+      const onAbort = () => {
+        stderr.write('\n');
+        finish(() => reject(interrupted()));
+      };
       const finish = (settle: () => void) => {
+        signal?.removeEventListener('abort', onAbort);
         stdin.off('data', onData);
         stdin.setRawMode?.(false);
         stdin.pause();
@@ -138,7 +155,7 @@ export class Prompter {
           }
           if (char === '\u0003' || (char === '\u0004' && line === '')) {
             stderr.write('\n');
-            finish(() => reject(cliError(CLI_INTERRUPTED, 'interrupted: no answer was given')));
+            finish(() => reject(interrupted()));
             return;
           }
           if (char === '\u007f' || char === '\b') {
@@ -161,9 +178,11 @@ export class Prompter {
           }
         }
       };
-      stdin.on('data', onData);
       stdin.setRawMode?.(true);
+      stdin.on('data', onData);
+      signal?.addEventListener('abort', onAbort, { once: true });
       stdin.resume();
+      stderr.write(prompt);
     });
   }
 }

@@ -216,7 +216,7 @@ export async function run(context: CommandContext): Promise<number> {
   const reuse = stored && (givenSpec === undefined || givenSpec === stored.preset) ? stored : undefined;
   const interactive =
     context.streams.stdin.isTTY === true && typeof context.streams.stdin.setRawMode === 'function';
-  const prompter = interactive ? new Prompter(context.streams, output.errorStyle) : undefined;
+  const prompter = interactive ? new Prompter(context.streams, output.errorStyle, context.signal) : undefined;
 
   let spec = givenSpec ?? reuse?.preset;
   let picked = false;
