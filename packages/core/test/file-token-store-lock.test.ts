@@ -4,13 +4,15 @@ import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:f
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ABORTED, AuthorizerError, FileTokenStore, LOCK_TIMEOUT } from '@oauth-authorizer/core';
+import { requireBuilt, startWorkerProcess, type WorkerProcess } from '@oauth-authorizer/test-servers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireBuiltCore, startWorker, type Worker } from './workers/spawn-worker.js';
 
 const account = 'me@example.test';
 let root: string;
 let directory: string;
-const workers: Worker[] = [];
+const workers: WorkerProcess[] = [];
+// Holds the account's lock from another process until told to release it.
+const holdLock = new URL('./workers/hold-lock.mjs', import.meta.url);
 
 async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
   const error = await promise.then(
@@ -42,7 +44,7 @@ async function writeLock(owner: { pid: number; hostname: string; id?: string }, 
   return path;
 }
 
-beforeAll(() => requireBuiltCore());
+beforeAll(() => requireBuilt(new URL('../dist/index.js', import.meta.url)));
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'file-token-store-lock-'));
@@ -76,7 +78,7 @@ describe('FileTokenStore.lock()', () => {
   });
 
   it('is exclusive across processes, and LOCK_TIMEOUT names the holder', async () => {
-    const holder = startWorker('hold-lock.mjs', [directory, account]);
+    const holder = startWorkerProcess(holdLock, [directory, account]);
     workers.push(holder);
     await holder.waitFor((line) => line === 'locked');
     const store = new FileTokenStore({ directory });
@@ -87,12 +89,12 @@ describe('FileTokenStore.lock()', () => {
     expect(error.message).toContain(`pid ${holder.pid}`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     const waiting = store.lock(account, { timeout: 5000 });
-    holder.child.stdin?.write('release\n');
+    holder.send('release');
     await (await waiting).release();
   });
 
   it('takes over at once the lock of a holder killed with SIGKILL', async () => {
-    const holder = startWorker('hold-lock.mjs', [directory, account]);
+    const holder = startWorkerProcess(holdLock, [directory, account]);
     workers.push(holder);
     await holder.waitFor((line) => line === 'locked');
     await holder.kill('SIGKILL');

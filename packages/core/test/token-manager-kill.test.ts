@@ -2,10 +2,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore, type TokenSet } from '@oauth-authorizer/core';
-import { type AuthorizationServer, clients, startAuthorizationServer } from '@oauth-authorizer/test-servers';
+import {
+  type AuthorizationServer,
+  authorizeTestAccount,
+  clients,
+  requireBuilt,
+  startAuthorizationServer,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount } from './workers/authorized-account.js';
-import { requireBuiltCore, startWorker, type Worker } from './workers/spawn-worker.js';
 
 // A process refreshing in a loop is killed with SIGKILL at a random moment, 100 times in a row.
 // After each kill the token file must parse and hold a refresh token the server still accepts,
@@ -21,10 +27,10 @@ const MAX_KILL_DELAY_MS = 100;
 
 let server: AuthorizationServer;
 let root: string;
-const running = new Set<Worker>();
+const running = new Set<WorkerProcess>();
 
 beforeAll(async () => {
-  requireBuiltCore();
+  requireBuilt(new URL('../dist/index.js', import.meta.url));
   server = await startAuthorizationServer();
   root = await mkdtemp(join(tmpdir(), 'token-manager-kill-'));
 });
@@ -40,14 +46,14 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
     const account = 'killed@example.test';
     const directory = join(root, 'accounts');
     const store = new FileTokenStore({ directory });
-    await store.set({ account, tokens: await authorizeAccount(server, account) });
+    await store.set({ account, tokens: (await authorizeTestAccount(server, account)).tokens });
     const outcomes = { live: 0, unwritten: 0, inFlight: 0 };
     let refreshesSeen = 0;
 
     // Starting Node and loading the package takes longer than a refresh: the next two workers
     // start while the current one runs, and wait for "go".
     const prepare = () => {
-      const worker = startWorker('refresh-loop.mjs', [
+      const worker = startWorkerProcess(new URL('./workers/refresh-loop.mjs', import.meta.url), [
         directory,
         account,
         server.endpoints.token,
@@ -64,7 +70,7 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
       const { worker, ready } = queue.shift() as ReturnType<typeof prepare>;
       await ready;
       queue.push(prepare());
-      worker.child.stdin?.write('go\n');
+      worker.send('go');
       await worker.waitFor((line) => line === 'warm');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * MAX_KILL_DELAY_MS));
       await worker.kill('SIGKILL');
@@ -87,7 +93,7 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
       if (last === 'response') outcomes.unwritten += 1;
       else outcomes.inFlight += 1;
       // The grant is gone at the server (as it would be for a real user): authorize again.
-      await store.set({ account, tokens: await authorizeAccount(server, account) });
+      await store.set({ account, tokens: (await authorizeTestAccount(server, account)).tokens });
     }
 
     console.info(

@@ -14,9 +14,14 @@ import {
   refreshTokens,
   TokenManager,
 } from '@oauth-authorizer/core';
-import { type AuthorizationServer, startAuthorizationServer } from '@oauth-authorizer/test-servers';
+import {
+  type AuthorizationServer,
+  authorizeTestAccount,
+  expiredTokens,
+  nativeProvider,
+  startAuthorizationServer,
+} from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount, expired, nativeProvider } from './workers/authorized-account.js';
 
 // Against a real oidc-provider with refresh-token rotation: reusing a rotated refresh token gives
 // invalid_grant and revokes the whole grant there, so a lost or doubly used token shows.
@@ -59,8 +64,8 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
 describe('TokenManager against oidc-provider', () => {
   it('sends exactly one token request for 1,000 concurrent getAccessToken() calls with an expired token', async () => {
     const account = 'concurrent@example.test';
-    const tokens = await authorizeAccount(server, account);
-    const store = new MemoryTokenStore([{ account, tokens: expired(tokens) }]);
+    const { tokens } = await authorizeTestAccount(server, account);
+    const store = new MemoryTokenStore([{ account, tokens: expiredTokens(tokens) }]);
     const manager = new TokenManager({ account, store, provider: nativeProvider(server) });
     const before = server.countTokenRequests('refresh_token');
     const results = await Promise.all(Array.from({ length: 1000 }, () => manager.getAccessToken()));
@@ -76,9 +81,9 @@ describe('TokenManager against oidc-provider', () => {
 
   it('marks the account and throws AUTHORIZATION_REQUIRED when the server answers invalid_grant', async () => {
     const account = 'rejected@example.test';
-    const tokens = await authorizeAccount(server, account);
+    const { tokens } = await authorizeTestAccount(server, account);
     const store = new FileTokenStore({ directory: join(root, 'rejected') });
-    await store.set({ account, tokens: expired(tokens) });
+    await store.set({ account, tokens: expiredTokens(tokens) });
     // Someone used the refresh token behind the store's back: the stored one is now rotated away.
     await refreshTokens(nativeProvider(server), tokens.refreshToken as string);
     const manager = new TokenManager({ account, store, provider: nativeProvider(server) });
@@ -97,7 +102,7 @@ describe('TokenManager against oidc-provider', () => {
 
   it('succeeds after retries when the token endpoint answers 503 twice, then 200', async () => {
     const account = 'unavailable@example.test';
-    const tokens = await authorizeAccount(server, account);
+    const { tokens } = await authorizeTestAccount(server, account);
     const target = new URL(server.endpoints.token);
     let tokenCalls = 0;
     const proxy = await listen((req, res) => {
@@ -124,11 +129,11 @@ describe('TokenManager against oidc-provider', () => {
       );
       req.pipe(upstream);
     });
-    const store = new MemoryTokenStore([{ account, tokens: expired(tokens) }]);
+    const store = new MemoryTokenStore([{ account, tokens: expiredTokens(tokens) }]);
     const manager = new TokenManager({
       account,
       store,
-      provider: nativeProvider(server, `${proxy.url}/token`),
+      provider: { ...nativeProvider(server), tokenUrl: `${proxy.url}/token` },
       retry: { baseDelay: 20 },
     });
     const attempts: Array<[number, boolean, string | undefined]> = [];
@@ -148,16 +153,16 @@ describe('TokenManager against oidc-provider', () => {
 
   it('throws the transient error and leaves the stored tokens untouched when the server is down', async () => {
     const account = 'down@example.test';
-    const tokens = await authorizeAccount(server, account);
+    const { tokens } = await authorizeTestAccount(server, account);
     const closed = await listen(() => undefined);
     await new Promise<void>((resolve) => closed.server.close(() => resolve()));
     const store = new FileTokenStore({ directory: join(root, 'down') });
-    await store.set({ account, tokens: expired(tokens) });
+    await store.set({ account, tokens: expiredTokens(tokens) });
     const before = await readFile(store.pathOf(account), 'utf8');
     const manager = new TokenManager({
       account,
       store,
-      provider: nativeProvider(server, `${closed.url}/token`),
+      provider: { ...nativeProvider(server), tokenUrl: `${closed.url}/token` },
       retry: { retries: 2, baseDelay: 10 },
     });
     let attempts = 0;

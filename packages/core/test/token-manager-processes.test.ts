@@ -2,10 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore, refreshTokens } from '@oauth-authorizer/core';
-import { type AuthorizationServer, clients, startAuthorizationServer } from '@oauth-authorizer/test-servers';
+import {
+  type AuthorizationServer,
+  authorizeTestAccount,
+  clients,
+  expiredTokens,
+  nativeProvider,
+  requireBuilt,
+  startAuthorizationServer,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeAccount, expired, nativeProvider } from './workers/authorized-account.js';
-import { requireBuiltCore, startWorker, type Worker } from './workers/spawn-worker.js';
 
 // Separate Node processes (running the built package) share one account through the file store:
 // the cross-process lock plus the re-read under it must make them send one refresh between them.
@@ -15,10 +23,10 @@ const CALLS_PER_PROCESS = 50;
 
 let server: AuthorizationServer;
 let root: string;
-const workers: Worker[] = [];
+const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  requireBuiltCore();
+  requireBuilt(new URL('../dist/index.js', import.meta.url));
   server = await startAuthorizationServer();
   root = await mkdtemp(join(tmpdir(), 'token-manager-processes-'));
 });
@@ -34,12 +42,12 @@ describe('TokenManager across processes with the file store', () => {
     const account = 'processes@example.test';
     const directory = join(root, 'accounts');
     const store = new FileTokenStore({ directory });
-    const initial = await authorizeAccount(server, account);
-    await store.set({ account, tokens: expired(initial) });
+    const initial = (await authorizeTestAccount(server, account)).tokens;
+    await store.set({ account, tokens: expiredTokens(initial) });
 
     for (let i = 0; i < PROCESSES; i++) {
       workers.push(
-        startWorker('concurrent-refresh.mjs', [
+        startWorkerProcess(new URL('./workers/concurrent-refresh.mjs', import.meta.url), [
           directory,
           account,
           server.endpoints.token,
@@ -50,7 +58,7 @@ describe('TokenManager across processes with the file store', () => {
     }
     await Promise.all(workers.map((worker) => worker.waitFor((line) => line === 'ready')));
     const before = server.countTokenRequests('refresh_token');
-    for (const worker of workers) worker.child.stdin?.write('go\n');
+    for (const worker of workers) worker.send('go');
     const outputs = await Promise.all(
       workers.map(async (worker) => {
         const line = await worker.waitFor((text) => text.startsWith('{'), 30_000);

@@ -45,3 +45,18 @@ export async function authorizeTestAccount(
   if (!tokens.refreshToken) throw new Error('the test server issued no refresh token');
   return { provider, tokens };
 }
+
+/**
+ * The same tokens as far as the server is concerned, but the client believes the access token
+ * expired a minute ago: the next `getAccessToken()` refreshes without waiting for a real expiry.
+ *
+ * @example
+ * ```ts
+ * const { tokens } = await authorizeTestAccount(server, 'me@example.test');
+ * await store.set({ account: 'me@example.test', tokens: expiredTokens(tokens) });
+ * ```
+ */
+export function expiredTokens(tokens: TokenSet): TokenSet {
+  const now = Date.now();
+  return { ...tokens, obtainedAt: now - 3_660_000, expiresAt: now - 60_000 };
+}

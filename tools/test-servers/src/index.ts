@@ -4,7 +4,7 @@ export type {
   TokenRequestRecord,
 } from './authorization-server.js';
 export { clients, MAIL_RESOURCE, startAuthorizationServer } from './authorization-server.js';
-export { authorizeTestAccount, nativeProvider, OFFLINE_SCOPES } from './authorize-account.js';
+export { authorizeTestAccount, expiredTokens, nativeProvider, OFFLINE_SCOPES } from './authorize-account.js';
 export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
 export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
@@ -21,3 +21,5 @@ export type {
   TokenIntrospection,
 } from './smtp-server.js';
 export { startSmtpServer } from './smtp-server.js';
+export type { WorkerProcess, WorkerProcessOptions } from './worker-process.js';
+export { requireBuilt, startWorkerProcess } from './worker-process.js';
