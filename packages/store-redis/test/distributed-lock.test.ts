@@ -1,36 +1,13 @@
 import { ABORTED, LOCK_TIMEOUT } from '@oauth-authorizer/core';
-import { LOCK_LOST, RedisTokenStore } from '@oauth-authorizer/store-redis';
-import { type RedisServer, startRedis } from '@oauth-authorizer/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_LOST, type RedisTokenStore } from '@oauth-authorizer/store-redis';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 import { fakeRecord, rejectsWithCode } from './token-fixtures.js';
 
-let server: RedisServer;
-let raw: Redis;
-const stores: RedisTokenStore[] = [];
-
-/** Two stores with separate connections stand for two processes (or machines). */
-function newStore(
-  keyPrefix: string,
-  options: Partial<ConstructorParameters<typeof RedisTokenStore>[0]> = {},
-) {
-  const store = new RedisTokenStore({ redis: server.url, keyPrefix, ...options });
-  stores.push(store);
-  return store;
-}
+const fixture = useRedis();
+const { newStore } = fixture;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-beforeAll(async () => {
-  server = await startRedis();
-  raw = new Redis(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  raw?.disconnect();
-  await server?.close();
-});
 
 describe('RedisTokenStore.lock()', () => {
   it('excludes a second client until the holder releases, then hands the lock over', async () => {
@@ -51,13 +28,13 @@ describe('RedisTokenStore.lock()', () => {
   it('serialises read-modify-write sections of many callers in two clients', async () => {
     const stores = [newStore('contention:'), newStore('contention:')];
     const counterKey = 'contention:test-counter';
-    await raw.set(counterKey, '0');
+    await fixture.raw.set(counterKey, '0');
     const section = async (store: RedisTokenStore) => {
       const lock = await store.lock('me@example.test', { timeout: 20_000 });
       try {
-        const value = Number(await raw.get(counterKey));
+        const value = Number(await fixture.raw.get(counterKey));
         await sleep(5);
-        await raw.set(counterKey, String(value + 1));
+        await fixture.raw.set(counterKey, String(value + 1));
       } finally {
         await lock.release();
       }
@@ -65,26 +42,26 @@ describe('RedisTokenStore.lock()', () => {
     await Promise.all(
       Array.from({ length: 30 }, (_, index) => section(stores[index % 2] as RedisTokenStore)),
     );
-    expect(await raw.get(counterKey)).toBe('30');
+    expect(await fixture.raw.get(counterKey)).toBe('30');
   });
 
   it('holds the lock as a random token with a lease, and deletes it on release', async () => {
     const store = newStore('lease-key:', { lockLease: 5_000 });
     const lock = await store.lock('me@example.test');
-    const token = await raw.get('lease-key:lock:me@example.test');
+    const token = await fixture.raw.get('lease-key:lock:me@example.test');
     expect(token).toMatch(/^[0-9a-f]{32}$/);
-    const ttl = await raw.pttl('lease-key:lock:me@example.test');
+    const ttl = await fixture.raw.pttl('lease-key:lock:me@example.test');
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(5_000);
     await lock.release();
     await lock.release();
-    expect(await raw.exists('lease-key:lock:me@example.test')).toBe(0);
+    expect(await fixture.raw.exists('lease-key:lock:me@example.test')).toBe(0);
   });
 
   it('takes over the lock of a crashed holder once its lease ends', async () => {
     const store = newStore('takeover:');
     // A holder that crashed leaves exactly this behind: its token, with the rest of its lease.
-    await raw.set('takeover:lock:me@example.test', 'token-of-a-crashed-process', 'PX', 400);
+    await fixture.raw.set('takeover:lock:me@example.test', 'token-of-a-crashed-process', 'PX', 400);
     const started = Date.now();
     const lock = await store.lock('me@example.test', { timeout: 5_000 });
     const waited = Date.now() - started;
@@ -95,7 +72,7 @@ describe('RedisTokenStore.lock()', () => {
 
   it('says how long the holder lease still runs when it times out', async () => {
     const store = newStore('timeout-message:');
-    await raw.set('timeout-message:lock:me@example.test', 'someone-else', 'PX', 10_000);
+    await fixture.raw.set('timeout-message:lock:me@example.test', 'someone-else', 'PX', 10_000);
     const error = await rejectsWithCode(store.lock('me@example.test', { timeout: 100 }), LOCK_TIMEOUT);
     expect(error.message).toMatch(/lease ends in \d+ ms/);
   });
@@ -109,7 +86,7 @@ describe('RedisTokenStore.lock()', () => {
     const ttls: number[] = [];
     for (let step = 0; step < 6; step++) {
       await sleep(200);
-      ttls.push(await raw.pttl('renewal:lock:me@example.test'));
+      ttls.push(await fixture.raw.pttl('renewal:lock:me@example.test'));
     }
     await waiter;
     expect(Math.min(...ttls)).toBeGreaterThan(0);
@@ -126,7 +103,7 @@ describe('RedisTokenStore.lock()', () => {
     const slowLock = await slow.lock('me@example.test');
     await slow.get('me@example.test');
     // The slow holder's lease runs out (as a long GC pause or a frozen VM would let it) …
-    await raw.del('fenced:lock:me@example.test');
+    await fixture.raw.del('fenced:lock:me@example.test');
     // … another process takes the lock and stores newer tokens …
     const fastLock = await fast.lock('me@example.test', { timeout: 1_000 });
     await fast.get('me@example.test');
@@ -148,7 +125,7 @@ describe('RedisTokenStore.lock()', () => {
     await slow.set(original);
     const slowLock = await slow.lock('me@example.test');
     // No read under the lock: nothing vouches that the record is unchanged.
-    await raw.del('fenced-taken:lock:me@example.test');
+    await fixture.raw.del('fenced-taken:lock:me@example.test');
     const fastLock = await fast.lock('me@example.test', { timeout: 1_000 });
     await rejectsWithCode(slow.set(fakeRecord('me@example.test')), LOCK_LOST);
     expect(await fast.get('me@example.test')).toEqual(original);
@@ -161,7 +138,7 @@ describe('RedisTokenStore.lock()', () => {
     await store.set(fakeRecord('me@example.test'));
     const lock = await store.lock('me@example.test');
     await store.get('me@example.test');
-    await raw.del('fenced-unchanged:lock:me@example.test');
+    await fixture.raw.del('fenced-unchanged:lock:me@example.test');
     const rotated = fakeRecord('me@example.test');
     await store.set(rotated);
     expect(await store.get('me@example.test')).toEqual(rotated);
@@ -172,11 +149,11 @@ describe('RedisTokenStore.lock()', () => {
     const slow = newStore('release-safety:');
     const fast = newStore('release-safety:');
     const slowLock = await slow.lock('me@example.test');
-    await raw.del('release-safety:lock:me@example.test');
+    await fixture.raw.del('release-safety:lock:me@example.test');
     const fastLock = await fast.lock('me@example.test', { timeout: 1_000 });
-    const fastToken = await raw.get('release-safety:lock:me@example.test');
+    const fastToken = await fixture.raw.get('release-safety:lock:me@example.test');
     await slowLock.release();
-    expect(await raw.get('release-safety:lock:me@example.test')).toBe(fastToken);
+    expect(await fixture.raw.get('release-safety:lock:me@example.test')).toBe(fastToken);
     await fastLock.release();
   });
 
@@ -229,13 +206,13 @@ describe('RedisTokenStore.lock()', () => {
 
   it('stops waiting with OAUTH_ABORTED when the signal aborts', async () => {
     const store = newStore('abort:');
-    await raw.set('abort:lock:me@example.test', 'someone-else', 'PX', 10_000);
+    await fixture.raw.set('abort:lock:me@example.test', 'someone-else', 'PX', 10_000);
     const controller = new AbortController();
     const waiting = store.lock('me@example.test', { timeout: 5_000, signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
     await rejectsWithCode(waiting, ABORTED);
     // The turn in this process was given back: the next caller is not stuck behind the aborted one.
-    await raw.del('abort:lock:me@example.test');
+    await fixture.raw.del('abort:lock:me@example.test');
     const lock = await store.lock('me@example.test', { timeout: 1_000 });
     await lock.release();
   });

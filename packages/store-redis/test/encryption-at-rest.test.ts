@@ -1,38 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { STORE_CORRUPT } from '@oauth-authorizer/core';
-import { DECRYPT_FAILED, RedisTokenStore } from '@oauth-authorizer/store-redis';
-import { type RedisServer, startRedis } from '@oauth-authorizer/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DECRYPT_FAILED } from '@oauth-authorizer/store-redis';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 import { errorText, expectNoTokenText, fakeRecord, fakeTokens, rejectsWithCode } from './token-fixtures.js';
 
-let server: RedisServer;
-let raw: Redis;
-const stores: RedisTokenStore[] = [];
-
-function newStore(options: Omit<ConstructorParameters<typeof RedisTokenStore>[0], 'redis'>) {
-  const store = new RedisTokenStore({ redis: server.url, ...options });
-  stores.push(store);
-  return store;
-}
-
-beforeAll(async () => {
-  server = await startRedis();
-  raw = new Redis(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  raw?.disconnect();
-  await server?.close();
-});
+const fixture = useRedis();
+const { newStore } = fixture;
 
 describe('RedisTokenStore encryption at rest', () => {
   it('stores no token, scope or setting in clear, and reads the record back', async () => {
-    const store = newStore({ keyPrefix: 'enc-clear:', encryptionKey: randomBytes(32) });
+    const store = newStore('enc-clear:', { encryptionKey: randomBytes(32) });
     const record = fakeRecord('me@example.test', { tokens: fakeTokens({ idToken: 'id-token-in-clear?' }) });
     await store.set(record);
-    const stored = (await raw.get('enc-clear:account:me@example.test')) as string;
+    const stored = (await fixture.raw.get('enc-clear:account:me@example.test')) as string;
     expectNoTokenText(stored, record);
     expect(stored).not.toContain('offline_access');
     expect(stored).not.toContain('native-app');
@@ -41,26 +22,26 @@ describe('RedisTokenStore encryption at rest', () => {
   });
 
   it('writes a new IV every time, so equal records give different values', async () => {
-    const store = newStore({ keyPrefix: 'enc-iv:', encryptionKey: randomBytes(32) });
+    const store = newStore('enc-iv:', { encryptionKey: randomBytes(32) });
     const record = fakeRecord('me@example.test');
     await store.set(record);
-    const first = JSON.parse((await raw.get('enc-iv:account:me@example.test')) as string);
+    const first = JSON.parse((await fixture.raw.get('enc-iv:account:me@example.test')) as string);
     await store.set(record);
-    const second = JSON.parse((await raw.get('enc-iv:account:me@example.test')) as string);
+    const second = JSON.parse((await fixture.raw.get('enc-iv:account:me@example.test')) as string);
     expect(first.encrypted.iv).not.toBe(second.encrypted.iv);
     expect(first.encrypted.data).not.toBe(second.encrypted.data);
   });
 
   it('stores tokens in clear without an encryption key (the control for the test above)', async () => {
-    const store = newStore({ keyPrefix: 'enc-none:' });
+    const store = newStore('enc-none:');
     const record = fakeRecord('me@example.test');
     await store.set(record);
-    expect(await raw.get('enc-none:account:me@example.test')).toContain(record.tokens?.refreshToken);
+    expect(await fixture.raw.get('enc-none:account:me@example.test')).toContain(record.tokens?.refreshToken);
   });
 
   it('throws REDIS_STORE_DECRYPT_FAILED with the wrong key, naming the account and no token', async () => {
-    const writer = newStore({ keyPrefix: 'enc-wrong:', encryptionKey: randomBytes(32) });
-    const reader = newStore({ keyPrefix: 'enc-wrong:', encryptionKey: randomBytes(32) });
+    const writer = newStore('enc-wrong:', { encryptionKey: randomBytes(32) });
+    const reader = newStore('enc-wrong:', { encryptionKey: randomBytes(32) });
     const record = fakeRecord('me@example.test');
     await writer.set(record);
     const error = await rejectsWithCode(reader.get('me@example.test'), DECRYPT_FAILED);
@@ -72,9 +53,9 @@ describe('RedisTokenStore encryption at rest', () => {
   it('reads records written with an older key listed in decryptionKeys, and writes with the new one', async () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
-    const before = newStore({ keyPrefix: 'enc-rotate:', encryptionKey: oldKey });
-    const after = newStore({ keyPrefix: 'enc-rotate:', encryptionKey: newKey, decryptionKeys: [oldKey] });
-    const newOnly = newStore({ keyPrefix: 'enc-rotate:', encryptionKey: newKey });
+    const before = newStore('enc-rotate:', { encryptionKey: oldKey });
+    const after = newStore('enc-rotate:', { encryptionKey: newKey, decryptionKeys: [oldKey] });
+    const newOnly = newStore('enc-rotate:', { encryptionKey: newKey });
     const record = fakeRecord('me@example.test');
     await before.set(record);
     await rejectsWithCode(newOnly.get('me@example.test'), DECRYPT_FAILED);
@@ -84,26 +65,29 @@ describe('RedisTokenStore encryption at rest', () => {
   });
 
   it('refuses a value copied under another account, because the key is authenticated', async () => {
-    const store = newStore({ keyPrefix: 'enc-copied:', encryptionKey: randomBytes(32) });
+    const store = newStore('enc-copied:', { encryptionKey: randomBytes(32) });
     await store.set(fakeRecord('victim@example.test'));
-    await raw.copy('enc-copied:account:victim@example.test', 'enc-copied:account:attacker@example.test');
+    await fixture.raw.copy(
+      'enc-copied:account:victim@example.test',
+      'enc-copied:account:attacker@example.test',
+    );
     await rejectsWithCode(store.get('attacker@example.test'), DECRYPT_FAILED);
   });
 
   it('refuses a value whose ciphertext was changed', async () => {
-    const store = newStore({ keyPrefix: 'enc-tampered:', encryptionKey: randomBytes(32) });
+    const store = newStore('enc-tampered:', { encryptionKey: randomBytes(32) });
     await store.set(fakeRecord('me@example.test'));
-    const stored = JSON.parse((await raw.get('enc-tampered:account:me@example.test')) as string);
+    const stored = JSON.parse((await fixture.raw.get('enc-tampered:account:me@example.test')) as string);
     const data = Buffer.from(stored.encrypted.data, 'base64url');
     data[0] = (data[0] ?? 0) ^ 1;
     stored.encrypted.data = data.toString('base64url');
-    await raw.set('enc-tampered:account:me@example.test', JSON.stringify(stored));
+    await fixture.raw.set('enc-tampered:account:me@example.test', JSON.stringify(stored));
     await rejectsWithCode(store.get('me@example.test'), DECRYPT_FAILED);
   });
 
   it('refuses a plain record when it requires encryption, and an encrypted one when it has no key', async () => {
-    const plain = newStore({ keyPrefix: 'enc-mixed:' });
-    const sealed = newStore({ keyPrefix: 'enc-mixed:', encryptionKey: randomBytes(32) });
+    const plain = newStore('enc-mixed:');
+    const sealed = newStore('enc-mixed:', { encryptionKey: randomBytes(32) });
     await plain.set(fakeRecord('plain@example.test'));
     await sealed.set(fakeRecord('sealed@example.test'));
     const unencrypted = await rejectsWithCode(sealed.get('plain@example.test'), DECRYPT_FAILED);
@@ -113,8 +97,8 @@ describe('RedisTokenStore encryption at rest', () => {
   });
 
   it('throws OAUTH_STORE_CORRUPT for an envelope with fields missing', async () => {
-    const store = newStore({ keyPrefix: 'enc-envelope:', encryptionKey: randomBytes(32) });
-    await raw.set(
+    const store = newStore('enc-envelope:', { encryptionKey: randomBytes(32) });
+    await fixture.raw.set(
       'enc-envelope:account:me@example.test',
       JSON.stringify({ version: 1, encrypted: { alg: 'A256GCM' } }),
     );

@@ -1,18 +1,7 @@
 import { refreshTokens, TokenManager } from '@oauth-authorizer/core';
-import { RedisTokenStore } from '@oauth-authorizer/store-redis';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  clients,
-  nativeProvider,
-  type RedisServer,
-  startAuthorizationServer,
-  startRedis,
-} from '@oauth-authorizer/test-servers';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expired } from './token-fixtures.js';
-import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-worker.js';
+import { authorizeTestAccount, expiredTokens, nativeProvider } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 
 // A process holding the account's lock dies with SIGKILL in the middle of a refresh (before its
 // request left): the lock must not block the account for longer than its lease, and the process
@@ -20,44 +9,23 @@ import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-
 
 const LEASE = 2_000;
 
-let redis: RedisServer;
-let server: AuthorizationServer;
-let raw: Redis;
-const stores: RedisTokenStore[] = [];
-const workers: Worker[] = [];
-
-beforeAll(async () => {
-  requireBuiltPackages();
-  [redis, server] = await Promise.all([startRedis(), startAuthorizationServer()]);
-  raw = new Redis(redis.url);
-});
-
-afterAll(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-  await Promise.all(stores.map((store) => store.close()));
-  raw?.disconnect();
-  await Promise.all([redis?.close(), server?.close()]);
-});
+const fixture = useRedis({ authorizationServer: {} });
 
 describe('a Redis lock holder killed with SIGKILL mid-refresh', () => {
   it('is taken over by another process once its lease ends, with one refresh and a working token', async () => {
+    const server = fixture.authorizationServer;
     const account = 'killed@example.test';
-    const store = new RedisTokenStore({ redis: redis.url, keyPrefix: 'killed:', lockLease: LEASE });
-    stores.push(store);
+    const store = fixture.newStore('killed:', { lockLease: LEASE });
     const initial = (await authorizeTestAccount(server, account)).tokens;
-    await store.set({ account, tokens: expired(initial) });
+    await store.set({ account, tokens: expiredTokens(initial) });
 
-    const holder = startWorker('slow-refresh.mjs', [
-      redis.url,
-      'killed:',
+    const holder = fixture.startWorker('slow-refresh.mjs', {
+      keyPrefix: 'killed:',
       account,
-      server.endpoints.token,
-      clients.native.clientId,
-      String(LEASE),
-    ]);
-    workers.push(holder);
+      args: [String(LEASE)],
+    });
     await holder.waitFor((line) => line === 'refreshing');
-    expect(await raw.exists(store.lockKey(account))).toBe(1);
+    expect(await fixture.raw.exists(store.lockKey(account))).toBe(1);
     await holder.kill('SIGKILL');
     expect((await holder.exited).signal).toBe('SIGKILL');
     const before = server.countTokenRequests('refresh_token');

@@ -1,17 +1,8 @@
 import { refreshTokens, TokenManager } from '@oauth-authorizer/core';
-import { LOCK_LOST, RedisTokenStore } from '@oauth-authorizer/store-redis';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  clients,
-  nativeProvider,
-  type RedisServer,
-  startAuthorizationServer,
-  startRedis,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expired } from './token-fixtures.js';
-import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-worker.js';
+import { LOCK_LOST } from '@oauth-authorizer/store-redis';
+import { authorizeTestAccount, expiredTokens, nativeProvider } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 
 // A lock holder frozen mid-refresh (SIGSTOP) stops renewing; its lease runs out, another process
 // takes over, refreshes and stores newer tokens. When the frozen one wakes up with its own answer,
@@ -19,39 +10,21 @@ import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-
 
 const LEASE = 1_000;
 
-let redis: RedisServer;
-let server: AuthorizationServer;
-let store: RedisTokenStore;
-const workers: Worker[] = [];
-
-beforeAll(async () => {
-  requireBuiltPackages();
-  [redis, server] = await Promise.all([startRedis(), startAuthorizationServer()]);
-  store = new RedisTokenStore({ redis: redis.url, keyPrefix: 'paused:', lockLease: LEASE });
-});
-
-afterAll(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-  await store?.close();
-  await Promise.all([redis?.close(), server?.close()]);
-});
+const fixture = useRedis({ authorizationServer: {} });
 
 describe('a Redis lock holder frozen past its lease', () => {
   it('cannot overwrite the tokens the process that took over stored: its write fails with REDIS_STORE_LOCK_LOST', async () => {
+    const server = fixture.authorizationServer;
+    const store = fixture.newStore('paused:', { lockLease: LEASE });
     const account = 'paused@example.test';
     const initial = (await authorizeTestAccount(server, account)).tokens;
-    await store.set({ account, tokens: expired(initial) });
+    await store.set({ account, tokens: expiredTokens(initial) });
 
-    const frozen = startWorker('paused-holder.mjs', [
-      redis.url,
-      'paused:',
+    const frozen = fixture.startWorker('paused-holder.mjs', {
+      keyPrefix: 'paused:',
       account,
-      server.endpoints.token,
-      clients.native.clientId,
-      String(LEASE),
-      String(LEASE / 4),
-    ]);
-    workers.push(frozen);
+      args: [String(LEASE), String(LEASE / 4)],
+    });
     await frozen.waitFor((line) => line === 'refreshing');
     frozen.child.kill('SIGSTOP');
 

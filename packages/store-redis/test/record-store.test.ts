@@ -1,33 +1,12 @@
 import { STORE_CORRUPT } from '@oauth-authorizer/core';
 import { RedisTokenStore } from '@oauth-authorizer/store-redis';
-import { type RedisServer, startRedis } from '@oauth-authorizer/test-servers';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 import { errorText, expectNoTokenText, fakeRecord, fakeTokens, rejectsWithCode } from './token-fixtures.js';
 
-let server: RedisServer;
-let raw: Redis;
-const stores: RedisTokenStore[] = [];
-
-function newStore(
-  keyPrefix: string,
-  options: Partial<ConstructorParameters<typeof RedisTokenStore>[0]> = {},
-) {
-  const store = new RedisTokenStore({ redis: server.url, keyPrefix, ...options });
-  stores.push(store);
-  return store;
-}
-
-beforeAll(async () => {
-  server = await startRedis();
-  raw = new Redis(server.url);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  raw?.disconnect();
-  await server?.close();
-});
+const fixture = useRedis();
+const { newStore } = fixture;
 
 describe('RedisTokenStore records', () => {
   it('returns undefined for an account it never stored', async () => {
@@ -91,8 +70,8 @@ describe('RedisTokenStore records', () => {
   it('stores each record under <prefix>account:<name> and the names in <prefix>accounts', async () => {
     const store = newStore('layout:');
     await store.set(fakeRecord('me@example.test'));
-    expect(await raw.type('layout:account:me@example.test')).toBe('string');
-    expect(await raw.smembers('layout:accounts')).toEqual(['me@example.test']);
+    expect(await fixture.raw.type('layout:account:me@example.test')).toBe('string');
+    expect(await fixture.raw.smembers('layout:accounts')).toEqual(['me@example.test']);
     expect(store.recordKey('me@example.test')).toBe('layout:account:me@example.test');
     expect(store.lockKey('me@example.test')).toBe('layout:lock:me@example.test');
   });
@@ -100,14 +79,14 @@ describe('RedisTokenStore records', () => {
   it('sets no TTL on a record whose refresh token has no known expiry', async () => {
     const store = newStore('ttl-none:');
     await store.set(fakeRecord('me@example.test'));
-    expect(await raw.pttl('ttl-none:account:me@example.test')).toBe(-1);
+    expect(await fixture.raw.pttl('ttl-none:account:me@example.test')).toBe(-1);
   });
 
   it('expires a record no earlier than its refresh token expiry plus the grace', async () => {
     const store = newStore('ttl-known:', { recordExpiryGrace: 60_000 });
     const refreshTokenExpiresAt = Date.now() + 3_600_000;
     await store.set(fakeRecord('me@example.test', { tokens: fakeTokens({ refreshTokenExpiresAt }) }));
-    const ttl = await raw.pttl('ttl-known:account:me@example.test');
+    const ttl = await fixture.raw.pttl('ttl-known:account:me@example.test');
     expect(ttl).toBeGreaterThan(refreshTokenExpiresAt + 60_000 - Date.now() - 1_000);
     expect(ttl).toBeLessThanOrEqual(refreshTokenExpiresAt + 60_000 - Date.now() + 1_000);
   });
@@ -117,9 +96,9 @@ describe('RedisTokenStore records', () => {
     await store.set(
       fakeRecord('me@example.test', { tokens: fakeTokens({ refreshTokenExpiresAt: Date.now() + 1000 }) }),
     );
-    expect(await raw.pttl('ttl-dropped:account:me@example.test')).toBeGreaterThan(0);
+    expect(await fixture.raw.pttl('ttl-dropped:account:me@example.test')).toBeGreaterThan(0);
     await store.set(fakeRecord('me@example.test'));
-    expect(await raw.pttl('ttl-dropped:account:me@example.test')).toBe(-1);
+    expect(await fixture.raw.pttl('ttl-dropped:account:me@example.test')).toBe(-1);
   });
 
   it('sets no TTL at all with recordExpiryGrace: false', async () => {
@@ -127,7 +106,7 @@ describe('RedisTokenStore records', () => {
     await store.set(
       fakeRecord('me@example.test', { tokens: fakeTokens({ refreshTokenExpiresAt: Date.now() + 1000 }) }),
     );
-    expect(await raw.pttl('ttl-off:account:me@example.test')).toBe(-1);
+    expect(await fixture.raw.pttl('ttl-off:account:me@example.test')).toBe(-1);
   });
 
   it('leaves an expired record out of list() and get()', async () => {
@@ -139,12 +118,12 @@ describe('RedisTokenStore records', () => {
     await new Promise((resolve) => setTimeout(resolve, 120));
     expect(await store.get('short@example.test')).toBeUndefined();
     expect(await store.list()).toEqual(['long@example.test']);
-    expect(await raw.smembers('ttl-expired:accounts')).toEqual(['long@example.test']);
+    expect(await fixture.raw.smembers('ttl-expired:accounts')).toEqual(['long@example.test']);
   });
 
   it('throws OAUTH_STORE_CORRUPT for a value that is not JSON, without quoting it', async () => {
     const store = newStore('corrupt-json:');
-    await raw.set(
+    await fixture.raw.set(
       'corrupt-json:account:me@example.test',
       '{"version":1,"tokens":{"access_token":"leaked-secret',
     );
@@ -157,7 +136,10 @@ describe('RedisTokenStore records', () => {
     const store = newStore('corrupt-copied:');
     const other = fakeRecord('other@example.test');
     await store.set(other);
-    await raw.copy('corrupt-copied:account:other@example.test', 'corrupt-copied:account:me@example.test');
+    await fixture.raw.copy(
+      'corrupt-copied:account:other@example.test',
+      'corrupt-copied:account:me@example.test',
+    );
     const error = await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
     expect(error.message).toContain('other@example.test');
     expectNoTokenText(errorText(error), other);
@@ -165,7 +147,7 @@ describe('RedisTokenStore records', () => {
 
   it('throws OAUTH_STORE_CORRUPT for a record with a token set of the wrong shape', async () => {
     const store = newStore('corrupt-shape:');
-    await raw.set(
+    await fixture.raw.set(
       'corrupt-shape:account:me@example.test',
       JSON.stringify({ version: 1, account: 'me@example.test', tokens: { access_token: 42 } }),
     );
@@ -175,22 +157,22 @@ describe('RedisTokenStore records', () => {
 
   it('throws OAUTH_STORE_CORRUPT for a key that holds another Redis type', async () => {
     const store = newStore('corrupt-type:');
-    await raw.hset('corrupt-type:account:me@example.test', 'access_token', 'hash-secret');
+    await fixture.raw.hset('corrupt-type:account:me@example.test', 'access_token', 'hash-secret');
     const error = await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
     expect(errorText(error)).not.toContain('hash-secret');
   });
 
   it('writes nothing when the account index key holds another Redis type', async () => {
     const store = newStore('corrupt-index:');
-    await raw.set('corrupt-index:accounts', 'not a set');
+    await fixture.raw.set('corrupt-index:accounts', 'not a set');
     await rejectsWithCode(store.set(fakeRecord('me@example.test')), STORE_CORRUPT);
-    expect(await raw.exists('corrupt-index:account:me@example.test')).toBe(0);
+    expect(await fixture.raw.exists('corrupt-index:account:me@example.test')).toBe(0);
     await rejectsWithCode(store.list(), STORE_CORRUPT);
   });
 
   it('replaces a corrupt value on set(), so authorizing again repairs the account', async () => {
     const store = newStore('corrupt-repaired:');
-    await raw.set('corrupt-repaired:account:me@example.test', 'garbage');
+    await fixture.raw.set('corrupt-repaired:account:me@example.test', 'garbage');
     const record = fakeRecord('me@example.test');
     await store.set(record);
     expect(await store.get('me@example.test')).toEqual(record);
@@ -204,22 +186,22 @@ describe('RedisTokenStore records', () => {
       /tokens\.accessToken/,
     );
     await expect(store.get('')).rejects.toThrow(TypeError);
-    expect(await raw.keys('invalid:*')).toEqual([]);
+    expect(await fixture.raw.keys('invalid:*')).toEqual([]);
   });
 
   it('rejects invalid options with a TypeError', () => {
-    expect(() => new RedisTokenStore({ redis: server.url, encryptionKey: Buffer.alloc(16) })).toThrow(
+    expect(() => new RedisTokenStore({ redis: fixture.redis.url, encryptionKey: Buffer.alloc(16) })).toThrow(
       /32 bytes/,
     );
     expect(
-      () => new RedisTokenStore({ redis: server.url, lockLease: 1000, lockRenewInterval: 1000 }),
+      () => new RedisTokenStore({ redis: fixture.redis.url, lockLease: 1000, lockRenewInterval: 1000 }),
     ).toThrow(/shorter/);
-    expect(() => new RedisTokenStore({ redis: server.url, lockLease: -1 })).toThrow(TypeError);
+    expect(() => new RedisTokenStore({ redis: fixture.redis.url, lockLease: -1 })).toThrow(TypeError);
     expect(() => new RedisTokenStore({ redis: 42 as never })).toThrow(TypeError);
   });
 
   it('uses a client it was given and leaves it open on close()', async () => {
-    const client = new Redis(server.url);
+    const client = new Redis(fixture.redis.url);
     const store = new RedisTokenStore({ redis: client, keyPrefix: 'given-client:' });
     const record = fakeRecord('me@example.test');
     await store.set(record);

@@ -1,20 +1,10 @@
 import { STORE_UNAVAILABLE, type StoredAccount } from '@oauth-authorizer/core';
-import { RedisTokenStore } from '@oauth-authorizer/store-redis';
-import { type RedisServer, startRedis } from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 import { errorText, expectNoTokenText, fakeRecord, rejectsWithCode } from './token-fixtures.js';
 
-let server: RedisServer;
-const stores: RedisTokenStore[] = [];
-
-function newStore(
-  keyPrefix: string,
-  options: Partial<ConstructorParameters<typeof RedisTokenStore>[0]> = {},
-) {
-  const store = new RedisTokenStore({ redis: server.url, keyPrefix, readyTimeout: 300, ...options });
-  stores.push(store);
-  return store;
-}
+const fixture = useRedis({ redis: { appendOnly: true }, store: { readyTimeout: 300 } });
+const { newStore } = fixture;
 
 /** Retries `operation` until it succeeds or `ms` pass: the client reconnects with back-off. */
 async function eventually<T>(operation: () => Promise<T>, ms = 10_000): Promise<T> {
@@ -29,21 +19,12 @@ async function eventually<T>(operation: () => Promise<T>, ms = 10_000): Promise<
   }
 }
 
-beforeAll(async () => {
-  server = await startRedis({ appendOnly: true });
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await server?.close();
-});
-
 describe('RedisTokenStore while Redis is down', () => {
   it('fails every operation at once with a transient OAUTH_STORE_UNAVAILABLE, and loses nothing', async () => {
     const store = newStore('outage:');
     const stored = fakeRecord('me@example.test');
     await store.set(stored);
-    await server.stop();
+    await fixture.redis.stop();
     try {
       const attempted = fakeRecord('me@example.test');
       const started = Date.now();
@@ -63,7 +44,7 @@ describe('RedisTokenStore while Redis is down', () => {
         expectNoTokenText(errorText(error), attempted);
       }
     } finally {
-      await server.start();
+      await fixture.redis.start();
     }
     expect(await eventually(() => store.get('me@example.test'))).toEqual(stored);
     const after = fakeRecord('me@example.test');
@@ -91,12 +72,12 @@ describe('RedisTokenStore while Redis is down', () => {
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    await server.stop({ signal: 'SIGKILL' });
+    await fixture.redis.stop({ signal: 'SIGKILL' });
     await writing;
     expect(acknowledged).toBeGreaterThanOrEqual(0);
     expect((failure as { code?: string }).code).toBe(STORE_UNAVAILABLE);
     expect((failure as { transient?: boolean }).transient).toBe(true);
-    await server.start();
+    await fixture.redis.start();
     const survivor = await eventually(() => store.get('me@example.test'));
     // The last acknowledged write survives a crash (appendfsync always); the one in flight may
     // have landed or not, but never in part.
@@ -105,11 +86,11 @@ describe('RedisTokenStore while Redis is down', () => {
 
   it('fails with a transient OAUTH_STORE_UNAVAILABLE when Redis hangs instead of waiting forever', async () => {
     const store = newStore('hung:', {
-      redis: { host: '127.0.0.1', port: server.port, commandTimeout: 300 },
+      redis: { host: '127.0.0.1', port: fixture.redis.port, commandTimeout: 300 },
     });
     const record = fakeRecord('me@example.test');
     await store.set(record);
-    const pid = server.pid as number;
+    const pid = fixture.redis.pid as number;
     process.kill(pid, 'SIGSTOP');
     try {
       const started = Date.now();
@@ -123,12 +104,12 @@ describe('RedisTokenStore while Redis is down', () => {
   });
 
   it('connects lazily: a store made while Redis is down works once Redis is up', async () => {
-    await server.stop();
+    await fixture.redis.stop();
     const store = newStore('late-start:');
     try {
       await rejectsWithCode(store.list(), STORE_UNAVAILABLE);
     } finally {
-      await server.start();
+      await fixture.redis.start();
     }
     expect(await eventually(() => store.list())).toEqual([]);
   });

@@ -5,16 +5,9 @@ import {
   TokenManager,
   type TokenSet,
 } from '@oauth-authorizer/core';
-import { RedisTokenStore } from '@oauth-authorizer/store-redis';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  nativeProvider,
-  type RedisServer,
-  startAuthorizationServer,
-  startRedis,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeTestAccount, nativeProvider } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 
 // Redis goes away while token managers keep asking for tokens that expire every 2 s, and comes
 // back. While it is away, calls fail with a transient OAUTH_STORE_UNAVAILABLE; afterwards they
@@ -23,38 +16,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ACCESS_TOKEN_TTL = 2;
 
-let redis: RedisServer;
-let server: AuthorizationServer;
-const stores: RedisTokenStore[] = [];
-
-function newStore(keyPrefix: string) {
+const fixture = useRedis({
+  redis: { appendOnly: true },
+  authorizationServer: { accessTokenTtl: ACCESS_TOKEN_TTL },
   // A short lease: a lock whose holder could not release it while Redis was down (the key is
   // persisted with its expiry) holds up the others for at most this long after the restart.
-  const store = new RedisTokenStore({ redis: redis.url, keyPrefix, readyTimeout: 300, lockLease: 1_000 });
-  stores.push(store);
-  return store;
-}
+  store: { readyTimeout: 300, lockLease: 1_000 },
+});
+const { newStore } = fixture;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeAll(async () => {
-  [redis, server] = await Promise.all([
-    startRedis({ appendOnly: true }),
-    startAuthorizationServer({ accessTokenTtl: ACCESS_TOKEN_TTL }),
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all(stores.map((store) => store.close()));
-  await Promise.all([redis?.close(), server?.close()]);
-});
-
 function invalidGrants(): number {
-  return server.tokenRequests.filter((request) => request.error !== undefined).length;
+  return fixture.authorizationServer.tokenRequests.filter((request) => request.error !== undefined).length;
 }
 
 describe('TokenManager on the Redis store across a Redis restart', () => {
   it('fails only with transient OAUTH_STORE_UNAVAILABLE while Redis is down, then works on with no token lost', async () => {
+    const server = fixture.authorizationServer;
     const account = 'restart@example.test';
     const seed = newStore('restart:');
     await seed.set({ account, tokens: (await authorizeTestAccount(server, account)).tokens });
@@ -93,10 +72,10 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
     await Promise.race(
       managers.map((manager) => new Promise<TokenSet>((resolve) => manager.once('tokens', resolve))),
     );
-    await redis.stop();
+    await fixture.redis.stop();
     phase = 'down';
     await sleep(ACCESS_TOKEN_TTL * 1_000);
-    await redis.start();
+    await fixture.redis.start();
     phase = 'after';
     // The clients reconnect with back-off (up to 2 s) and may wait out a lease left behind: give
     // them time, but stop as soon as the calls clearly work again.
@@ -125,6 +104,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
   });
 
   it('keeps tokens a refresh got while Redis died, and stores them once Redis is back, without refreshing again', async () => {
+    const server = fixture.authorizationServer;
     const account = 'died-mid-refresh@example.test';
     // Tokens that outlive the outage, so that after it the kept tokens are still fresh and nothing
     // needs a second refresh.
@@ -145,7 +125,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
       refresh: async (provider, refreshToken, options) => {
         if (!killed) {
           killed = true;
-          await redis.stop({ signal: 'SIGKILL' });
+          await fixture.redis.stop({ signal: 'SIGKILL' });
         }
         const tokens = await refreshTokens(provider, refreshToken, options);
         rotated ??= tokens.refreshToken;
@@ -158,7 +138,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
     expect((failure as AuthorizerError).transient).toBe(true);
     expect(server.countTokenRequests('refresh_token') - before).toBe(1);
 
-    await redis.start();
+    await fixture.redis.start();
     let token: string | undefined;
     for (let attempt = 0; token === undefined && attempt < 50; attempt++) {
       token = await manager.getAccessToken().catch(async () => {

@@ -61,9 +61,3 @@ export function errorText(error: unknown): string {
   }
   return parts.join('\n');
 }
-
-/** The same tokens, but the access token expired a minute ago as far as the client knows. */
-export function expired(tokens: TokenSet): TokenSet {
-  const now = Date.now();
-  return { ...tokens, obtainedAt: now - 3_660_000, expiresAt: now - 60_000 };
-}

@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { refreshTokens } from '@oauth-authorizer/core';
-import { RedisTokenStore } from '@oauth-authorizer/store-redis';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  clients,
-  nativeProvider,
-  type RedisServer,
-  startAuthorizationServer,
-  startRedis,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expired } from './token-fixtures.js';
-import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-worker.js';
+import { authorizeTestAccount, expiredTokens, nativeProvider } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from './redis-fixture.js';
 
 // Separate Node processes, each with its own Redis connection (as separate machines would have),
 // share one account through the Redis store; the manager's lock-then-re-read must make them send
@@ -21,46 +11,25 @@ import { requireBuiltPackages, startWorker, type Worker } from './workers/spawn-
 const PROCESSES = 8;
 const CALLS_PER_PROCESS = 50;
 
-let redis: RedisServer;
-let server: AuthorizationServer;
-let store: RedisTokenStore;
-const workers: Worker[] = [];
+const fixture = useRedis({ authorizationServer: {} });
 const encryptionKey = randomBytes(32);
-
-beforeAll(async () => {
-  requireBuiltPackages();
-  [redis, server] = await Promise.all([startRedis(), startAuthorizationServer()]);
-  store = new RedisTokenStore({ redis: redis.url, keyPrefix: 'fleet:', encryptionKey });
-});
-
-afterAll(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-  await store?.close();
-  await Promise.all([redis?.close(), server?.close()]);
-});
 
 describe('TokenManager on the Redis store across processes', () => {
   it(`sends exactly one refresh for ${PROCESSES} processes × ${CALLS_PER_PROCESS} concurrent calls, and every process ends with a working token`, async () => {
+    const server = fixture.authorizationServer;
+    const store = fixture.newStore('fleet:', { encryptionKey });
     const account = 'fleet@example.test';
     const initial = (await authorizeTestAccount(server, account)).tokens;
-    await store.set({ account, tokens: expired(initial) });
+    await store.set({ account, tokens: expiredTokens(initial) });
 
-    for (let index = 0; index < PROCESSES; index++) {
-      workers.push(
-        startWorker(
-          'concurrent-access.mjs',
-          [
-            redis.url,
-            'fleet:',
-            account,
-            server.endpoints.token,
-            clients.native.clientId,
-            String(CALLS_PER_PROCESS),
-          ],
-          { TOKEN_STORE_KEY: encryptionKey.toString('base64') },
-        ),
-      );
-    }
+    const workers = Array.from({ length: PROCESSES }, () =>
+      fixture.startWorker('concurrent-access.mjs', {
+        keyPrefix: 'fleet:',
+        account,
+        args: [String(CALLS_PER_PROCESS)],
+        env: { TOKEN_STORE_KEY: encryptionKey.toString('base64') },
+      }),
+    );
     await Promise.all(workers.map((worker) => worker.waitFor((line) => line === 'ready')));
     const before = server.countTokenRequests('refresh_token');
     for (const worker of workers) worker.send('go');
