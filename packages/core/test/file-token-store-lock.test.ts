@@ -3,9 +3,10 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ABORTED, AuthorizerError, FileTokenStore, LOCK_TIMEOUT } from '@oauth-authorizer/core';
+import { ABORTED, FileTokenStore, LOCK_TIMEOUT } from '@oauth-authorizer/core';
 import { requireBuilt, startWorkerProcess, type WorkerProcess } from '@oauth-authorizer/test-servers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { rejection } from './token-fixtures.js';
 
 const account = 'me@example.test';
 let root: string;
@@ -13,15 +14,6 @@ let directory: string;
 const workers: WorkerProcess[] = [];
 // Holds the account's lock from another process until told to release it.
 const holdLock = new URL('./workers/hold-lock.mjs', import.meta.url);
-
-async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AuthorizerError);
-  return error as AuthorizerError;
-}
 
 /** The pid of a process that has run and exited: as dead as a crashed lock holder. */
 async function deadPid(): Promise<number> {

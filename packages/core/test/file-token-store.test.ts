@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AUTHORIZATION_REQUIRED,
-  AuthorizerError,
   FileTokenStore,
   STORE_CORRUPT,
   type StoredAccount,
@@ -11,34 +10,12 @@ import {
   type TokenSet,
 } from '@oauth-authorizer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rejection, tokenSet } from './token-fixtures.js';
 
 const account = 'me@example.test';
 
-function tokenSet(overrides: Partial<TokenSet> = {}): TokenSet {
-  const now = Date.now();
-  return {
-    accessToken: `access-${Math.random().toString(36).slice(2)}`,
-    tokenType: 'Bearer',
-    expiresAt: now + 3_600_000,
-    refreshToken: `refresh-${Math.random().toString(36).slice(2)}`,
-    scope: 'openid offline_access mail',
-    obtainedAt: now,
-    extra: {},
-    ...overrides,
-  };
-}
-
 async function mode(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AuthorizerError);
-  return error as AuthorizerError;
 }
 
 let root: string;

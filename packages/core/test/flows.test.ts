@@ -26,12 +26,13 @@ import {
   type AuthorizationServer,
   approveDeviceCode,
   clients,
+  nativeProvider,
+  OFFLINE_SCOPES,
   signIn,
   startAuthorizationServer,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const SCOPES = ['openid', 'offline_access', 'email', 'mail'];
 const REDIRECT = 'http://127.0.0.1:8765/callback';
 
 let server: AuthorizationServer;
@@ -47,17 +48,7 @@ function provider(
   client: { clientId: string; clientSecret?: string },
   extra: Partial<ProviderConfig> = {},
 ): ProviderConfig {
-  return {
-    issuer: server.issuer,
-    authorizationUrl: server.endpoints.authorization,
-    deviceAuthorizationUrl: server.endpoints.deviceAuthorization,
-    tokenUrl: server.endpoints.token,
-    revocationUrl: server.endpoints.revocation,
-    issuerInAuthorizationResponse: true,
-    scopes: SCOPES,
-    ...client,
-    ...extra,
-  };
+  return { ...nativeProvider(server), ...client, ...extra };
 }
 
 async function codeFlow(config: ProviderConfig, login = 'alice@example.test') {
@@ -98,7 +89,7 @@ describe('authorization code flow', () => {
     expect(url.searchParams.get('nonce')).toBe(request.nonce);
     expect(url.searchParams.get('prompt')).toBe('consent');
     expect(url.searchParams.get('login_hint')).toBe('a@b.c');
-    expect(url.searchParams.get('scope')).toBe(SCOPES.join(' '));
+    expect(url.searchParams.get('scope')).toBe(OFFLINE_SCOPES.join(' '));
     const second = createAuthorizationRequest(provider(clients.native), { redirectUri: REDIRECT });
     expect(second.state).not.toBe(request.state);
     expect(second.codeVerifier).not.toBe(request.codeVerifier);
@@ -167,7 +158,7 @@ describe('authorization code flow', () => {
   it('authorizeWithCode() with only an issuer discovers the endpoints', async () => {
     const receiver = directReceiver();
     const tokens = await authorizeWithCode(
-      { issuer: server.issuer, clientId: clients.native.clientId, scopes: SCOPES },
+      { issuer: server.issuer, clientId: clients.native.clientId, scopes: OFFLINE_SCOPES },
       { receiver, userAgent: { openUrl: async (url) => receiver.deliver(await signIn(url)) } },
     );
     expect(tokens.refreshToken).toBeTruthy();

@@ -1,34 +1,8 @@
-import {
-  ABORTED,
-  AuthorizerError,
-  LOCK_TIMEOUT,
-  MemoryTokenStore,
-  type TokenSet,
-} from '@oauth-authorizer/core';
+import { ABORTED, LOCK_TIMEOUT, MemoryTokenStore, type TokenSet } from '@oauth-authorizer/core';
 import { describe, expect, it } from 'vitest';
+import { rejection, tokenSet } from './token-fixtures.js';
 
 const account = 'me@example.test';
-
-function tokenSet(): TokenSet {
-  const now = Date.now();
-  return {
-    accessToken: `access-${Math.random().toString(36).slice(2)}`,
-    tokenType: 'Bearer',
-    expiresAt: now + 3_600_000,
-    refreshToken: `refresh-${Math.random().toString(36).slice(2)}`,
-    obtainedAt: now,
-    extra: {},
-  };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AuthorizerError);
-  return error as AuthorizerError;
-}
 
 describe('MemoryTokenStore', () => {
   it('stores copies: changing a record after set() or get() does not change what is stored', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AUTHORIZATION_REQUIRED,
-  AuthorizerError,
+  type AuthorizerError,
   FileTokenStore,
   HTTP_ERROR,
   MemoryTokenStore,
@@ -22,6 +22,7 @@ import {
   startAuthorizationServer,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from './token-fixtures.js';
 
 // Against a real oidc-provider with refresh-token rotation: reusing a rotated refresh token gives
 // invalid_grant and revokes the whole grant there, so a lost or doubly used token shows.
@@ -40,15 +41,6 @@ afterAll(async () => {
   await server?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
-
-async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AuthorizerError);
-  return error as AuthorizerError;
-}
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const proxy = createServer(handler);

@@ -16,28 +16,13 @@ import {
   type TokenSet,
 } from '@oauth-authorizer/core';
 import { describe, expect, it } from 'vitest';
+import { rejection, tokenSet } from './token-fixtures.js';
 
 // Unit tests: the refresh call is injected, the store is in memory. The same behaviour against a
 // real oidc-provider is in token-manager-*.test.ts next to this file.
 
 const provider: ProviderConfig = { tokenUrl: 'https://id.example.test/token', clientId: 'unit-client' };
 const account = 'me@example.test';
-let serial = 0;
-
-function tokenSet(overrides: Partial<TokenSet> = {}, lifetimeSeconds = 3600): TokenSet {
-  serial += 1;
-  const now = Date.now();
-  return {
-    accessToken: `access-${serial}-${Math.random().toString(36).slice(2)}`,
-    tokenType: 'Bearer',
-    expiresAt: now + lifetimeSeconds * 1000,
-    refreshToken: `refresh-${serial}-${Math.random().toString(36).slice(2)}`,
-    scope: 'openid offline_access mail',
-    obtainedAt: now,
-    extra: {},
-    ...overrides,
-  };
-}
 
 /** A token set that expired a minute ago. */
 function expiredTokenSet(): TokenSet {
@@ -76,15 +61,6 @@ async function setup(tokens: TokenSet | undefined, options: Partial<TokenManager
     ...options,
   });
   return { store, manager };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthorizerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AuthorizerError);
-  return error as AuthorizerError;
 }
 
 describe('TokenManager.getAccessToken()', () => {
