@@ -1,9 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary } from './find-binary.js';
+import { freePort } from './free-port.js';
 
 /** Options of {@link startRedis}. */
 export interface RedisServerOptions {
@@ -44,35 +46,6 @@ export interface RedisServer {
 }
 
 const LOG_LIMIT = 256 * 1024;
-
-/** Finds `redis-server` or fails loudly: a missing Redis must never look like a passing test. */
-function findRedisServer(): string {
-  for (const candidate of ['/usr/bin/redis-server', '/usr/local/bin/redis-server']) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // try the next location
-    }
-  }
-  throw new Error(
-    'startRedis: `redis-server` was not found. Install it with `apt-get install -y redis-server`.',
-  );
-}
-
-/**
- * A port that was free a moment ago. Redis binds it itself, so it is released before Redis starts;
- * another process could take it in between, which shows up as a clear start-up error.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Sends `PING` and says whether `+PONG` came back (a server still loading its data answers `-LOADING`). */
 function pings(port: number): Promise<boolean> {
@@ -121,7 +94,10 @@ async function waitForExit(child: ChildProcess, signal: NodeJS.Signals): Promise
  * ```
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
-  const binary = findRedisServer();
+  const binary = findBinary(
+    ['/usr/bin/redis-server', '/usr/local/bin/redis-server'],
+    'startRedis: `redis-server` was not found. Install it with `apt-get install -y redis-server`.',
+  );
   const directory = await mkdtemp(join(tmpdir(), 'oa-redis-'));
   const port = await freePort();
   const startTimeout = options.startTimeout ?? 10_000;
