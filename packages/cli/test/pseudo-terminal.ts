@@ -1,11 +1,14 @@
 /**
  * Runs a command in a pseudo-terminal, as a person at a terminal would: its stdin, stdout and
- * stderr are a TTY. Python's `pty.spawn` (on every Debian machine and CI) relays what the test
- * writes to the terminal and what the command prints back.
+ * stderr are a TTY. util-linux `script` (which CI installs) relays what the test writes to the
+ * terminal and what the command prints back, and exits with the command's exit code.
  */
 import { spawn } from 'node:child_process';
 
-const RELAY = 'import os, pty, sys\nsys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))';
+/** Quotes one argument for the `sh -c` line that `script` runs. */
+function shellWord(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
 
 /** A command running in a pseudo-terminal. */
 export interface TerminalSession {
@@ -29,7 +32,10 @@ export function startInTerminal(
   env: Record<string, string>,
   timeout = 60_000,
 ): TerminalSession {
-  const child = spawn('python3', ['-c', RELAY, ...command], { env, stdio: 'pipe' });
+  const child = spawn('script', ['-qfec', command.map(shellWord).join(' '), '/dev/null'], {
+    env,
+    stdio: 'pipe',
+  });
   let output = '';
   const watchers = new Set<() => void>();
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
