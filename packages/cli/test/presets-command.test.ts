@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,28 @@ beforeAll(async () => {
     }),
   );
   await writeFile(join(directory, 'broken.json'), '{ "id": "broken", ');
+  // A community preset package, installed in a project's node_modules.
+  const pkg = join(directory, 'project', 'node_modules', 'oauth-authorizer-preset-globex');
+  await mkdir(pkg, { recursive: true });
+  await writeFile(
+    join(pkg, 'package.json'),
+    JSON.stringify({
+      name: 'oauth-authorizer-preset-globex',
+      version: '1.0.0',
+      type: 'module',
+      exports: './index.js',
+    }),
+  );
+  await writeFile(
+    join(pkg, 'index.js'),
+    `export const globex = ${JSON.stringify({
+      id: 'globex',
+      name: 'Globex Mail',
+      issuer: 'https://login.globex.example',
+      scopes: ['openid', 'offline_access'],
+      flows: ['device'],
+    })};\n`,
+  );
 });
 
 afterAll(async () => {
@@ -72,6 +94,22 @@ describe('presets', () => {
       fixedFields: expect.arrayContaining(['authorizationUrl', 'tokenUrl']),
       mail: { imap: { host: 'imap.acme.example' } },
     });
+  });
+
+  it('presets show finds a community preset package in node_modules by its name', async () => {
+    const result = await runCli(['presets', 'show', 'oauth-authorizer-preset-globex'], {
+      home: directory,
+      cwd: join(directory, 'project'),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Globex Mail (globex)');
+    expect(result.stdout).toContain('Issuer: https://login.globex.example');
+    const missing = await runCli(['presets', 'show', 'oauth-authorizer-preset-initech'], {
+      home: directory,
+      cwd: directory,
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('npm install oauth-authorizer-preset-initech');
   });
 
   it('a broken preset file is a configuration error naming the file (exit code 2)', async () => {
