@@ -102,7 +102,10 @@ export async function run(context: CommandContext): Promise<number> {
     ],
     ['Client authentication', settings.provider.clientAuth],
     ['Scopes', settings.provider.scopes?.join(' ')],
-    ['Redirect URL', settings.flow === 'code' ? settings.redirectUrl : undefined],
+    [
+      'Redirect URL',
+      settings.flow === 'code' ? (settings.redirectUrl ?? "the preset's default (any free port)") : undefined,
+    ],
     ['Issuer', settings.provider.issuer],
     ['Authorization URL', settings.provider.authorizationUrl],
     ['Device code URL', settings.provider.deviceAuthorizationUrl],
