@@ -33,6 +33,8 @@ export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.
 export type { RedirectReceiver } from './redirect-receiver.js';
 export type { FileTokenStoreOptions } from './stores/file.js';
 export { FileTokenStore } from './stores/file.js';
+export type { LeaveQueue } from './stores/lock-queue.js';
+export { AccountLockQueue } from './stores/lock-queue.js';
 export { MemoryTokenStore } from './stores/memory.js';
 export { checkAccountName, checkStoredAccount } from './stores/record.js';
 export type { StoredAccountJSON } from './stores/stored-account-format.js';

@@ -64,6 +64,19 @@ describe('MemoryTokenStore', () => {
     await (await patient).release();
   });
 
+  it('waits for the holder with a timeout of Infinity instead of timing out at once', async () => {
+    const store = new MemoryTokenStore();
+    const held = await store.lock(account);
+    const waiting = store.lock(account, { timeout: Number.POSITIVE_INFINITY });
+    const outcome = Promise.race([
+      waiting.then(() => 'granted'),
+      new Promise((resolve) => setTimeout(resolve, 100, 'still waiting')),
+    ]);
+    expect(await outcome).toBe('still waiting');
+    await held.release();
+    await (await waiting).release();
+  });
+
   it('rejects malformed records with a TypeError', async () => {
     const store = new MemoryTokenStore();
     await expect(store.set({ account: '' })).rejects.toThrow(TypeError);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  AccountLockQueue,
   checkAccountName,
   checkStoredAccount,
   parseStoredJSON,
@@ -10,7 +11,6 @@ import {
   type TokenStoreLock,
 } from '@oauth-authorizer/core';
 import type { Redis } from 'ioredis';
-import { AccountLockQueue } from './account-lock-queue.js';
 import { RedisConnection, type RedisConnectionOption } from './connection.js';
 import {
   corruptRecord,
@@ -363,7 +363,7 @@ export class RedisTokenStore implements TokenStore {
     if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)
       throw new TypeError('"timeout" must be a number of milliseconds');
     const deadline = Date.now() + timeout;
-    const leave = await this.#queue.acquire(account, deadline, options.signal);
+    const leave = await this.#queue.waitForTurn(account, deadline, options.signal);
     if (!leave) throw lockTimeout(account, timeout, undefined);
     try {
       const token = await acquireRedisLock(this.#connection, {
