@@ -251,11 +251,7 @@ describe('device code flow', () => {
   it('stops with OAUTH_DEVICE_CODE_EXPIRED when expires_in runs out', async () => {
     const short = await startAuthorizationServer({ deviceCodeTtl: 2, deviceInterval: 1 });
     try {
-      const config = provider(clients.native, {
-        deviceAuthorizationUrl: short.endpoints.deviceAuthorization,
-        tokenUrl: short.endpoints.token,
-        issuer: short.issuer,
-      });
+      const config = nativeProvider(short);
       const started = Date.now();
       const error = await authorizeWithDeviceCode(config, { userAgent: { openUrl: () => {} } }).catch(
         (e: unknown) => e,
@@ -270,11 +266,7 @@ describe('device code flow', () => {
   it('adds 5 s to the interval after slow_down, for the rest of the flow', async () => {
     const slow = await startAuthorizationServer({ deviceInterval: 1, slowDownFirstPolls: 1 });
     try {
-      const config = provider(clients.native, {
-        deviceAuthorizationUrl: slow.endpoints.deviceAuthorization,
-        tokenUrl: slow.endpoints.token,
-        issuer: slow.issuer,
-      });
+      const config = nativeProvider(slow);
       const authorization = await startDeviceAuthorization(config);
       const polls: DevicePollEvent[] = [];
       const tokens = pollDeviceAuthorization(config, authorization, {

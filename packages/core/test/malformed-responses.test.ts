@@ -46,13 +46,15 @@ afterEach(async () => {
   await agent.close();
 });
 
+/** The mocked token endpoint, for one answer. */
+function tokenEndpoint() {
+  return agent.get(ORIGIN).intercept({ path: '/token', method: 'POST' });
+}
+
 function reply(status: number, body: string | object, headers: Record<string, string> = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   const contentType = typeof body === 'string' ? 'text/plain' : 'application/json';
-  agent
-    .get(ORIGIN)
-    .intercept({ path: '/token', method: 'POST' })
-    .reply(status, text, { headers: { 'content-type': contentType, ...headers } });
+  tokenEndpoint().reply(status, text, { headers: { 'content-type': contentType, ...headers } });
 }
 
 async function refreshError(): Promise<AuthorizerError> {
@@ -183,20 +185,13 @@ describe('token responses', () => {
   });
 
   it('a server that does not answer in time → OAUTH_TIMEOUT, transient', async () => {
-    agent
-      .get(ORIGIN)
-      .intercept({ path: '/token', method: 'POST' })
-      .reply(200, { access_token: ACCESS_TOKEN })
-      .delay(2000);
+    tokenEndpoint().reply(200, { access_token: ACCESS_TOKEN }).delay(2000);
     const error = await refreshError();
     expect(error).toMatchObject({ code: TIMEOUT, transient: true });
   });
 
   it('a connection error → OAUTH_NETWORK_ERROR, transient', async () => {
-    agent
-      .get(ORIGIN)
-      .intercept({ path: '/token', method: 'POST' })
-      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    tokenEndpoint().replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const error = await refreshError();
     expect(error).toMatchObject({ code: NETWORK_ERROR, transient: true });
   });
@@ -217,11 +212,7 @@ describe('token responses', () => {
   });
 
   it('an aborted request → OAUTH_ABORTED', async () => {
-    agent
-      .get(ORIGIN)
-      .intercept({ path: '/token', method: 'POST' })
-      .reply(200, { access_token: ACCESS_TOKEN })
-      .delay(300);
+    tokenEndpoint().reply(200, { access_token: ACCESS_TOKEN }).delay(300);
     const controller = new AbortController();
     const pending = refreshTokens(provider, REFRESH_TOKEN, { signal: controller.signal });
     controller.abort();
@@ -230,25 +221,19 @@ describe('token responses', () => {
 
   it('sends the client secret with HTTP Basic by default, in the form with client_secret_post', async () => {
     let seen: { headers: Record<string, string>; body: string } | undefined;
-    agent
-      .get(ORIGIN)
-      .intercept({ path: '/token', method: 'POST' })
-      .reply(200, (options) => {
-        seen = { headers: options.headers as Record<string, string>, body: String(options.body) };
-        return { access_token: ACCESS_TOKEN };
-      });
+    tokenEndpoint().reply(200, (options) => {
+      seen = { headers: options.headers as Record<string, string>, body: String(options.body) };
+      return { access_token: ACCESS_TOKEN };
+    });
     await refreshTokens(provider, REFRESH_TOKEN);
     expect(seen?.headers.authorization).toBe(
       `Basic ${Buffer.from(`client:${CLIENT_SECRET}`).toString('base64')}`,
     );
     expect(seen?.body).not.toContain('client_secret');
-    agent
-      .get(ORIGIN)
-      .intercept({ path: '/token', method: 'POST' })
-      .reply(200, (options) => {
-        seen = { headers: options.headers as Record<string, string>, body: String(options.body) };
-        return { access_token: ACCESS_TOKEN };
-      });
+    tokenEndpoint().reply(200, (options) => {
+      seen = { headers: options.headers as Record<string, string>, body: String(options.body) };
+      return { access_token: ACCESS_TOKEN };
+    });
     await refreshTokens({ ...provider, clientAuth: 'client_secret_post' }, REFRESH_TOKEN);
     expect(new URLSearchParams(seen?.body).get('client_secret')).toBe(CLIENT_SECRET);
     expect(seen?.headers.authorization).toBeUndefined();

@@ -1,17 +1,9 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileTokenStore, type TokenSet } from '@oauth-authorizer/core';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  clients,
-  requireBuilt,
-  startAuthorizationServer,
-  startWorkerProcess,
-  type WorkerProcess,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeTestAccount, clients } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
+import { useAuthorizationServer } from './authorization-server-fixture.js';
 
 // A process refreshing in a loop is killed with SIGKILL at a random moment, 100 times in a row.
 // After each kill the token file must parse and hold a refresh token the server still accepts,
@@ -25,24 +17,11 @@ const KILLS = 100;
 // Counted from the end of the worker's first refresh; a refresh-and-write cycle takes 10–50 ms here.
 const MAX_KILL_DELAY_MS = 100;
 
-let server: AuthorizationServer;
-let root: string;
-const running = new Set<WorkerProcess>();
-
-beforeAll(async () => {
-  requireBuilt(new URL('../dist/index.js', import.meta.url));
-  server = await startAuthorizationServer();
-  root = await mkdtemp(join(tmpdir(), 'token-manager-kill-'));
-});
-
-afterAll(async () => {
-  await Promise.all([...running].map((worker) => worker.kill()));
-  await server?.close();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const fixture = useAuthorizationServer('token-manager-kill-');
 
 describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
   it(`leaves a parseable token file with a live refresh token after ${KILLS} kills, except in the answer-to-write window`, async () => {
+    const { server, root } = fixture;
     const account = 'killed@example.test';
     const directory = join(root, 'accounts');
     const store = new FileTokenStore({ directory });
@@ -53,13 +32,12 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
     // Starting Node and loading the package takes longer than a refresh: the next two workers
     // start while the current one runs, and wait for "go".
     const prepare = () => {
-      const worker = startWorkerProcess(new URL('./workers/refresh-loop.mjs', import.meta.url), [
+      const worker = fixture.startWorker('refresh-loop.mjs', [
         directory,
         account,
         server.endpoints.token,
         clients.native.clientId,
       ]);
-      running.add(worker);
       const ready = worker.waitFor((line) => line === 'ready');
       // The last ones prepared are killed unused by afterAll: its wait must not go unhandled.
       ready.catch(() => undefined);
@@ -74,7 +52,6 @@ describe('TokenManager killed with SIGKILL during refresh-and-write', () => {
       await worker.waitFor((line) => line === 'warm');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * MAX_KILL_DELAY_MS));
       await worker.kill('SIGKILL');
-      running.delete(worker);
       expect(worker.errors.filter((line) => line.startsWith('failed'))).toEqual([]);
       refreshesSeen += worker.errors.filter((line) => line === 'stored').length;
 

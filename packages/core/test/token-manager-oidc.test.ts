@@ -1,8 +1,7 @@
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AUTHORIZATION_REQUIRED,
@@ -14,32 +13,19 @@ import {
   refreshTokens,
   TokenManager,
 } from '@oauth-authorizer/core';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  expiredTokens,
-  nativeProvider,
-  startAuthorizationServer,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeTestAccount, expiredTokens, nativeProvider } from '@oauth-authorizer/test-servers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useAuthorizationServer } from './authorization-server-fixture.js';
 import { rejection } from './token-fixtures.js';
 
 // Against a real oidc-provider with refresh-token rotation: reusing a rotated refresh token gives
 // invalid_grant and revokes the whole grant there, so a lost or doubly used token shows.
 
-let server: AuthorizationServer;
-let root: string;
+const fixture = useAuthorizationServer('token-manager-oidc-');
 const closers: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-  root = await mkdtemp(join(tmpdir(), 'token-manager-oidc-'));
-});
 
 afterAll(async () => {
   for (const close of closers.splice(0).reverse()) await close();
-  await server?.close();
-  if (root) await rm(root, { recursive: true, force: true });
 });
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
@@ -55,6 +41,7 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
 
 describe('TokenManager against oidc-provider', () => {
   it('sends exactly one token request for 1,000 concurrent getAccessToken() calls with an expired token', async () => {
+    const { server } = fixture;
     const account = 'concurrent@example.test';
     const { tokens } = await authorizeTestAccount(server, account);
     const store = new MemoryTokenStore([{ account, tokens: expiredTokens(tokens) }]);
@@ -72,6 +59,7 @@ describe('TokenManager against oidc-provider', () => {
   });
 
   it('marks the account and throws AUTHORIZATION_REQUIRED when the server answers invalid_grant', async () => {
+    const { server, root } = fixture;
     const account = 'rejected@example.test';
     const { tokens } = await authorizeTestAccount(server, account);
     const store = new FileTokenStore({ directory: join(root, 'rejected') });
@@ -93,6 +81,7 @@ describe('TokenManager against oidc-provider', () => {
   });
 
   it('succeeds after retries when the token endpoint answers 503 twice, then 200', async () => {
+    const { server } = fixture;
     const account = 'unavailable@example.test';
     const { tokens } = await authorizeTestAccount(server, account);
     const target = new URL(server.endpoints.token);
@@ -144,6 +133,7 @@ describe('TokenManager against oidc-provider', () => {
   });
 
   it('throws the transient error and leaves the stored tokens untouched when the server is down', async () => {
+    const { server, root } = fixture;
     const account = 'down@example.test';
     const { tokens } = await authorizeTestAccount(server, account);
     const closed = await listen(() => undefined);

@@ -1,19 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore, refreshTokens } from '@oauth-authorizer/core';
-import {
-  type AuthorizationServer,
-  authorizeTestAccount,
-  clients,
-  expiredTokens,
-  nativeProvider,
-  requireBuilt,
-  startAuthorizationServer,
-  startWorkerProcess,
-  type WorkerProcess,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeTestAccount, clients, expiredTokens, nativeProvider } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
+import { useAuthorizationServer } from './authorization-server-fixture.js';
 
 // Separate Node processes (running the built package) share one account through the file store:
 // the cross-process lock plus the re-read under it must make them send one refresh between them.
@@ -21,41 +10,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const PROCESSES = 8;
 const CALLS_PER_PROCESS = 50;
 
-let server: AuthorizationServer;
-let root: string;
-const workers: WorkerProcess[] = [];
-
-beforeAll(async () => {
-  requireBuilt(new URL('../dist/index.js', import.meta.url));
-  server = await startAuthorizationServer();
-  root = await mkdtemp(join(tmpdir(), 'token-manager-processes-'));
-});
-
-afterAll(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-  await server?.close();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const fixture = useAuthorizationServer('token-manager-processes-');
 
 describe('TokenManager across processes with the file store', () => {
   it(`sends exactly one token request for ${PROCESSES} processes × ${CALLS_PER_PROCESS} concurrent calls, and keeps the newest refresh token`, async () => {
+    const { server, root } = fixture;
     const account = 'processes@example.test';
     const directory = join(root, 'accounts');
     const store = new FileTokenStore({ directory });
     const initial = (await authorizeTestAccount(server, account)).tokens;
     await store.set({ account, tokens: expiredTokens(initial) });
 
-    for (let i = 0; i < PROCESSES; i++) {
-      workers.push(
-        startWorkerProcess(new URL('./workers/concurrent-refresh.mjs', import.meta.url), [
-          directory,
-          account,
-          server.endpoints.token,
-          clients.native.clientId,
-          String(CALLS_PER_PROCESS),
-        ]),
-      );
-    }
+    const workers = Array.from({ length: PROCESSES }, () =>
+      fixture.startWorker('concurrent-refresh.mjs', [
+        directory,
+        account,
+        server.endpoints.token,
+        clients.native.clientId,
+        String(CALLS_PER_PROCESS),
+      ]),
+    );
     await Promise.all(workers.map((worker) => worker.waitFor((line) => line === 'ready')));
     const before = server.countTokenRequests('refresh_token');
     for (const worker of workers) worker.send('go');
