@@ -16,6 +16,13 @@ export default defineConfig({
       '@oauth-authorizer/test-servers': fileURLToPath(
         new URL('./tools/test-servers/src/index.ts', import.meta.url),
       ),
+      // Before the package itself: an alias also matches the paths under it.
+      '@oauth-authorizer/example-support/testing': fileURLToPath(
+        new URL('./examples/example-support/src/testing.ts', import.meta.url),
+      ),
+      '@oauth-authorizer/example-support': fileURLToPath(
+        new URL('./examples/example-support/src/index.ts', import.meta.url),
+      ),
     },
   },
   test: {

@@ -14,11 +14,11 @@ import {
   accountFromEnvironment,
   type Environment,
   optionalSetting,
+  reportFailure,
   requiredSetting,
   SETTING_INVALID,
-} from './account-from-environment.js';
+} from '@oauth-authorizer/example-support';
 import { callWithToken } from './call-with-token.js';
-import { reportFailure } from './failure-report.js';
 
 const PROGRAM = 'call-api';
 const note = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);

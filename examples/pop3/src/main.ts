@@ -10,9 +10,14 @@
  * Environment: ACCOUNT (required); MAIL_USER; OAUTH_AUTHORIZER_HOME, PRESET, CLIENT_ID,
  * OAUTH_AUTHORIZER_CLIENT_SECRET (see README.md).
  */
+
+import {
+  accountFromEnvironment,
+  type Environment,
+  optionalSetting,
+  reportFailure,
+} from '@oauth-authorizer/example-support';
 import { connectPop3For } from '@oauth-authorizer/mail-adapters';
-import { accountFromEnvironment, type Environment, optionalSetting } from './account-from-environment.js';
-import { reportFailure } from './failure-report.js';
 import { headerValue } from './message-headers.js';
 
 const PROGRAM = 'pop3';

@@ -11,14 +11,15 @@
  * Environment: ACCOUNT (required); MAILBOX (default INBOX), COUNT (default 10), MAIL_USER;
  * OAUTH_AUTHORIZER_HOME, PRESET, CLIENT_ID, OAUTH_AUTHORIZER_CLIENT_SECRET (see README.md).
  */
-import { connectImapFor } from '@oauth-authorizer/mail-adapters';
+
 import {
   accountFromEnvironment,
   countSetting,
   type Environment,
   optionalSetting,
-} from './account-from-environment.js';
-import { reportFailure } from './failure-report.js';
+  reportFailure,
+} from '@oauth-authorizer/example-support';
+import { connectImapFor } from '@oauth-authorizer/mail-adapters';
 import { type MessageSummary, newestMessages } from './newest-messages.js';
 
 const PROGRAM = 'read-mail';

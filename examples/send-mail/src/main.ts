@@ -9,14 +9,15 @@
  * Environment: ACCOUNT, MAIL_TO (required); MAIL_FROM, MAIL_USER, MAIL_SUBJECT, MAIL_TEXT;
  * OAUTH_AUTHORIZER_HOME, PRESET, CLIENT_ID, OAUTH_AUTHORIZER_CLIENT_SECRET (see README.md).
  */
-import { createSmtpTransportFor } from '@oauth-authorizer/mail-adapters';
+
 import {
   accountFromEnvironment,
   type Environment,
   optionalSetting,
+  reportFailure,
   requiredSetting,
-} from './account-from-environment.js';
-import { reportFailure } from './failure-report.js';
+} from '@oauth-authorizer/example-support';
+import { createSmtpTransportFor } from '@oauth-authorizer/mail-adapters';
 
 const PROGRAM = 'send-mail';
 const note = (line: string) => process.stderr.write(`${PROGRAM}: ${line}\n`);

@@ -1,63 +1,32 @@
 import { dirname, relative } from 'node:path';
 import type { TokenSet } from '@oauth-authorizer/core';
 import {
-  type AuthorizationServer,
-  clients,
-  type SmtpServer,
-  startAuthorizationServer,
-  startSmtpServer,
-} from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeWithCli } from './authorize-with-cli.js';
-import {
-  builtProgram,
-  createExampleHome,
-  type ExampleHome,
+  authorizeWithCli,
   type ExampleRun,
   leakedTokens,
-  revokeAccessTokenOnly,
-  revokeGrant,
-  runExample,
-  seedAccount,
-  storedTokens,
-} from './example-home.js';
+  useExample,
+} from '@oauth-authorizer/example-support/testing';
+import { clients, startSmtpServer } from '@oauth-authorizer/test-servers';
+import { describe, expect, it } from 'vitest';
 
-const main = builtProgram(import.meta.url);
 const RECIPIENT = 'friend@example.test';
 
-let server: AuthorizationServer;
-let smtp: SmtpServer;
-let home: ExampleHome;
-
-beforeAll(async () => {
-  server = await startAuthorizationServer();
-  smtp = await startSmtpServer({ introspect: (token) => server.introspect(token) });
-  home = await createExampleHome(server, {
-    smtp: { host: smtp.host, port: smtp.port, tls: 'none' },
-    sasl: 'XOAUTH2',
-  });
+const example = useExample(import.meta.url, {
+  counterparts: {
+    smtp: (server) => startSmtpServer({ introspect: (token) => server.introspect(token) }),
+  },
+  mail: ({ smtp }) => ({ smtp: { host: smtp.host, port: smtp.port, tls: 'none' }, sasl: 'XOAUTH2' }),
 });
-afterAll(async () => {
-  await smtp?.close();
-  await server?.close();
-  await home?.remove();
-});
+const { main, refreshRequests, revokeAccessTokenOnly, revokeGrant, runExample, seedAccount, storedTokens } =
+  example;
 
-/** The environment of a user who names everything: home, account, preset file, client. */
-function environment(login: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OAUTH_AUTHORIZER_HOME: home.directory,
-    ACCOUNT: login,
-    PRESET: home.presetFile,
-    CLIENT_ID: clients.native.clientId,
-    MAIL_TO: RECIPIENT,
-    ...extra,
-  };
-}
+/** The environment of a user who names everything: home, account, preset file, client, recipient. */
+const environment = (login: string, extra: Record<string, string> = {}) =>
+  example.environment(login, { MAIL_TO: RECIPIENT, ...extra });
 
-const refreshRequests = () => server.countTokenRequests('refresh_token');
-const authAttemptsOf = (login: string) => smtp.authAttempts.filter((attempt) => attempt.username === login);
-const messagesOf = (login: string) => smtp.messages.filter((message) => message.user === login);
+const authAttemptsOf = (login: string) =>
+  example.smtp.authAttempts.filter((attempt) => attempt.username === login);
+const messagesOf = (login: string) => example.smtp.messages.filter((message) => message.user === login);
 
 function expectNoTokens(run: ExampleRun, sets: readonly TokenSet[]): void {
   expect(leakedTokens(run.stdout + run.stderr, sets)).toEqual([]);
@@ -66,10 +35,10 @@ function expectNoTokens(run: ExampleRun, sets: readonly TokenSet[]): void {
 describe('send-mail', () => {
   it('sends one message as the account and prints its Message-ID on stdout', async () => {
     const login = 'sender@example.test';
-    const seeded = await seedAccount(home, server, login);
+    const seeded = await seedAccount(login);
     const refreshesBefore = refreshRequests();
 
-    const run = await runExample(main, home, environment(login, { MAIL_SUBJECT: 'Quarterly report' }));
+    const run = await runExample(environment(login, { MAIL_SUBJECT: 'Quarterly report' }));
 
     expect(run.stderr).toContain(`send-mail: sent as ${login} to ${RECIPIENT}`);
     expect(run.status).toBe(0);
@@ -86,29 +55,29 @@ describe('send-mail', () => {
 
   it('refreshes an expired access token before sending and stores the rotated refresh token', async () => {
     const login = 'expired@example.test';
-    const seeded = await seedAccount(home, server, login, { expired: true });
+    const seeded = await seedAccount(login, { expired: true });
     const refreshesBefore = refreshRequests();
 
-    const run = await runExample(main, home, environment(login));
+    const run = await runExample(environment(login));
 
     expect(run.status).toBe(0);
     expect(refreshRequests()).toBe(refreshesBefore + 1);
     expect(run.stderr.match(/refreshed the access token/g)).toHaveLength(1);
     expect(authAttemptsOf(login).map((attempt) => attempt.accepted)).toEqual([true]);
     expect(messagesOf(login)).toHaveLength(1);
-    const stored = await storedTokens(home, login);
+    const stored = await storedTokens(login);
     expect(stored.refreshToken).not.toBe(seeded.refreshToken);
-    expect((await server.introspect(stored.refreshToken ?? '')).active).toBe(true);
+    expect((await example.server.introspect(stored.refreshToken ?? '')).active).toBe(true);
     expectNoTokens(run, [seeded, stored]);
   });
 
   it('replaces a token the server rejects with one forced refresh and sends on the retry', async () => {
     const login = 'rejected@example.test';
-    const seeded = await seedAccount(home, server, login);
-    await revokeAccessTokenOnly(server, seeded.accessToken);
+    const seeded = await seedAccount(login);
+    await revokeAccessTokenOnly(seeded.accessToken);
     const refreshesBefore = refreshRequests();
 
-    const run = await runExample(main, home, environment(login));
+    const run = await runExample(environment(login));
 
     expect(run.status).toBe(0);
     expect(refreshRequests()).toBe(refreshesBefore + 1);
@@ -117,16 +86,16 @@ describe('send-mail', () => {
       [true, undefined],
     ]);
     expect(messagesOf(login)).toHaveLength(1);
-    expectNoTokens(run, [seeded, await storedTokens(home, login)]);
+    expectNoTokens(run, [seeded, await storedTokens(login)]);
   });
 
   it('exits 3 with OAUTH_TOKEN_REJECTED and a re-authorize hint when the grant was revoked', async () => {
     const login = 'revoked@example.test';
-    const seeded = await seedAccount(home, server, login);
-    await revokeGrant(server, seeded);
+    const seeded = await seedAccount(login);
+    await revokeGrant(seeded);
     const refreshesBefore = refreshRequests();
 
-    const run = await runExample(main, home, environment(login));
+    const run = await runExample(environment(login));
 
     expect(run.status).toBe(3);
     expect(run.stdout).toBe('');
@@ -142,16 +111,16 @@ describe('send-mail', () => {
   it('uses the preset and client ID the CLI saved, so ACCOUNT and MAIL_TO are enough', async () => {
     const login = 'cli-user@example.test';
     expect(
-      await authorizeWithCli(home.directory, login, [
+      await authorizeWithCli(example.home.directory, login, [
         '--preset',
-        home.presetFile,
+        example.home.presetFile,
         '--client-id',
         clients.native.clientId,
       ]),
     ).toBe(0);
 
-    const run = await runExample(main, home, {
-      OAUTH_AUTHORIZER_HOME: home.directory,
+    const run = await runExample({
+      OAUTH_AUTHORIZER_HOME: example.home.directory,
       ACCOUNT: login,
       MAIL_TO: RECIPIENT,
     });
@@ -161,17 +130,17 @@ describe('send-mail', () => {
     expect(messagesOf(login)).toHaveLength(1);
 
     // The saved preset named by a relative path is the same preset: its saved client ID still applies.
-    const again = await runExample(main, home, {
-      OAUTH_AUTHORIZER_HOME: home.directory,
+    const again = await runExample({
+      OAUTH_AUTHORIZER_HOME: example.home.directory,
       ACCOUNT: login,
       MAIL_TO: RECIPIENT,
-      PRESET: relative(dirname(dirname(main)), home.presetFile),
+      PRESET: relative(dirname(dirname(main)), example.home.presetFile),
     });
 
     expect(again.status).toBe(0);
     expect(messagesOf(login)).toHaveLength(2);
-    expectNoTokens(run, [await storedTokens(home, login)]);
-    expectNoTokens(again, [await storedTokens(home, login)]);
+    expectNoTokens(run, [await storedTokens(login)]);
+    expectNoTokens(again, [await storedTokens(login)]);
   });
 
   it.each([
@@ -187,15 +156,15 @@ describe('send-mail', () => {
     ],
   ])('exits with a stable code when %s', async (_case, override, status, code, text) => {
     const login = 'settings@example.test';
-    if (!(await home.store.get(login))) await seedAccount(home, server, login);
-    const messagesBefore = smtp.messages.length;
+    if (!(await example.home.store.get(login))) await seedAccount(login);
+    const messagesBefore = example.smtp.messages.length;
 
-    const run = await runExample(main, home, { ...environment(login), ...override });
+    const run = await runExample({ ...environment(login), ...override });
 
     expect(run.status).toBe(status);
     expect(run.stderr).toContain(`[${code}]`);
     expect(run.stderr).toContain(text);
     expect(run.stdout).toBe('');
-    expect(smtp.messages.length).toBe(messagesBefore);
+    expect(example.smtp.messages.length).toBe(messagesBefore);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * How an example ends when something goes wrong: one line saying what and why (with the error's
  * stable code), a hint line when there is one, and an exit code a script can branch on — the same
- * codes as `oauth-authorizer`. Copy this file with `main.ts`; it is the same in every example.
+ * codes as `oauth-authorizer`. Every example imports it from here (`@oauth-authorizer/example-support`);
+ * a program copied out of an example takes this file along with its `main.ts`.
  *
  * @module
  */

@@ -1,6 +1,8 @@
 /**
  * The README's first step, for real: `oauth-authorizer authorize` (the built CLI) with the
  * `$BROWSER` stand-in of the test servers signing in and consenting as the person would.
+ *
+ * @module
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -8,7 +10,17 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-/** Runs `oauth-authorizer authorize <login> …args` with `home` as its home; rejects with its stderr unless it exits 0. */
+/**
+ * Runs `oauth-authorizer authorize <login> …args` with `home` as its home; rejects with its stderr
+ * unless it exits 0.
+ *
+ * @param timeout How long the CLI may take before it is killed and the run rejected, in ms.
+ *   Default: 30 000
+ * @example
+ * ```ts
+ * await authorizeWithCli(home.directory, login, ['--preset', home.presetFile, '--client-id', 'native-app']);
+ * ```
+ */
 export function authorizeWithCli(
   home: string,
   login: string,

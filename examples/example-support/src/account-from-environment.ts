@@ -1,7 +1,8 @@
 /**
  * The account an example works for, from environment variables: the token store that
  * `oauth-authorizer authorize` wrote, and the preset that says where tokens are refreshed and where
- * the mail servers are. Copy this file with `main.ts`; it is the same in every example.
+ * the mail servers are. Every example imports it from here (`@oauth-authorizer/example-support`);
+ * a program copied out of an example takes this file along with its `main.ts`.
  *
  * @module
  */

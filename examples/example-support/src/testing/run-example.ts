@@ -1,0 +1,101 @@
+/**
+ * The built program of an example, run as a user runs it: in its own process, with nothing but
+ * the environment the test gives it, and what it printed checked for tokens.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TokenSet } from '@oauth-authorizer/core';
+import type { ExampleHome } from './example-home.js';
+
+/** What a run of the program left behind. */
+export interface ExampleRun {
+  /** The exit code; `null` when a signal ended the program. */
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The built program of the example whose `test/` directory `testUrl` is in.
+ *
+ * @throws {Error} When `dist/main.js` is missing: the test would otherwise run nothing.
+ * @example
+ * ```ts
+ * const main = builtProgram(import.meta.url);
+ * ```
+ */
+export function builtProgram(testUrl: string): string {
+  const main = fileURLToPath(new URL('../dist/main.js', testUrl));
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` first`);
+  return main;
+}
+
+/**
+ * Runs the built program with only the given environment (plus `PATH`, and `HOME` pointing into
+ * the test's home so nothing falls back to the real user's configuration). Asynchronous on
+ * purpose: the servers it talks to run in this process.
+ *
+ * @param timeout How long the program may run before it is killed and the run rejected, in ms.
+ *   Default: 30 000
+ * @example
+ * ```ts
+ * const run = await runExample(main, home, { OAUTH_AUTHORIZER_HOME: home.directory, ACCOUNT: login });
+ * expect(run.status).toBe(0);
+ * ```
+ */
+export function runExample(
+  main: string,
+  home: ExampleHome,
+  env: Record<string, string>,
+  timeout = 30_000,
+): Promise<ExampleRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main], {
+      cwd: dirname(dirname(main)),
+      env: { PATH: process.env.PATH ?? '', HOME: home.directory, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${main} did not end within ${timeout} ms; stderr so far:\n${stderr}`));
+    }, timeout);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * The tokens of `sets` that appear in `text`, by kind (never the tokens themselves, to keep them
+ * out of test reports).
+ *
+ * @example
+ * ```ts
+ * expect(leakedTokens(run.stdout + run.stderr, [seeded])).toEqual([]);
+ * ```
+ */
+export function leakedTokens(text: string, sets: readonly TokenSet[]): string[] {
+  const leaks: string[] = [];
+  for (const [index, tokens] of sets.entries()) {
+    if (text.includes(tokens.accessToken)) leaks.push(`access token #${index}`);
+    if (tokens.refreshToken && text.includes(tokens.refreshToken)) leaks.push(`refresh token #${index}`);
+  }
+  return leaks;
+}
