@@ -8,6 +8,9 @@
  *
  * Environment: ACCOUNT, API_URL (required); API_METHOD (default GET), API_BODY (sent as JSON);
  * OAUTH_AUTHORIZER_HOME, PRESET, CLIENT_ID, OAUTH_AUTHORIZER_CLIENT_SECRET (see README.md).
+ *
+ * Reading the account and settings, and reporting a failure with the CLI's exit codes, are shared
+ * by every example: `@oauth-authorizer/example-support` (examples/example-support).
  */
 import { AuthorizerError, isLoopbackHost } from '@oauth-authorizer/core';
 import {

@@ -22,10 +22,25 @@ export const SETTING_MISSING = 'EXAMPLE_SETTING_MISSING';
 /** An environment variable holds a value the example cannot use. */
 export const SETTING_INVALID = 'EXAMPLE_SETTING_INVALID';
 
-/** Environment variables, as `process.env` holds them. */
+/**
+ * Environment variables, as `process.env` holds them.
+ *
+ * @example
+ * ```ts
+ * const env: Environment = { ACCOUNT: 'me@example.com', PRESET: 'google' };
+ * ```
+ */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-/** An account ready to use: its token manager and its provider's mail servers. */
+/**
+ * An account ready to use: its token manager and its provider's mail servers.
+ *
+ * @example
+ * ```ts
+ * const account: ExampleAccount = await accountFromEnvironment(process.env);
+ * const smtp = account.mail?.smtp;
+ * ```
+ */
 export interface ExampleAccount {
   /** The account name, as given to `oauth-authorizer authorize` (usually the e-mail address). */
   name: string;

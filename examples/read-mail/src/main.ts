@@ -10,6 +10,9 @@
  *
  * Environment: ACCOUNT (required); MAILBOX (default INBOX), COUNT (default 10), MAIL_USER;
  * OAUTH_AUTHORIZER_HOME, PRESET, CLIENT_ID, OAUTH_AUTHORIZER_CLIENT_SECRET (see README.md).
+ *
+ * Reading the account and settings, and reporting a failure with the CLI's exit codes, are shared
+ * by every example: `@oauth-authorizer/example-support` (examples/example-support).
  */
 
 import {

@@ -8,6 +8,9 @@
  *
  * Environment: ACCOUNT, MAIL_TO (required); MAIL_FROM, MAIL_USER, MAIL_SUBJECT, MAIL_TEXT;
  * OAUTH_AUTHORIZER_HOME, PRESET, CLIENT_ID, OAUTH_AUTHORIZER_CLIENT_SECRET (see README.md).
+ *
+ * Reading the account and settings, and reporting a failure with the CLI's exit codes, are shared
+ * by every example: `@oauth-authorizer/example-support` (examples/example-support).
  */
 
 import {

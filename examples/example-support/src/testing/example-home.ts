@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { FileTokenStore, type TokenSet } from '@oauth-authorizer/core';
 import { type AuthorizationServer, authorizeTestAccount } from '@oauth-authorizer/test-servers';
 
-/** A temporary CLI home with its token store and a preset file. */
+/**
+ * A temporary CLI home with its token store and a preset file.
+ *
+ * @example
+ * ```ts
+ * const home: ExampleHome = await createExampleHome(server);
+ * await home.remove();
+ * ```
+ */
 export interface ExampleHome {
   /** The home itself: what `OAUTH_AUTHORIZER_HOME` (and the program's `HOME`) point at. */
   directory: string;
@@ -65,7 +73,14 @@ export async function createExampleHome(
   };
 }
 
-/** Options of {@link seedAccount}. */
+/**
+ * Options of {@link seedAccount}.
+ *
+ * @example
+ * ```ts
+ * const options: SeedOptions = { expired: true, settings: { preset: 'custom' } };
+ * ```
+ */
 export interface SeedOptions {
   /** Backdate the access token so the example must refresh before use. Default: false */
   expired?: boolean;

@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 import type { TokenSet } from '@oauth-authorizer/core';
 import type { ExampleHome } from './example-home.js';
 
-/** What a run of the program left behind. */
+/**
+ * What a run of the program left behind.
+ *
+ * @example
+ * ```ts
+ * const run: ExampleRun = await runExample(main, home, env);
+ * expect(run.stderr).toContain('[OAUTH_TOKEN_REJECTED]');
+ * ```
+ */
 export interface ExampleRun {
   /** The exit code; `null` when a signal ended the program. */
   status: number | null;

@@ -18,12 +18,29 @@ import {
 import { builtProgram, type ExampleRun, runExample } from './run-example.js';
 import { revokeAccessTokenOnly, revokeGrant } from './token-revocation.js';
 
-/** A server a test starts, which {@link useExample} stops after the file's tests. */
+/**
+ * A server a test starts, which {@link useExample} stops after the file's tests.
+ *
+ * @example
+ * ```ts
+ * const smtp: Counterpart = await startSmtpServer();
+ * ```
+ */
 export interface Counterpart {
   close(): Promise<void>;
 }
 
-/** Options of {@link useExample}. */
+/**
+ * Options of {@link useExample}.
+ *
+ * @example
+ * ```ts
+ * const options: ExampleFixtureOptions<{ dovecot: Dovecot }> = {
+ *   counterparts: { dovecot: startMailDovecot },
+ *   mail: ({ dovecot }) => ({ imap: { host: dovecot.host, port: dovecot.imapPort, tls: 'none' } }),
+ * };
+ * ```
+ */
 export interface ExampleFixtureOptions<C extends Record<string, Counterpart>> {
   /**
    * The servers the example talks to, by the name the fixture exposes them under, each started
@@ -37,7 +54,15 @@ export interface ExampleFixtureOptions<C extends Record<string, Counterpart>> {
   mail?: (counterparts: C) => Record<string, unknown>;
 }
 
-/** What an example's test file runs against; every getter works from the file's first test on. */
+/**
+ * What an example's test file runs against; every getter works from the file's first test on (read
+ * `server`, `home` and the counterparts inside tests and hooks, not at the top of the file).
+ *
+ * @example
+ * ```ts
+ * const { environment, runExample, seedAccount } = useExample(import.meta.url);
+ * ```
+ */
 export interface ExampleFixtureBase {
   /** The example's built program (`dist/main.js`). */
   readonly main: string;
@@ -66,7 +91,16 @@ export interface ExampleFixtureBase {
   revokeGrant(tokens: TokenSet): Promise<void>;
 }
 
-/** {@link ExampleFixtureBase} plus each counterpart under its name. */
+/**
+ * {@link ExampleFixtureBase} plus each counterpart under its name.
+ *
+ * @example
+ * ```ts
+ * const example: ExampleFixture<{ api: ProtectedApi }> = useExample(import.meta.url, {
+ *   counterparts: { api: startProtectedApi },
+ * });
+ * ```
+ */
 export type ExampleFixture<C extends Record<string, Counterpart>> = ExampleFixtureBase & {
   readonly [K in keyof C]: C[K];
 };
