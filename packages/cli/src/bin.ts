@@ -8,7 +8,7 @@
  * a CommonJS entry point without setting up its ES module loader, which is most of what the hot
  * path would otherwise cost over a bare `node -e 0`.
  */
-import { readCachedAccessToken } from './cached-token.js';
+import { readCachedAccessToken } from '@oauth-authorizer/core/cached-access-token';
 import { accountsDirectory, resolveHome } from './home.js';
 
 /** The rest of the CLI, an ES module; a variable, so that the bundler leaves it out of this file. */

@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { accountFileName } from './cached-token.js';
+import { encodeAccountName } from '@oauth-authorizer/core/cached-access-token';
 import { usageError } from './errors.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -151,7 +151,10 @@ export function requireAccount(command: string, account: string | undefined): st
   if (/[\u0000-\u001f\u007f]/.test(account))
     throw usageError(`${command}: the account name has control characters`, command);
   // The token file is named after the account: keep within what core's file store accepts.
-  if (accountFileName(account).length > 200)
+  try {
+    encodeAccountName(account);
+  } catch {
     throw usageError(`${command}: the account name is too long for a file name`, command);
+  }
   return account;
 }

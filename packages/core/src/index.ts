@@ -1,3 +1,4 @@
+export { readCachedAccessToken } from './cached-access-token.js';
 export type { AuthorizationServerMetadata } from './discovery.js';
 export { discover, resolveProvider } from './discovery.js';
 export * from './errors.js';
@@ -31,6 +32,7 @@ export type { PkcePair } from './pkce.js';
 export { createPkcePair } from './pkce.js';
 export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
 export type { RedirectReceiver } from './redirect-receiver.js';
+export { decodeAccountName, encodeAccountName } from './stores/account-file-name.js';
 export type { FileTokenStoreOptions } from './stores/file.js';
 export { FileTokenStore } from './stores/file.js';
 export type { LeaveQueue } from './stores/lock-queue.js';
@@ -54,6 +56,12 @@ export type {
 } from './token-manager.js';
 export { TokenManager } from './token-manager.js';
 export type { TokenSet, TokenSetJSON } from './token-set.js';
-export { secondsLeft, tokenSetFromJSON, tokenSetFromResponse, tokenSetToJSON } from './token-set.js';
+export {
+  freshUntil,
+  secondsLeft,
+  tokenSetFromJSON,
+  tokenSetFromResponse,
+  tokenSetToJSON,
+} from './token-set.js';
 export type { StoredAccount, TokenStore, TokenStoreLock } from './token-store.js';
 export type { UserAgent } from './user-agent.js';

@@ -4,7 +4,7 @@ import { refreshTokens } from './flows/refresh.js';
 import type { ProviderConfig } from './provider.js';
 import { checkAccountName } from './stores/record.js';
 import { shellQuote } from './stores/store-errors.js';
-import type { TokenSet } from './token-set.js';
+import { freshUntil, type TokenSet } from './token-set.js';
 import type { StoredAccount, TokenStore } from './token-store.js';
 
 /**
@@ -173,16 +173,6 @@ interface UnsavedTokens {
   tokens: TokenSet;
   /** The refresh token they replaced: they are stored only if the store still holds it. */
   replaces: string;
-}
-
-/**
- * Whether `tokens` are valid for more than `minValidity` seconds from `now`, with the margin capped
- * at half the token's lifetime, so short-lived tokens are not refreshed on every call.
- */
-function freshUntil(tokens: TokenSet, minValidity: number): number {
-  if (tokens.expiresAt === undefined) return Number.POSITIVE_INFINITY;
-  const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
-  return tokens.expiresAt - Math.min(minValidity * 1000, lifetime / 2);
 }
 
 function freeze(tokens: TokenSet): TokenSet {

@@ -126,6 +126,25 @@ export function secondsLeft(tokens: TokenSet, now: number = Date.now()): number 
   return tokens.expiresAt === undefined ? Number.POSITIVE_INFINITY : (tokens.expiresAt - now) / 1000;
 }
 
+/**
+ * The instant until which `tokens` may be handed out to a caller that needs `minValidity` more
+ * seconds: `minValidity` before expiry, but never more than half the token's lifetime before it,
+ * so that tokens that live only seconds (tests, demos, some providers) are not refreshed on every
+ * call. `Infinity` when the server gave no expiry. The token manager and the CLI's cached read
+ * share this rule.
+ *
+ * @param minValidity Seconds.
+ * @example
+ * ```ts
+ * if (Date.now() < freshUntil(tokens, 60)) use(tokens.accessToken);
+ * ```
+ */
+export function freshUntil(tokens: Pick<TokenSet, 'expiresAt' | 'obtainedAt'>, minValidity: number): number {
+  if (tokens.expiresAt === undefined) return Number.POSITIVE_INFINITY;
+  const lifetime = Math.max(0, tokens.expiresAt - tokens.obtainedAt);
+  return tokens.expiresAt - Math.min(minValidity * 1000, lifetime / 2);
+}
+
 const iso = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 

@@ -1,39 +1,20 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { FileTokenStore } from '@oauth-authorizer/core';
+import { join } from 'node:path';
+import { FileTokenStore, readCachedAccessToken } from '@oauth-authorizer/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountFileName, readCachedAccessToken } from '../src/cached-token.js';
 
 let directory: string;
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'oauth-authorizer-cached-'));
+  directory = await mkdtemp(join(tmpdir(), 'oauth-authorizer-cached-token-'));
 });
 
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-const NAMES = [
-  'me@gmail.com',
-  'Work',
-  '../escape',
-  '.hidden',
-  'con',
-  'LPT1.txt',
-  'a b',
-  'ünïcødé@example.org',
-  '%41',
-  'x.y+tag_1-2',
-];
-
-describe('the token hot path reads the file core writes', () => {
-  it.each(NAMES)('accountFileName(%j) is the name core’s file store gives the account', (account) => {
-    const store = new FileTokenStore({ directory });
-    expect(`${accountFileName(account)}.json`).toBe(basename(store.pathOf(account)));
-  });
-
+describe('readCachedAccessToken()', () => {
   it('reads back a valid token that core’s file store wrote, and only while it is valid for long enough', async () => {
     const store = new FileTokenStore({ directory });
     const now = Date.now();
@@ -57,7 +38,7 @@ describe('the token hot path reads the file core writes', () => {
     expect(readCachedAccessToken(directory, 'Me@Example.com', 7200, now + 1_800_000)).toBeUndefined();
   });
 
-  it('leaves a marked, token-less, foreign or broken file to the full command', async () => {
+  it('leaves a marked, token-less, foreign or broken file to the token manager', async () => {
     const store = new FileTokenStore({ directory });
     const now = Date.now();
     const tokens = {
