@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runNodeScript } from './node-script.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,7 +21,7 @@ const require = createRequire(import.meta.url);
  * await authorizeWithCli(home.directory, login, ['--preset', home.presetFile, '--client-id', 'native-app']);
  * ```
  */
-export function authorizeWithCli(
+export async function authorizeWithCli(
   home: string,
   login: string,
   args: readonly string[],
@@ -33,35 +33,19 @@ export function authorizeWithCli(
     'dist',
     'browser.js',
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'authorize', login, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home,
-        OAUTH_AUTHORIZER_HOME: home,
-        BROWSER: `"${process.execPath}" "${browser}"`,
-        TEST_BROWSER_LOGIN: login,
-      },
-      // stdout shows the tokens: not wanted in test output. stderr explains a failure.
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    // Never outlive the test: a sign-in that went wrong would leave the CLI waiting for minutes.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`oauth-authorizer authorize did not end within ${timeout} ms`));
-    }, timeout);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      if (status === 0) resolve(status);
-      else reject(new Error(`oauth-authorizer authorize exited with ${status}:\n${stderr}`));
-    });
+  const run = await runNodeScript(cli, ['authorize', login, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      OAUTH_AUTHORIZER_HOME: home,
+      BROWSER: `"${process.execPath}" "${browser}"`,
+      TEST_BROWSER_LOGIN: login,
+    },
+    // stdout shows the tokens: not wanted in test output. stderr explains a failure.
+    stdout: 'ignore',
+    timeout,
   });
+  if (run.status !== 0)
+    throw new Error(`oauth-authorizer authorize exited with ${run.status}:\n${run.stderr}`);
+  return run.status;
 }

@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TokenSet } from '@oauth-authorizer/core';
 import type { ExampleHome } from './example-home.js';
+import { runNodeScript, type ScriptRun } from './node-script.js';
 
 /**
  * What a run of the program left behind.
@@ -20,12 +20,7 @@ import type { ExampleHome } from './example-home.js';
  * expect(run.stderr).toContain('[OAUTH_TOKEN_REJECTED]');
  * ```
  */
-export interface ExampleRun {
-  /** The exit code; `null` when a signal ended the program. */
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type ExampleRun = ScriptRun;
 
 /**
  * The built program of the example whose `test/` directory `testUrl` is in.
@@ -61,32 +56,11 @@ export function runExample(
   env: Record<string, string>,
   timeout = 30_000,
 ): Promise<ExampleRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main], {
-      cwd: dirname(dirname(main)),
-      env: { PATH: process.env.PATH ?? '', HOME: home.directory, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${main} did not end within ${timeout} ms; stderr so far:\n${stderr}`));
-    }, timeout);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
+  return runNodeScript(main, [], {
+    env: { PATH: process.env.PATH ?? '', HOME: home.directory, ...env },
+    cwd: dirname(dirname(main)),
+    stdout: 'pipe',
+    timeout,
   });
 }
 
