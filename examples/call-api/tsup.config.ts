@@ -1,10 +1,4 @@
 import { defineConfig } from 'tsup';
+import { programBuild } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/main.ts'],
-  format: ['esm'],
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-});
+export default defineConfig(programBuild);

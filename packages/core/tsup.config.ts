@@ -1,12 +1,8 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
 export default defineConfig({
+  ...packageBuild,
   // `cached-access-token` is an entry of its own: the CLI's hot path loads it alone.
   entry: ['src/index.ts', 'src/cached-access-token.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
 });

@@ -1,13 +1,8 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
+  ...packageBuild,
   // Tells src/authorizer-error.ts which build it is in, so the CommonJS build require()s core's
   // CommonJS build (see the comment there).
   esbuildOptions(options, context) {
