@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { INVALID_CONFIGURATION } from '@oauth-authorizer/core';
+import { createSelfSignedCertificate } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedirectListener, startRedirectListener } from '../src/index.js';
 import { rejectionOf, send } from './http-client.js';
@@ -16,27 +15,7 @@ let cert: string;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'redirect-listener-tls-'));
   // A self-signed certificate for 127.0.0.1, as a user would make for a provider that wants https.
-  await promisify(execFile)('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
-    '-keyout',
-    join(directory, 'key.pem'),
-    '-out',
-    join(directory, 'cert.pem'),
-  ]);
-  key = await readFile(join(directory, 'key.pem'), 'utf8');
-  cert = await readFile(join(directory, 'cert.pem'), 'utf8');
+  ({ key, cert } = createSelfSignedCertificate(directory));
 });
 
 afterAll(async () => {

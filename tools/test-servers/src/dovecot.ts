@@ -1,10 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSelfSignedCertificate } from './certificate.js';
+import { findBinary } from './find-binary.js';
+import { freePort } from './free-port.js';
 
 /** A SASL mechanism Dovecot can offer for OAuth2 tokens. */
 export type DovecotMechanism = 'xoauth2' | 'oauthbearer';
@@ -57,37 +60,6 @@ export interface Dovecot {
 /** The uid/gid Dovecot's mail processes run as (Debian's `nobody`). */
 const MAIL_ID = 65534;
 const LOG_LIMIT = 256 * 1024;
-
-/** Finds the `dovecot` binary or fails loudly: a missing Dovecot must never look like a passing test. */
-function findDovecot(): string {
-  for (const candidate of ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot']) {
-    try {
-      execFileSync(candidate, ['--version'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // try the next location
-    }
-  }
-  throw new Error(
-    'startDovecot: the `dovecot` binary was not found. Install it with ' +
-      '`apt-get install -y dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond`.',
-  );
-}
-
-/**
- * A port that was free a moment ago. Dovecot binds its own listeners, so the port is released
- * before Dovecot starts; another process could take it in between, which on a test machine is rare
- * enough and shows up as a clear start-up error.
- */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -189,33 +161,6 @@ function renderOauth2Config(introspection: DovecotOptions['introspection']): str
   ].join('\n');
 }
 
-/** A throw-away self-signed certificate for 127.0.0.1 and localhost, valid for a day. */
-function createCertificate(directory: string): void {
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      join(directory, 'key.pem'),
-      '-out',
-      join(directory, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-}
-
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
@@ -243,7 +188,12 @@ async function stop(child: ChildProcess): Promise<void> {
  * ```
  */
 export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
-  const binary = findDovecot();
+  // A missing Dovecot must never look like a passing test: fail loudly, saying how to install it.
+  const binary = findBinary(
+    ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'],
+    'startDovecot: the `dovecot` binary was not found. Install it with ' +
+      '`apt-get install -y dovecot-core dovecot-imapd dovecot-pop3d dovecot-submissiond`.',
+  );
   const mechanisms = options.mechanisms ?? ['xoauth2', 'oauthbearer'];
   if (mechanisms.length === 0) throw new TypeError('startDovecot: "mechanisms" must not be empty');
   const directory = await mkdtemp(join(tmpdir(), 'oa-dovecot-'));
@@ -260,7 +210,7 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   const pop3sPort = options.tls ? await freePort() : undefined;
   let certificate: string | undefined;
   if (options.tls) {
-    createCertificate(directory);
+    createSelfSignedCertificate(directory);
     certificate = await readFile(join(directory, 'cert.pem'), 'utf8');
   }
   const configPath = join(directory, 'dovecot.conf');

@@ -5,6 +5,8 @@ export type {
 } from './authorization-server.js';
 export { clients, MAIL_RESOURCE, startAuthorizationServer } from './authorization-server.js';
 export { authorizeTestAccount, expiredTokens, nativeProvider, OFFLINE_SCOPES } from './authorize-account.js';
+export type { SelfSignedCertificate } from './certificate.js';
+export { createSelfSignedCertificate } from './certificate.js';
 export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
 export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
