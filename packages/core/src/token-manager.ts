@@ -317,14 +317,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * ```
    */
   getAccessToken(options?: GetAccessTokenOptions): Promise<string> {
-    if (
-      Date.now() < this.#freshUntil &&
-      (options === undefined ||
-        (options.minValidity === undefined &&
-          options.forceRefresh !== true &&
-          options.signal?.aborted !== true))
-    )
-      return Promise.resolve((this.#tokens as TokenSet).accessToken);
+    if (this.#cachedIsEnough(options)) return Promise.resolve((this.#tokens as TokenSet).accessToken);
     return this.#getTokenSet(options ?? {}).then((tokens) => tokens.accessToken);
   }
 
@@ -337,15 +330,19 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * ```
    */
   getTokenSet(options?: GetAccessTokenOptions): Promise<TokenSet> {
-    if (
+    if (this.#cachedIsEnough(options)) return Promise.resolve(this.#tokens as TokenSet);
+    return this.#getTokenSet(options ?? {});
+  }
+
+  /** The fast path's whole test: the cached tokens are fresh and the caller asks for nothing special. */
+  #cachedIsEnough(options: GetAccessTokenOptions | undefined): boolean {
+    return (
       Date.now() < this.#freshUntil &&
       (options === undefined ||
         (options.minValidity === undefined &&
           options.forceRefresh !== true &&
           options.signal?.aborted !== true))
-    )
-      return Promise.resolve(this.#tokens as TokenSet);
-    return this.#getTokenSet(options ?? {});
+    );
   }
 
   async #getTokenSet(options: GetAccessTokenOptions): Promise<TokenSet> {
