@@ -37,9 +37,8 @@ export function authorizeWithCli(
     context.account,
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, OAUTH_AUTHORIZER_HOME: context.home };
-  if (options.browser) {
-    delete env.BROWSER;
-  } else {
+  // With --browser, the person's own browser: $BROWSER when set, else the platform's opener.
+  if (!options.browser) {
     env.BROWSER = `"${process.execPath}" "${autoBrowser()}"`;
     env.TEST_BROWSER_LOGIN = context.account;
   }

@@ -22,8 +22,8 @@ oauth-authorizer CLI, then sends mail through nodemailer and the mail adapter wh
 tokens expire every few seconds, showing each automatic refresh. Stops everything it started.
 
 Options:
-  --browser              wait for you to sign in in a browser (any password) instead of
-                         signing in by itself
+  --browser              wait for you to sign in in your browser ($BROWSER, else the
+                         platform's; any password) instead of signing in by itself
   --device               use the device flow instead of the authorization code flow
   --messages <n>         messages to send (default 6)
   --token-lifetime <s>   access token lifetime in seconds (default 4)
