@@ -135,6 +135,16 @@ describe('authorize with the authorization code flow', () => {
     );
   });
 
+  it('sasl refuses a user that would forge SASL fields (a control character), as a usage error without the token', async () => {
+    const result = await runCli(['sasl', account, '--user', 'me@example.test\u0001auth=Bearer forged'], {
+      home,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/sasl: SASL "user" must not contain control characters/);
+    expect(result.stderr).not.toContain(authorized.access_token as string);
+  });
+
   it('authorize on an existing account reuses its settings: the account name is enough', async () => {
     const result = await runCli(['authorize', account, '--json'], {
       home,

@@ -1,9 +1,9 @@
+import { saslInitialResponse } from '@oauth-authorizer/mail-adapters';
 import { loadAccount } from '../account-store.js';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, parseSeconds, requireAccount } from '../command-line.js';
 import { usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { type BearerMechanism, oauthbearerInitialResponse, xoauth2InitialResponse } from '../sasl.js';
 import { tokenManagerFor } from '../token-manager-for.js';
 
 /** The `--help` text of `oauth-authorizer sasl`, with examples. */
@@ -59,7 +59,7 @@ export async function run(context: CommandContext): Promise<number> {
   const minValidity = parseSeconds('sasl', '--min-validity', values['min-validity']);
   const loaded = await loadAccount(context, account);
   const { settings } = loaded;
-  const mechanism = (given ?? settings.mail?.sasl?.toLowerCase() ?? 'xoauth2') as BearerMechanism;
+  const mechanism = (given ?? settings.mail?.sasl?.toLowerCase() ?? 'xoauth2') as 'xoauth2' | 'oauthbearer';
   const manager = tokenManagerFor(context, account, loaded, { minValidity });
   const token = await manager.getAccessToken({
     signal: context.signal,
@@ -71,10 +71,20 @@ export async function run(context: CommandContext): Promise<number> {
   const host = values.host ?? imap?.host;
   const port =
     values.port !== undefined ? Number(values.port) : values.host === undefined ? imap?.port : undefined;
-  context.output.data(
-    mechanism === 'oauthbearer'
-      ? oauthbearerInitialResponse(user, token, { host, port })
-      : xoauth2InitialResponse(user, token),
-  );
+  let response: string;
+  try {
+    response = saslInitialResponse(mechanism === 'oauthbearer' ? 'OAUTHBEARER' : 'XOAUTH2', {
+      user,
+      token,
+      ...(mechanism === 'oauthbearer' && host !== undefined && { host }),
+      ...(mechanism === 'oauthbearer' && port !== undefined && { port }),
+    });
+  } catch (error) {
+    // A user, host or port that would break the SASL string (a control character could forge
+    // fields of its own): the values came from the command line or the account's settings.
+    if (error instanceof TypeError) throw usageError(`sasl: ${error.message}`, 'sasl');
+    throw error;
+  }
+  context.output.data(response);
   return EXIT_OK;
 }
