@@ -66,13 +66,7 @@ export async function smtpExpiringTokens({ quick }) {
       }),
       figure('SMTP: failed sends with a static token', staticRun.failed, '', { op: '==', value: 0 }),
       figure('SMTP: wall time, expiring / static', expiring.ms / staticRun.ms, 'x', { op: '<=', value: 1.1 }),
-      figure(
-        'SMTP: refreshes',
-        refreshes,
-        '',
-        { op: '<=', value: elapsed / lifetime + 1 },
-        { elapsed },
-      ),
+      figure('SMTP: refreshes', refreshes, '', { op: '<=', value: elapsed / lifetime + 1 }, { elapsed }),
     ];
   } finally {
     await smtp.close();

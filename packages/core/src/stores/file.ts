@@ -7,7 +7,7 @@ import { throwIfAborted } from './abort.js';
 import { decodeAccountName, encodeAccountName } from './account-file-name.js';
 import { acquireFileLock } from './file-lock.js';
 import { AccountLockQueue, DEFAULT_LOCK_TIMEOUT } from './lock-queue.js';
-import { checkAccountName, checkStoredAccount } from './record.js';
+import { checkStoredAccount } from './record.js';
 import { storeCorrupt, storeUnavailable } from './store-errors.js';
 import { parseStoredJSON, storedAccountFromJSON, storedAccountToJSON } from './stored-account-format.js';
 
