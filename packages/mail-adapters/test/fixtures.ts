@@ -111,6 +111,31 @@ export async function invalidateAccessToken(server: AuthorizationServer, token: 
   if (active) throw new Error('the access token is still active');
 }
 
+/**
+ * A token source over the account's manager whose every token — the current one, and each one a
+ * refresh brings — the server has forgotten before it is handed out: for "rejected again after
+ * the one retry" tests. Returns the first (already invalidated) token too.
+ */
+export async function everyTokenInvalidated(
+  server: AuthorizationServer,
+  account: Account,
+): Promise<{ source: Pick<TokenManager, 'getAccessToken'>; first: string }> {
+  const first = await account.manager.getAccessToken();
+  await invalidateAccessToken(server, first);
+  const invalidating: Promise<void>[] = [];
+  account.manager.on('tokens', (tokens) => {
+    invalidating.push(invalidateAccessToken(server, tokens.accessToken));
+  });
+  const source = {
+    getAccessToken: async (options?: Parameters<TokenManager['getAccessToken']>[0]) => {
+      const token = await account.manager.getAccessToken(options);
+      await Promise.all(invalidating);
+      return token;
+    },
+  };
+  return { source, first };
+}
+
 /** The refresh token the account's store holds now. */
 export async function storedRefreshToken(account: Account): Promise<string> {
   const record = await account.store.get(account.user);

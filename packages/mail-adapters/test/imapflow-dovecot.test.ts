@@ -17,6 +17,7 @@ import {
   assertNoTokenIn,
   authorizeAccount,
   dovecotAuthFailures,
+  everyTokenInvalidated,
   invalidateAccessToken,
   revokeGrant,
   rfc5322Message,
@@ -100,19 +101,7 @@ describe.each([
 
   it('stops after one retry and carries the server reply when the replacement is rejected too', async () => {
     const account = await authorizeAccount(server, `imap-twice-${mechanism.toLowerCase()}@example.test`);
-    const first = await account.manager.getAccessToken();
-    await invalidateAccessToken(server, first);
-    const invalidating: Promise<void>[] = [];
-    account.manager.on('tokens', (tokens) => {
-      invalidating.push(invalidateAccessToken(server, tokens.accessToken));
-    });
-    const source = {
-      getAccessToken: async (options?: Parameters<typeof account.manager.getAccessToken>[0]) => {
-        const token = await account.manager.getAccessToken(options);
-        await Promise.all(invalidating);
-        return token;
-      },
-    };
+    const { source, first } = await everyTokenInvalidated(server, account);
     const refreshesBefore = server.countTokenRequests('refresh_token');
 
     const error = await connectImapFlow(source, plain(account, target())).catch((caught: unknown) => caught);

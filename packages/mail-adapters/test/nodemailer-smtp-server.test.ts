@@ -25,6 +25,7 @@ import {
   type Account,
   assertNoTokenIn,
   authorizeAccount,
+  everyTokenInvalidated,
   invalidateAccessToken,
   revokeGrant,
   storedRefreshToken,
@@ -145,19 +146,7 @@ describe('nodemailer through smtp-server (XOAUTH2 checked by introspection)', ()
         server,
         `smtp-twice-${sink() === smtp ? 'gmail' : 'outlook'}@example.test`,
       );
-      const first = await account.manager.getAccessToken();
-      await invalidateAccessToken(server, first);
-      const invalidating: Promise<void>[] = [];
-      account.manager.on('tokens', (tokens) => {
-        invalidating.push(invalidateAccessToken(server, tokens.accessToken));
-      });
-      const source = {
-        getAccessToken: async (options?: Parameters<typeof account.manager.getAccessToken>[0]) => {
-          const token = await account.manager.getAccessToken(options);
-          await Promise.all(invalidating);
-          return token;
-        },
-      };
+      const { source, first } = await everyTokenInvalidated(server, account);
       const refreshesBefore = server.countTokenRequests('refresh_token');
       const transport = await createSmtpTransport(source, { ...target(sink()), user: account.user });
       let error: unknown;
