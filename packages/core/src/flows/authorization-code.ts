@@ -1,4 +1,4 @@
-import { requireEndpoint, resolveProvider } from '../discovery.js';
+import { resolveProvider } from '../discovery.js';
 import {
   AuthorizationResponseError,
   AuthorizerError,
@@ -8,12 +8,13 @@ import {
   ISSUER_MISMATCH,
   STATE_MISMATCH,
 } from '../errors.js';
-import { checkEndpoint, postToEndpoint } from '../http.js';
+import { checkEndpoint } from '../http.js';
 import { createPkcePair, randomString } from '../pkce.js';
 import type { ProviderConfig } from '../provider.js';
 import type { RedirectReceiver } from '../redirect-receiver.js';
-import { type TokenSet, tokenSetFromResponse } from '../token-set.js';
+import type { TokenSet } from '../token-set.js';
 import type { UserAgent } from '../user-agent.js';
+import { requestTokens } from './token-request.js';
 
 /** Options of {@link createAuthorizationRequest}. */
 export interface AuthorizationRequestOptions {
@@ -223,16 +224,8 @@ export async function exchangeAuthorizationCode(
   response: ValidatedAuthorizationResponse,
   options: { signal?: AbortSignal } = {},
 ): Promise<TokenSet> {
-  const { provider: resolved, url } = await requireEndpoint(
+  const tokens = await requestTokens(
     provider,
-    'tokenUrl',
-    'token endpoint',
-    options.signal,
-  );
-  const { body } = await postToEndpoint(
-    resolved,
-    'token endpoint',
-    url,
     {
       grant_type: 'authorization_code',
       code: response.code,
@@ -241,7 +234,6 @@ export async function exchangeAuthorizationCode(
     },
     options.signal,
   );
-  const tokens = tokenSetFromResponse(body);
   if (request.nonce && tokens.idToken) {
     const payload = jwtPayload(tokens.idToken);
     if (!payload) throw new AuthorizerError(INVALID_RESPONSE, 'token response "id_token" is not a JWT');

@@ -1,8 +1,7 @@
-import { requireEndpoint } from '../discovery.js';
 import { AuthorizerError, INVALID_CONFIGURATION } from '../errors.js';
-import { postToEndpoint } from '../http.js';
 import type { ProviderConfig } from '../provider.js';
-import { type TokenSet, tokenSetFromResponse } from '../token-set.js';
+import type { TokenSet } from '../token-set.js';
+import { requestTokens } from './token-request.js';
 
 /**
  * Gets an app-only token with the client credentials grant (RFC 6749 §4.4), e.g. for Microsoft
@@ -29,19 +28,10 @@ export async function requestClientCredentials(
       },
     );
   }
-  const { provider: resolved, url } = await requireEndpoint(
+  const scopes = options.scopes ?? provider.scopes ?? [];
+  return requestTokens(
     provider,
-    'tokenUrl',
-    'token endpoint',
-    options.signal,
-  );
-  const scopes = options.scopes ?? resolved.scopes ?? [];
-  const { body } = await postToEndpoint(
-    resolved,
-    'token endpoint',
-    url,
     { grant_type: 'client_credentials', ...(scopes.length > 0 && { scope: scopes.join(' ') }) },
     options.signal,
   );
-  return tokenSetFromResponse(body);
 }

@@ -9,8 +9,9 @@ import {
 } from '../errors.js';
 import { postToEndpoint } from '../http.js';
 import type { ProviderConfig } from '../provider.js';
-import { type TokenSet, tokenSetFromResponse } from '../token-set.js';
+import type { TokenSet } from '../token-set.js';
 import type { UserAgent } from '../user-agent.js';
+import { requestTokens } from './token-request.js';
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /** RFC 8628 §3.2: the interval when the server names none. */
@@ -171,7 +172,8 @@ export async function pollDeviceAuthorization(
   options: { signal?: AbortSignal; onPoll?: (event: DevicePollEvent) => void } = {},
 ): Promise<TokenSet> {
   const { signal, onPoll } = options;
-  const { provider: resolved, url } = await requireEndpoint(provider, 'tokenUrl', 'token endpoint', signal);
+  // Resolved once, before the first wait: a missing token endpoint is reported at once.
+  const { provider: resolved } = await requireEndpoint(provider, 'tokenUrl', 'token endpoint', signal);
   let interval = authorization.interval;
   let backoff = 0;
   for (let attempt = 1; ; attempt++) {
@@ -182,14 +184,11 @@ export async function pollDeviceAuthorization(
     if (Date.now() >= authorization.expiresAt) throw expired();
     let status: DevicePollEvent['status'];
     try {
-      const { body } = await postToEndpoint(
+      return await requestTokens(
         resolved,
-        'token endpoint',
-        url,
         { grant_type: DEVICE_CODE_GRANT, device_code: authorization.deviceCode },
         signal,
       );
-      return tokenSetFromResponse(body);
     } catch (error) {
       if (error instanceof OAuthResponseError) {
         if (error.error === 'authorization_pending') status = 'pending';

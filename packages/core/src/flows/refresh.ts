@@ -1,7 +1,6 @@
-import { requireEndpoint } from '../discovery.js';
-import { postToEndpoint } from '../http.js';
 import type { ProviderConfig } from '../provider.js';
-import { type TokenSet, tokenSetFromResponse } from '../token-set.js';
+import type { TokenSet } from '../token-set.js';
+import { requestTokens } from './token-request.js';
 
 /**
  * Exchanges a refresh token for new tokens (RFC 6749 §6). When the server rotates the refresh
@@ -25,16 +24,8 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   if (typeof refreshToken !== 'string' || refreshToken === '')
     throw new TypeError('"refreshToken" must be a non-empty string');
-  const { provider: resolved, url } = await requireEndpoint(
+  const tokens = await requestTokens(
     provider,
-    'tokenUrl',
-    'token endpoint',
-    options.signal,
-  );
-  const { body } = await postToEndpoint(
-    resolved,
-    'token endpoint',
-    url,
     {
       grant_type: 'refresh_token',
       refresh_token: refreshToken,
@@ -42,6 +33,5 @@ export async function refreshTokens(
     },
     options.signal,
   );
-  const tokens = tokenSetFromResponse(body);
   return tokens.refreshToken ? tokens : { ...tokens, refreshToken };
 }
