@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate } from './certificate.js';
 import { findBinary } from './find-binary.js';
-import { freePort } from './free-port.js';
+import { freePorts, isPortConflict } from './free-port.js';
 
 /** A SASL mechanism Dovecot can offer for OAuth2 tokens. */
 export type DovecotMechanism = 'xoauth2' | 'oauthbearer';
@@ -170,6 +170,99 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** How many times {@link startDovecot} starts Dovecot on new ports after a port was taken. */
+const PORT_ATTEMPTS = 3;
+
+/** Dovecot could not bind a port it was given: another process took it after it was chosen. */
+class PortConflictError extends Error {}
+
+interface ListenerPorts {
+  imapPort: number;
+  pop3Port: number;
+  submissionPort: number | undefined;
+  imapsPort: number | undefined;
+  pop3sPort: number | undefined;
+}
+
+interface RunningInstance {
+  child: ChildProcess;
+  ports: ListenerPorts;
+  log(): string;
+}
+
+/**
+ * Chooses distinct free ports, writes the configuration for them into `directory` and runs
+ * Dovecot until every listener accepts connections. Stops Dovecot again when it does not get there.
+ *
+ * @throws {PortConflictError} when Dovecot exited because one of the ports was taken.
+ */
+async function launch(
+  binary: string,
+  directory: string,
+  mechanisms: DovecotMechanism[],
+  options: DovecotOptions,
+): Promise<RunningInstance> {
+  const withSubmission = options.smtpRelayPort !== undefined;
+  const tls = options.tls === true;
+  const chosen = await freePorts(2 + (withSubmission ? 1 : 0) + (tls ? 2 : 0));
+  const next = () => chosen.shift() as number;
+  const ports: ListenerPorts = {
+    imapPort: next(),
+    pop3Port: next(),
+    submissionPort: withSubmission ? next() : undefined,
+    imapsPort: tls ? next() : undefined,
+    pop3sPort: tls ? next() : undefined,
+  };
+  const configPath = join(directory, 'dovecot.conf');
+  await writeFile(
+    configPath,
+    renderConfig({
+      directory,
+      instanceName: `oa-test-${process.pid}-${randomBytes(4).toString('hex')}`,
+      mechanisms,
+      ...ports,
+      smtpRelayPort: options.smtpRelayPort,
+    }),
+  );
+
+  const child = spawn(binary, ['-F', '-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const append = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-LOG_LIMIT);
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  let spawnFailure: Error | undefined;
+  child.once('error', (error) => {
+    spawnFailure = error;
+  });
+
+  const listening = Object.values(ports).filter((port): port is number => port !== undefined);
+  const deadline = Date.now() + (options.startTimeout ?? 15_000);
+  try {
+    for (;;) {
+      if (spawnFailure) throw new Error(`startDovecot: could not run ${binary}: ${spawnFailure.message}`);
+      if (exited) {
+        const message = `startDovecot: dovecot exited during start-up:\n${log}`;
+        throw isPortConflict(log) ? new PortConflictError(message) : new Error(message);
+      }
+      const ready = await Promise.all(listening.map(canConnect));
+      if (ready.every(Boolean)) break;
+      if (Date.now() > deadline)
+        throw new Error(`startDovecot: ports ${listening.join(', ')} not ready:\n${log}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (error) {
+    await stop(child);
+    throw error;
+  }
+  return { child, ports, log: () => log };
+}
+
 /**
  * Starts a real Dovecot (IMAP, POP3 and, with `smtpRelayPort`, submission) on `127.0.0.1` with
  * free ports, checking OAuth2 tokens (XOAUTH2 and/or OAUTHBEARER) by introspection at the test
@@ -203,89 +296,44 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
   await chown(join(directory, 'mail'), MAIL_ID, MAIL_ID);
   await mkdir(join(directory, 'state'));
 
-  const imapPort = await freePort();
-  const pop3Port = await freePort();
-  const submissionPort = options.smtpRelayPort === undefined ? undefined : await freePort();
-  const imapsPort = options.tls ? await freePort() : undefined;
-  const pop3sPort = options.tls ? await freePort() : undefined;
   let certificate: string | undefined;
   if (options.tls) {
     createSelfSignedCertificate(directory);
     certificate = await readFile(join(directory, 'cert.pem'), 'utf8');
   }
-  const configPath = join(directory, 'dovecot.conf');
   await writeFile(join(directory, 'dovecot-oauth2.conf.ext'), renderOauth2Config(options.introspection), {
     mode: 0o600,
   });
-  await writeFile(
-    configPath,
-    renderConfig({
-      directory,
-      instanceName: `oa-test-${process.pid}-${randomBytes(4).toString('hex')}`,
-      mechanisms,
-      imapPort,
-      pop3Port,
-      imapsPort,
-      pop3sPort,
-      submissionPort,
-      smtpRelayPort: options.smtpRelayPort,
-    }),
-  );
 
-  const child = spawn(binary, ['-F', '-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const append = (chunk: Buffer) => {
-    log = (log + chunk.toString('utf8')).slice(-LOG_LIMIT);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  let spawnFailure: Error | undefined;
-  void spawnError.then((error) => {
-    spawnFailure = error;
-  });
-
-  const cleanUp = async () => {
-    await stop(child);
-    await rm(directory, { recursive: true, force: true });
-  };
-
-  const ports = [imapPort, pop3Port, submissionPort, imapsPort, pop3sPort].filter(
-    (port): port is number => port !== undefined,
-  );
-  const deadline = Date.now() + (options.startTimeout ?? 15_000);
+  let instance: RunningInstance | undefined;
   try {
-    for (;;) {
-      if (spawnFailure) throw new Error(`startDovecot: could not run ${binary}: ${spawnFailure.message}`);
-      if (exited) throw new Error(`startDovecot: dovecot exited during start-up:\n${log}`);
-      const ready = await Promise.all(ports.map(canConnect));
-      if (ready.every(Boolean)) break;
-      if (Date.now() > deadline)
-        throw new Error(`startDovecot: ports ${ports.join(', ')} not ready:\n${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // The ports are free when chosen but released before Dovecot binds them: when another process
+    // takes one in between, start again on new ones (rare, and never more than a few times).
+    for (let attempt = 1; !instance; attempt += 1) {
+      try {
+        instance = await launch(binary, directory, mechanisms, options);
+      } catch (error) {
+        if (!(error instanceof PortConflictError) || attempt >= PORT_ATTEMPTS) throw error;
+      }
     }
   } catch (error) {
-    await cleanUp();
+    await rm(directory, { recursive: true, force: true });
     throw error;
   }
+  const { child, ports } = instance;
 
   let closing: Promise<void> | undefined;
   return {
     host: '127.0.0.1',
-    imapPort,
-    pop3Port,
-    submissionPort,
-    imapsPort,
-    pop3sPort,
+    ...ports,
     certificate,
     directory,
-    log: () => log,
+    log: instance.log,
     close() {
-      closing ??= cleanUp();
+      closing ??= (async () => {
+        await stop(child);
+        await rm(directory, { recursive: true, force: true });
+      })();
       return closing;
     },
   };

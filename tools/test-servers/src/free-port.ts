@@ -1,10 +1,40 @@
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /**
- * A port on 127.0.0.1 that was free a moment ago, for a server that binds its own listeners (Redis,
- * Dovecot): the port is released before that server starts, so another process could take it in
- * between, which on a test machine is rare and shows up as a clear start-up error.
+ * `count` distinct ports on 127.0.0.1 that were free a moment ago, for a server that binds its own
+ * listeners (Redis, Dovecot). All of them are held at once before any is released, so the kernel
+ * cannot hand the same port out twice (asking one at a time can: a port released by one call is
+ * free again for the next). They are released before that server starts, so another process could
+ * still take one in between; {@link isPortConflict} recognises the start-up error that follows, for
+ * a retry with new ports.
+ *
+ * @example
+ * ```ts
+ * const [imapPort, pop3Port] = await freePorts(2);
+ * ```
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let index = 0; index < count; index += 1) {
+      const server = createServer();
+      servers.push(server);
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+    }
+    return servers.map((server) => {
+      const address = server.address();
+      if (typeof address !== 'object' || address === null) throw new Error('freePorts: no port was bound');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
+/**
+ * One port on 127.0.0.1 that was free a moment ago ({@link freePorts} with a count of 1).
  *
  * @example
  * ```ts
@@ -13,11 +43,14 @@ import { createServer } from 'node:net';
  * ```
  */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  const [port] = await freePorts(1);
+  return port as number;
+}
+
+/**
+ * Whether a server's start-up log says a port it was given was taken (by another process, between
+ * {@link freePorts} and the server's own bind): a reason to start it again on other ports.
+ */
+export function isPortConflict(log: string): boolean {
+  return /address already in use|EADDRINUSE/i.test(log);
 }

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary } from './find-binary.js';
-import { freePort } from './free-port.js';
+import { freePort, isPortConflict } from './free-port.js';
 
 /** Options of {@link startRedis}. */
 export interface RedisServerOptions {
@@ -46,6 +46,8 @@ export interface RedisServer {
 }
 
 const LOG_LIMIT = 256 * 1024;
+/** How many times {@link startRedis} starts Redis on a new port after its port was taken. */
+const PORT_ATTEMPTS = 3;
 
 /** Sends `PING` and says whether `+PONG` came back (a server still loading its data answers `-LOADING`). */
 function pings(port: number): Promise<boolean> {
@@ -99,9 +101,9 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     'startRedis: `redis-server` was not found. Install it with `apt-get install -y redis-server`.',
   );
   const directory = await mkdtemp(join(tmpdir(), 'oa-redis-'));
-  const port = await freePort();
   const startTimeout = options.startTimeout ?? 10_000;
-  const args = [
+  let port = 0;
+  const args = () => [
     '--port',
     String(port),
     '--bind',
@@ -122,7 +124,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   let child: ChildProcess | undefined;
 
   const spawnServer = async (): Promise<void> => {
-    const process = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const process = spawn(binary, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = process;
     const append = (chunk: Buffer) => {
       log = (log + chunk.toString('utf8')).slice(-LOG_LIMIT);
@@ -153,7 +155,19 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   };
 
   try {
-    await spawnServer();
+    // The port is free when chosen but released before Redis binds it: when another process takes
+    // it in between, start again on a new one (rare, and never more than a few times). Restarts by
+    // start() keep the port, as the URL promises.
+    for (let attempt = 1; ; attempt += 1) {
+      port = await freePort();
+      log = '';
+      try {
+        await spawnServer();
+        break;
+      } catch (error) {
+        if (!isPortConflict(log) || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;
