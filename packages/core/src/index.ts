@@ -47,11 +47,13 @@ export {
   storedAccountToJSON,
 } from './stores/stored-account-format.js';
 export type {
+  ClientCredentialsFunction,
   GetAccessTokenOptions,
   RefreshAttempt,
   RefreshFunction,
   RefreshRetryOptions,
   TokenManagerEvents,
+  TokenManagerGrant,
   TokenManagerOptions,
 } from './token-manager.js';
 export { TokenManager } from './token-manager.js';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ABORTED, AUTHORIZATION_REQUIRED, AuthorizerError, OAuthResponseError } from './errors.js';
+import { requestClientCredentials } from './flows/client-credentials.js';
 import { refreshTokens } from './flows/refresh.js';
 import type { ProviderConfig } from './provider.js';
 import { checkAccountName } from './stores/record.js';
@@ -39,6 +40,28 @@ export type RefreshFunction = (
   refreshToken: string,
   options: { scopes?: string[]; signal?: AbortSignal },
 ) => Promise<TokenSet>;
+
+/**
+ * The function the manager calls for a new token with the client credentials grant:
+ * {@link requestClientCredentials}, or a replacement in tests.
+ *
+ * @example
+ * ```ts
+ * const clientCredentials: ClientCredentialsFunction = (provider, options) =>
+ *   requestClientCredentials(provider, options);
+ * ```
+ */
+export type ClientCredentialsFunction = (
+  provider: ProviderConfig,
+  options: { scopes?: string[]; signal?: AbortSignal },
+) => Promise<TokenSet>;
+
+/**
+ * How the manager gets new tokens: `refresh_token` (an account a person authorized; its refresh
+ * token is exchanged) or `client_credentials` (app-only access: the client's own credentials
+ * get each new token, so no person and no refresh token are involved, RFC 6749 §4.4).
+ */
+export type TokenManagerGrant = 'refresh_token' | 'client_credentials';
 
 /**
  * How transient refresh failures are retried.
@@ -87,10 +110,23 @@ export interface TokenManagerOptions {
   retry?: RefreshRetryOptions;
   /** How long to wait for the store's lock of the account, in ms. Default: 60 000 */
   lockTimeout?: number;
-  /** Scopes to ask for on refresh (fewer than granted). Default: none sent, i.e. all granted scopes */
+  /**
+   * Scopes to ask for on refresh (fewer than granted); with the client credentials grant, the
+   * scopes of each new token. Default: none sent on refresh, i.e. all granted scopes; the
+   * provider's `scopes` with client credentials
+   */
   scopes?: string[];
+  /**
+   * How new tokens are obtained. With `client_credentials` the account needs no authorization: a
+   * missing account or token is simply requested (and stored), and a rejection is the client's
+   * configuration (`OAUTH_ERROR_RESPONSE`, e.g. `invalid_client`), never "authorization required".
+   * Default: `refresh_token`
+   */
+  grant?: TokenManagerGrant;
   /** The refresh call. Default: {@link refreshTokens} */
   refresh?: RefreshFunction;
+  /** The client credentials call, for `grant: 'client_credentials'`. Default: {@link requestClientCredentials} */
+  clientCredentials?: ClientCredentialsFunction;
 }
 
 /**
@@ -147,7 +183,7 @@ export interface RefreshAttempt {
 export interface TokenManagerEvents {
   /** New tokens from a refresh by this manager, emitted after they were stored. */
   tokens: [tokens: TokenSet];
-  /** Each attempt at refreshing, successful or not. */
+  /** Each attempt at refreshing (or, with client credentials, at getting a token), successful or not. */
   refresh: [attempt: RefreshAttempt];
   /** The account must be authorized again; the same error is thrown to the callers. */
   'authorization-required': [error: AuthorizerError];
@@ -235,6 +271,11 @@ function checkCount(name: string, value: unknown, fallback: number): number {
  * jitter, honouring `Retry-After`; then their error is thrown with its code unchanged. Stored
  * tokens are never discarded.
  *
+ * With `grant: 'client_credentials'` (app-only access, e.g. a Microsoft 365 mailbox a service
+ * sends from), each new token comes from the client's own credentials instead of a refresh token:
+ * the same single-flight, cross-process lock and store, and an account that is not in the store
+ * yet gets its first token on the first call.
+ *
  * @example
  * ```ts
  * import { FileTokenStore, TokenManager } from '@oauth-authorizer/core';
@@ -264,7 +305,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   readonly #maxRetryAfter: number;
   readonly #lockTimeout: number;
   readonly #scopes: string[] | undefined;
+  readonly #grant: TokenManagerGrant;
   readonly #refresh: RefreshFunction;
+  readonly #clientCredentials: ClientCredentialsFunction;
 
   #tokens: TokenSet | undefined;
   // The fast path's whole test: before this instant, `#tokens` is fresh for the default minValidity.
@@ -288,6 +331,11 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       throw new TypeError('"provider" must be a ProviderConfig');
     if (options.refresh !== undefined && typeof options.refresh !== 'function')
       throw new TypeError('"refresh" must be a function');
+    if (options.clientCredentials !== undefined && typeof options.clientCredentials !== 'function')
+      throw new TypeError('"clientCredentials" must be a function');
+    const grant = options.grant ?? 'refresh_token';
+    if (grant !== 'refresh_token' && grant !== 'client_credentials')
+      throw new TypeError(`"grant" must be "refresh_token" or "client_credentials", got ${String(grant)}`);
     this.account = options.account;
     this.store = options.store;
     this.provider = options.provider;
@@ -299,7 +347,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     this.#maxRetryAfter = checkCount('retry.maxRetryAfter', retry.maxRetryAfter, 60_000);
     this.#lockTimeout = checkCount('lockTimeout', options.lockTimeout, 60_000);
     this.#scopes = options.scopes;
+    this.#grant = grant;
     this.#refresh = options.refresh ?? refreshTokens;
+    this.#clientCredentials = options.clientCredentials ?? requestClientCredentials;
   }
 
   /**
@@ -425,7 +475,9 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       // fresh process (`oauth-authorizer token`) must not take a lock just to read a valid token.
       if (this.#unsaved === undefined) {
         const tokens = this.#usableTokens(await this.store.get(this.account, { signal }));
-        if (force) {
+        if (tokens === undefined) {
+          // Client credentials and no token yet: get the first one under the lock.
+        } else if (force) {
           if (seen !== undefined && tokens.accessToken !== seen) return this.#adopt(tokens);
           seen ??= tokens.accessToken;
         } else if (Date.now() < freshUntil(tokens, minValidity)) {
@@ -438,8 +490,13 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
         record = await this.#storeUnsaved(record);
         const tokens = this.#usableTokens(record);
         // Another process may have refreshed while we waited for the lock.
-        if (force ? tokens.accessToken !== seen : Date.now() < freshUntil(tokens, minValidity))
+        if (
+          tokens !== undefined &&
+          (force ? tokens.accessToken !== seen : Date.now() < freshUntil(tokens, minValidity))
+        )
           return this.#adopt(tokens);
+        if (tokens === undefined || this.#grant === 'client_credentials')
+          return await this.#requestAndStore(record, signal);
         return await this.#refreshAndStore(record as StoredAccount, tokens, signal);
       } finally {
         // The tokens are stored (or the error is known): a failed release must not turn that into
@@ -456,8 +513,12 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     }
   }
 
-  /** The record's tokens when they can be used or refreshed; else why not, as the error to throw. */
-  #usableTokens(record: StoredAccount | undefined): TokenSet {
+  /**
+   * The record's tokens when they can be used or refreshed; else why not, as the error to throw.
+   * With client credentials every record will do: `undefined` when it has no tokens yet.
+   */
+  #usableTokens(record: StoredAccount | undefined): TokenSet | undefined {
+    if (this.#grant === 'client_credentials') return record?.tokens;
     if (record?.tokens === undefined)
       throw this.#authorizationRequired(record === undefined ? 'is not authorized yet' : 'has no tokens');
     if (record.authorizationRequired) {
@@ -469,13 +530,28 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     return record.tokens;
   }
 
+  /** Client credentials: a new token for the account (creating its record if there is none), stored. */
+  async #requestAndStore(record: StoredAccount | undefined, signal: AbortSignal): Promise<TokenSet> {
+    const options = this.#scopes ? { scopes: this.#scopes } : {};
+    const tokens = freeze(
+      await this.#withRetry(() => this.#clientCredentials(this.provider, options), signal),
+    );
+    const { authorizationRequired: _cleared, ...rest } = record ?? { account: this.account };
+    await this.#storeRotated({ ...rest, tokens });
+    this.#emit('tokens', tokens);
+    return this.#adopt(tokens);
+  }
+
   async #refreshAndStore(record: StoredAccount, current: TokenSet, signal: AbortSignal): Promise<TokenSet> {
     const refreshToken = current.refreshToken;
     if (!refreshToken)
       throw this.#authorizationRequired('has no refresh token, and its access token must be replaced');
     let refreshed: TokenSet;
     try {
-      refreshed = await this.#refreshWithRetry(refreshToken, signal);
+      // The request gets no signal: aborting it after the server rotated the refresh token would
+      // lose the new one. The HTTP timeout bounds it; waiters can stop waiting with their signal.
+      const options = this.#scopes ? { scopes: this.#scopes } : {};
+      refreshed = await this.#withRetry(() => this.#refresh(this.provider, refreshToken, options), signal);
     } catch (error) {
       if (error instanceof OAuthResponseError && !error.transient && GRANT_GONE_ERRORS.has(error.error))
         throw await this.#markAuthorizationRequired(record, error);
@@ -543,14 +619,12 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     return updated;
   }
 
-  async #refreshWithRetry(refreshToken: string, signal: AbortSignal): Promise<TokenSet> {
-    // The request gets no signal: aborting it after the server rotated the refresh token would
-    // lose the new one. The HTTP timeout bounds it; waiters can stop waiting with their signal.
-    const options = this.#scopes ? { scopes: this.#scopes } : {};
+  /** One token request, retried after transient failures with back-off; each attempt is a `refresh` event. */
+  async #withRetry(request: () => Promise<TokenSet>, signal: AbortSignal): Promise<TokenSet> {
     for (let attempt = 1; ; attempt++) {
       const started = performance.now();
       try {
-        const tokens = await this.#refresh(this.provider, refreshToken, options);
+        const tokens = await request();
         this.#emit('refresh', {
           account: this.account,
           attempt,
