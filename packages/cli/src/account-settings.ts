@@ -1,4 +1,5 @@
 import type { ClientAuthMethod, ProviderConfig, StoredAccount } from '@oauth-authorizer/core';
+import type { Flow } from '@oauth-authorizer/presets';
 import { CLI_ACCOUNT_SETTINGS_INVALID, CLI_CLIENT_SECRET_MISSING, cliError, shellQuote } from './errors.js';
 
 /** The environment variable a client secret is read from when it is not stored. */
@@ -34,7 +35,8 @@ export interface AccountSettings {
   preset: string;
   /** The preset's own id (e.g. `google`, or the id inside a preset file). */
   presetId: string;
-  flow: 'code' | 'device';
+  /** How the account was authorized; `client_credentials` also gets every later token that way. */
+  flow: Flow;
   /** The client ID the user gave (absent when the preset fixes it). */
   clientId?: string;
   clientSecret: ClientSecretSource;

@@ -7,7 +7,7 @@ import {
 } from '@oauth-authorizer/presets';
 import type { Prompter } from './prompts.js';
 
-/** The flows the CLI runs (client credentials needs no person, so no CLI authorization). */
+/** The flows the dialog offers; client credentials (no person signs in) is asked for with --flow. */
 export type InteractiveFlow = Extract<Flow, 'code' | 'device'>;
 
 const FIELD_QUESTIONS: Record<string, string> = {

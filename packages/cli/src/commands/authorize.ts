@@ -4,10 +4,13 @@ import {
   type ClientAuthMethod,
   isAuthorizerError,
   type ProviderConfig,
+  requestClientCredentials,
   resolveProvider,
   type TokenSet,
 } from '@oauth-authorizer/core';
 import {
+  FLOWS,
+  type Flow,
   PRESET_MISSING_FIELDS,
   type Preset,
   type PresetError,
@@ -52,7 +55,10 @@ import { describeExpiry, isoOrNull } from '../token-status.js';
 export const help = `Usage: oauth-authorizer authorize <account> [options]
 
 Runs an OAuth2 authorization — the authorization code flow with a browser, or the device code
-flow — stores the account, and shows its bearer token, refresh token, expiry and scopes.
+flow — stores the account, and shows its bearer token, refresh token, expiry and scopes. For
+app-only access (a service's own mailbox, e.g. Microsoft 365), --flow client_credentials gets the
+token with the client's own credentials instead: no person signs in, and "token" gets a new one
+the same way whenever it expires.
 Authorizing an existing account again reuses its settings: flags given now override them.
 
 Provider and client:
@@ -65,7 +71,8 @@ Provider and client:
   --client-auth <method>   client_secret_basic, client_secret_post or none (custom preset)
   --scope <scope>          a scope to ask for; repeat it, or separate scopes by spaces
   --scope-set <name>       one of the preset's named scope sets (imap, smtp, pop3, …)
-  --flow <flow>            code (browser on this machine) or device (sign in anywhere with a code)
+  --flow <flow>            code (browser on this machine), device (sign in anywhere with a code),
+                           or client_credentials (app-only; needs the client secret)
   --tenant <tenant>        the preset's tenant (Microsoft: common, organizations, consumers, an ID)
   --param <key=value>      a preset parameter, or an extra authorization parameter; repeatable
   --login-hint <user>      pre-fills the sign-in page (default: the account, if it is an address)
@@ -96,6 +103,7 @@ Examples:
   oauth-authorizer authorize work --preset microsoft --tenant organizations --client-id <id> --flow device
   oauth-authorizer authorize acme --preset ./acme.json --client-id my-app --scope "openid offline_access mail"
   oauth-authorizer authorize lab --client-id cli --issuer https://id.example.com --scope openid --scope offline_access
+  oauth-authorizer authorize mailer --preset microsoft --tenant <tenant-id> --client-id <id> --flow client_credentials --client-secret <s> --save-client-secret
   oauth-authorizer authorize me@gmail.com            # again, with the stored settings
   ssh server oauth-authorizer authorize me@gmail.com --no-open   # then paste the redirected URL
 
@@ -189,8 +197,11 @@ export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine('authorize', context.args, OPTIONS, { max: 1 });
   const account = requireAccount('authorize', positionals[0]);
   const { output } = context;
-  if (values.flow !== undefined && values.flow !== 'code' && values.flow !== 'device')
-    throw usageError(`authorize: --flow must be code or device, got "${values.flow}"`, 'authorize');
+  if (values.flow !== undefined && !(FLOWS as readonly string[]).includes(values.flow))
+    throw usageError(
+      `authorize: --flow must be code, device or client_credentials, got "${values.flow}"`,
+      'authorize',
+    );
   const clientAuth =
     values['client-auth'] === undefined ? undefined : CLIENT_AUTH_NAMES[values['client-auth']];
   if (values['client-auth'] !== undefined && clientAuth === undefined)
@@ -281,13 +292,6 @@ export async function run(context: CommandContext): Promise<number> {
       if (input.clientSecret !== before) secretSource = 'prompt';
     }
   }
-  if (resolved.flow !== 'code' && resolved.flow !== 'device') {
-    throw usageError(
-      `authorize: preset "${preset.id}" prefers the "${resolved.flow}" flow, which needs no person; choose --flow code or --flow device`,
-      'authorize',
-    );
-  }
-
   const secret = resolved.provider.clientSecret;
   output.addSecrets(secret);
   let saveSecret = values['save-client-secret'] === true || secretSource === 'stored';
@@ -366,6 +370,7 @@ export async function run(context: CommandContext): Promise<number> {
   }
 
   const scope = tokens.scope ?? resolved.scopes.join(' ');
+  const appOnly = resolved.flow === 'client_credentials';
   if (values.json) {
     output.json({
       account,
@@ -381,7 +386,7 @@ export async function run(context: CommandContext): Promise<number> {
     output.data(
       [
         `${s.bold('Bearer token: ')} ${tokens.accessToken}`,
-        `${s.bold('Refresh token:')} ${tokens.refreshToken ?? '(none: the provider issued no refresh token)'}`,
+        `${s.bold('Refresh token:')} ${tokens.refreshToken ?? (appOnly ? '(none: app-only access needs none)' : '(none: the provider issued no refresh token)')}`,
         `${s.bold('Expires:      ')} ${describeExpiry(tokens.expiresAt)}`,
         `${s.bold('Scopes:       ')} ${scope || '(none)'}`,
       ].join('\n'),
@@ -389,7 +394,13 @@ export async function run(context: CommandContext): Promise<number> {
   }
   const es = output.errorStyle;
   output.info(es.green(`Authorized ${account} (preset ${preset.id}, ${resolved.flow} flow) and stored it.`));
-  if (!tokens.refreshToken) {
+  if (appOnly) {
+    output.info(
+      es.dim(
+        `"oauth-authorizer token ${shellQuote(account)}" gets a new access token with the client's credentials whenever it expires.`,
+      ),
+    );
+  } else if (!tokens.refreshToken) {
     output.warn(
       'no refresh token was issued, so "token" cannot renew the access token when it expires (ask for offline access, e.g. the offline_access scope)',
     );
@@ -440,7 +451,7 @@ function userChoices(
     clientId: values['client-id'] ?? reuse?.clientId,
     clientSecret,
     clientAuth: clientAuth ?? reuse?.clientAuth,
-    flow: (values.flow as 'code' | 'device' | undefined) ?? reuse?.flow,
+    flow: (values.flow as Flow | undefined) ?? reuse?.flow,
     scopes: scopes ?? (values['scope-set'] === undefined ? reuse?.scopes : undefined),
     scopeSet: values['scope-set'] ?? (scopes === undefined ? reuse?.scopeSet : undefined),
     redirectUrl: values['redirect-url'] ?? reuse?.redirectUrl,
@@ -467,6 +478,8 @@ async function runFlow(
   const signal = deadline ? AbortSignal.any([context.signal, deadline]) : context.signal;
   const scopes = [...resolved.scopes];
   try {
+    if (resolved.flow === 'client_credentials')
+      return await requestClientCredentials(provider, { scopes, signal });
     if (resolved.flow === 'device') {
       const deviceAgent = new TerminalUserAgent({
         output,
