@@ -8,7 +8,7 @@ import {
   startWorkerProcess,
   type WorkerProcess,
 } from '@oauth-authorizer/test-servers';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** What a token-manager test file runs against; every getter works from the file's first test on. */
 export interface AuthorizationServerFixture {
@@ -18,6 +18,12 @@ export interface AuthorizationServerFixture {
   readonly root: string;
   /** Starts `test/workers/<script>` (which runs core's `dist/`) with `args`. */
   startWorker(script: string, args: string[]): WorkerProcess;
+  /**
+   * Runs `count` copies of `test/workers/concurrent-refresh.mjs` with `args` at the same moment:
+   * starts them, waits until each says "ready", sends "go" to all, and resolves with each one's
+   * distinct access tokens once every one has exited with 0.
+   */
+  runConcurrentWorkers(count: number, args: string[]): Promise<string[][]>;
 }
 
 /**
@@ -32,6 +38,13 @@ export function useAuthorizationServer(directoryPrefix: string): AuthorizationSe
   const started = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error('useAuthorizationServer(): used before its beforeAll ran');
     return value;
+  };
+
+  const startWorker = (script: string, args: string[]): WorkerProcess => {
+    requireBuilt(new URL('../dist/index.js', import.meta.url));
+    const worker = startWorkerProcess(new URL(`./workers/${script}`, import.meta.url), args);
+    workers.push(worker);
+    return worker;
   };
 
   beforeAll(async () => {
@@ -52,11 +65,18 @@ export function useAuthorizationServer(directoryPrefix: string): AuthorizationSe
     get root() {
       return started(root);
     },
-    startWorker(script, args) {
-      requireBuilt(new URL('../dist/index.js', import.meta.url));
-      const worker = startWorkerProcess(new URL(`./workers/${script}`, import.meta.url), args);
-      workers.push(worker);
-      return worker;
+    startWorker,
+    async runConcurrentWorkers(count, args) {
+      const started = Array.from({ length: count }, () => startWorker('concurrent-refresh.mjs', args));
+      await Promise.all(started.map((worker) => worker.waitFor((line) => line === 'ready')));
+      for (const worker of started) worker.send('go');
+      return Promise.all(
+        started.map(async (worker) => {
+          const line = await worker.waitFor((text) => text.startsWith('{'), 30_000);
+          expect(await worker.exited).toEqual({ code: 0, signal: null });
+          return (JSON.parse(line) as { tokens: string[] }).tokens;
+        }),
+      );
     },
   };
 }

@@ -84,29 +84,18 @@ describe('TokenManager with the client credentials grant', () => {
     const { server, root } = fixture;
     const account = 'service-processes';
     const directory = join(root, 'processes');
-    const workers = Array.from({ length: PROCESSES }, () =>
-      fixture.startWorker('concurrent-refresh.mjs', [
-        directory,
-        account,
-        server.endpoints.token,
-        clients.service.clientId,
-        String(CALLS_PER_PROCESS),
-        clients.service.clientSecret,
-      ]),
-    );
-    await Promise.all(workers.map((worker) => worker.waitFor((line) => line === 'ready')));
     const before = server.countTokenRequests('client_credentials');
-    for (const worker of workers) worker.send('go');
-    const outputs = await Promise.all(
-      workers.map(async (worker) => {
-        const line = await worker.waitFor((text) => text.startsWith('{'), 30_000);
-        expect(await worker.exited).toEqual({ code: 0, signal: null });
-        return JSON.parse(line) as { tokens: string[] };
-      }),
-    );
+    const outputs = await fixture.runConcurrentWorkers(PROCESSES, [
+      directory,
+      account,
+      server.endpoints.token,
+      clients.service.clientId,
+      String(CALLS_PER_PROCESS),
+      clients.service.clientSecret,
+    ]);
 
     expect(server.countTokenRequests('client_credentials') - before).toBe(1);
-    const tokens = new Set(outputs.flatMap((output) => output.tokens));
+    const tokens = new Set(outputs.flat());
     const stored = (await new FileTokenStore({ directory }).get(account))?.tokens;
     expect(tokens).toEqual(new Set([stored?.accessToken]));
     expect((await server.introspect(stored?.accessToken as string)).active).toBe(true);

@@ -21,29 +21,18 @@ describe('TokenManager across processes with the file store', () => {
     const initial = (await authorizeTestAccount(server, account)).tokens;
     await store.set({ account, tokens: expiredTokens(initial) });
 
-    const workers = Array.from({ length: PROCESSES }, () =>
-      fixture.startWorker('concurrent-refresh.mjs', [
-        directory,
-        account,
-        server.endpoints.token,
-        clients.native.clientId,
-        String(CALLS_PER_PROCESS),
-      ]),
-    );
-    await Promise.all(workers.map((worker) => worker.waitFor((line) => line === 'ready')));
     const before = server.countTokenRequests('refresh_token');
-    for (const worker of workers) worker.send('go');
-    const outputs = await Promise.all(
-      workers.map(async (worker) => {
-        const line = await worker.waitFor((text) => text.startsWith('{'), 30_000);
-        expect(await worker.exited).toEqual({ code: 0, signal: null });
-        return JSON.parse(line) as { tokens: string[] };
-      }),
-    );
+    const outputs = await fixture.runConcurrentWorkers(PROCESSES, [
+      directory,
+      account,
+      server.endpoints.token,
+      clients.native.clientId,
+      String(CALLS_PER_PROCESS),
+    ]);
 
     expect(server.countTokenRequests('refresh_token') - before).toBe(1);
-    const tokens = new Set(outputs.flatMap((output) => output.tokens));
-    for (const output of outputs) expect(output.tokens).toHaveLength(1);
+    const tokens = new Set(outputs.flat());
+    for (const output of outputs) expect(output).toHaveLength(1);
     for (const token of tokens) {
       expect(await server.introspect(token)).toMatchObject({ active: true, email: account });
     }
