@@ -6,9 +6,9 @@ import type { CommandContext } from './command-context.js';
 /**
  * Core's token manager for a stored account, on the file store, so concurrent commands (and
  * concurrent processes) refresh once. An account authorized with client credentials gets each new
- * token that way (with the scopes of its stored provider configuration). A client secret that should come from the environment and
- * does not is only an error when a refresh is actually needed: a valid cached token is still
- * handed out without it.
+ * token that way (with the scopes of its stored provider configuration). A client secret that
+ * should come from the environment and does not is only an error when a new token is actually
+ * needed: a valid cached token is still handed out without it.
  *
  * @example
  * ```ts

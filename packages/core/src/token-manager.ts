@@ -474,13 +474,12 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       // Read without the lock first: another process may have refreshed, and the hot path of a
       // fresh process (`oauth-authorizer token`) must not take a lock just to read a valid token.
       if (this.#unsaved === undefined) {
+        // `undefined` only with client credentials and no token yet: the first one is got under the lock.
         const tokens = this.#usableTokens(await this.store.get(this.account, { signal }));
-        if (tokens === undefined) {
-          // Client credentials and no token yet: get the first one under the lock.
-        } else if (force) {
+        if (tokens !== undefined && force) {
           if (seen !== undefined && tokens.accessToken !== seen) return this.#adopt(tokens);
           seen ??= tokens.accessToken;
-        } else if (Date.now() < freshUntil(tokens, minValidity)) {
+        } else if (tokens !== undefined && Date.now() < freshUntil(tokens, minValidity)) {
           return this.#adopt(tokens);
         }
       }
