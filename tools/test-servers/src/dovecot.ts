@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate } from './certificate.js';
 import { findBinary } from './find-binary.js';
-import { freePorts, isPortConflict } from './free-port.js';
+import { freePorts, isPortConflict, PortConflictError, startOnFreePorts } from './free-port.js';
 
 /** A SASL mechanism Dovecot can offer for OAuth2 tokens. */
 export type DovecotMechanism = 'xoauth2' | 'oauthbearer';
@@ -170,12 +170,6 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** How many times {@link startDovecot} starts Dovecot on new ports after a port was taken. */
-const PORT_ATTEMPTS = 3;
-
-/** Dovecot could not bind a port it was given: another process took it after it was chosen. */
-class PortConflictError extends Error {}
-
 interface ListenerPorts {
   imapPort: number;
   pop3Port: number;
@@ -305,17 +299,9 @@ export async function startDovecot(options: DovecotOptions): Promise<Dovecot> {
     mode: 0o600,
   });
 
-  let instance: RunningInstance | undefined;
+  let instance: RunningInstance;
   try {
-    // The ports are free when chosen but released before Dovecot binds them: when another process
-    // takes one in between, start again on new ones (rare, and never more than a few times).
-    for (let attempt = 1; !instance; attempt += 1) {
-      try {
-        instance = await launch(binary, directory, mechanisms, options);
-      } catch (error) {
-        if (!(error instanceof PortConflictError) || attempt >= PORT_ATTEMPTS) throw error;
-      }
-    }
+    instance = await startOnFreePorts(() => launch(binary, directory, mechanisms, options));
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;

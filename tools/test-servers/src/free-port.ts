@@ -54,3 +54,29 @@ export async function freePort(): Promise<number> {
 export function isPortConflict(log: string): boolean {
   return /address already in use|EADDRINUSE/i.test(log);
 }
+
+/** A server exited at start-up because a port it was given was taken (see {@link isPortConflict}). */
+export class PortConflictError extends Error {}
+
+/** How many times {@link startOnFreePorts} tries before a port conflict is the caller's error. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Runs `start` (which chooses its ports with {@link freePorts}) again while it fails with a
+ * {@link PortConflictError}, at most 3 times in all: the ports are free when chosen but released
+ * before the server binds them, so another process may take one in between (rare).
+ *
+ * @example
+ * ```ts
+ * const instance = await startOnFreePorts(async () => launch(await freePorts(2)));
+ * ```
+ */
+export async function startOnFreePorts<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      if (!(error instanceof PortConflictError) || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findBinary } from './find-binary.js';
-import { freePort, isPortConflict } from './free-port.js';
+import { freePort, isPortConflict, PortConflictError, startOnFreePorts } from './free-port.js';
 
 /** Options of {@link startRedis}. */
 export interface RedisServerOptions {
@@ -46,8 +46,6 @@ export interface RedisServer {
 }
 
 const LOG_LIMIT = 256 * 1024;
-/** How many times {@link startRedis} starts Redis on a new port after its port was taken. */
-const PORT_ATTEMPTS = 3;
 
 /** Sends `PING` and says whether `+PONG` came back (a server still loading its data answers `-LOADING`). */
 function pings(port: number): Promise<boolean> {
@@ -138,8 +136,10 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     const deadline = Date.now() + startTimeout;
     for (;;) {
       if (failure) throw new Error(`startRedis: could not run ${binary}: ${failure.message}`);
-      if (process.exitCode !== null || process.signalCode !== null)
-        throw new Error(`startRedis: redis-server exited during start-up:\n${log}`);
+      if (process.exitCode !== null || process.signalCode !== null) {
+        const message = `startRedis: redis-server exited during start-up:\n${log}`;
+        throw isPortConflict(log) ? new PortConflictError(message) : new Error(message);
+      }
       if (await pings(port)) return;
       if (Date.now() > deadline) {
         await waitForExit(process, 'SIGKILL');
@@ -155,19 +155,12 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   };
 
   try {
-    // The port is free when chosen but released before Redis binds it: when another process takes
-    // it in between, start again on a new one (rare, and never more than a few times). Restarts by
-    // start() keep the port, as the URL promises.
-    for (let attempt = 1; ; attempt += 1) {
+    // A new port for each try; restarts by start() keep the last one, as the URL promises.
+    await startOnFreePorts(async () => {
       port = await freePort();
       log = '';
-      try {
-        await spawnServer();
-        break;
-      } catch (error) {
-        if (!isPortConflict(log) || attempt >= PORT_ATTEMPTS) throw error;
-      }
-    }
+      await spawnServer();
+    });
   } catch (error) {
     await rm(directory, { recursive: true, force: true });
     throw error;

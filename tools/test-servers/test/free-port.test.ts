@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { findBinary } from '../src/find-binary.js';
-import { freePorts, isPortConflict } from '../src/free-port.js';
+import { freePorts, isPortConflict, PortConflictError, startOnFreePorts } from '../src/free-port.js';
 
 describe('freePorts()', () => {
   it('hands out distinct ports, each free to bind once they are returned', async () => {
@@ -46,5 +46,39 @@ describe('isPortConflict()', () => {
       await new Promise<void>((resolve) => holder.close(() => resolve()));
     }
     expect(isPortConflict('doveconf: Fatal: Error in configuration file: unknown setting')).toBe(false);
+  });
+});
+
+describe('startOnFreePorts()', () => {
+  it('starts again after a port conflict, at most 3 times in all, and never after another failure', async () => {
+    let tries = 0;
+    expect(
+      await startOnFreePorts(async () => {
+        tries += 1;
+        if (tries < 3) throw new PortConflictError('taken');
+        return 'started';
+      }),
+    ).toBe('started');
+    expect(tries).toBe(3);
+
+    tries = 0;
+    const conflict = new PortConflictError('still taken');
+    await expect(
+      startOnFreePorts(async () => {
+        tries += 1;
+        throw conflict;
+      }),
+    ).rejects.toBe(conflict);
+    expect(tries).toBe(3);
+
+    tries = 0;
+    const other = new Error('bad configuration');
+    await expect(
+      startOnFreePorts(async () => {
+        tries += 1;
+        throw other;
+      }),
+    ).rejects.toBe(other);
+    expect(tries).toBe(1);
   });
 });
