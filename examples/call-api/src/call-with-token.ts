@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { AuthorizerError, NETWORK_ERROR, TIMEOUT, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import {
+  AuthorizerError,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_TIMEOUT,
+  OAUTH_TOKEN_REJECTED,
+} from '@oauth-authorizer/core';
 
 /** The API answered with an error status (other than the 401 that a refresh answers). */
 export const API_HTTP_ERROR = 'CALL_API_HTTP_ERROR';
@@ -54,7 +59,7 @@ async function send(request: ApiRequest, token: string): Promise<Response> {
     });
   } catch (error) {
     if (error instanceof DOMException && error.name === 'TimeoutError') {
-      throw new AuthorizerError(TIMEOUT, `${where(request.url)} did not answer within ${timeout} ms`, {
+      throw new AuthorizerError(OAUTH_TIMEOUT, `${where(request.url)} did not answer within ${timeout} ms`, {
         transient: true,
         cause: error,
       });
@@ -62,7 +67,7 @@ async function send(request: ApiRequest, token: string): Promise<Response> {
     // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a TLS error) is its cause.
     const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
     const reason = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? error);
-    throw new AuthorizerError(NETWORK_ERROR, `could not reach ${where(request.url)}: ${reason}`, {
+    throw new AuthorizerError(OAUTH_NETWORK_ERROR, `could not reach ${where(request.url)}: ${reason}`, {
       transient: true,
       cause: error,
     });
@@ -105,7 +110,7 @@ export async function callWithToken(source: BearerTokenSource, request: ApiReque
       const challenge = challengeOf(response);
       await response.body?.cancel();
       throw new AuthorizerError(
-        TOKEN_REJECTED,
+        OAUTH_TOKEN_REJECTED,
         `${where(request.url)} rejected the access token again after a refresh: HTTP 401${challenge}`,
         {
           hint: 'the API may need other scopes, or tokens from another provider: authorize the account again with the scopes the API documents',

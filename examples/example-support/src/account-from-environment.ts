@@ -9,9 +9,9 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  AUTHORIZATION_REQUIRED,
   AuthorizerError,
   FileTokenStore,
+  OAUTH_AUTHORIZATION_REQUIRED,
   type StoredAccount,
   TokenManager,
 } from '@oauth-authorizer/core';
@@ -207,9 +207,13 @@ export async function accountFromEnvironment(env: Environment): Promise<ExampleA
   const store = new FileTokenStore({ directory });
   const record = await store.get(name);
   if (!record) {
-    throw new AuthorizerError(AUTHORIZATION_REQUIRED, `account "${name}" has no tokens in ${directory}`, {
-      hint: `run: oauth-authorizer authorize ${name} --preset <preset> (or set OAUTH_AUTHORIZER_HOME to the CLI's home)`,
-    });
+    throw new AuthorizerError(
+      OAUTH_AUTHORIZATION_REQUIRED,
+      `account "${name}" has no tokens in ${directory}`,
+      {
+        hint: `run: oauth-authorizer authorize ${name} --preset <preset> (or set OAUTH_AUTHORIZER_HOME to the CLI's home)`,
+      },
+    );
   }
   const givenPreset = optionalSetting(env, 'PRESET');
   // Settings saved for one preset mean nothing for another (parameters, flows, clients differ).

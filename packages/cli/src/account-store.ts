@@ -1,4 +1,9 @@
-import { FileTokenStore, isAuthorizerError, STORE_CORRUPT, type StoredAccount } from '@oauth-authorizer/core';
+import {
+  FileTokenStore,
+  isAuthorizerError,
+  OAUTH_STORE_CORRUPT,
+  type StoredAccount,
+} from '@oauth-authorizer/core';
 import { type AccountSettings, readAccountSettings } from './account-settings.js';
 import type { CommandContext } from './command-context.js';
 import { CLI_UNKNOWN_ACCOUNT, cliError, shellQuote } from './errors.js';
@@ -71,7 +76,7 @@ export async function readRecordForReplacement(
   try {
     return await store.get(account, { signal: context.signal });
   } catch (error) {
-    if (!isAuthorizerError(error, STORE_CORRUPT)) throw error;
+    if (!isAuthorizerError(error, OAUTH_STORE_CORRUPT)) throw error;
     context.output.warn(`${error.message}; it will be replaced`);
     return undefined;
   }

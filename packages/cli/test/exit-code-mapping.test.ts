@@ -1,20 +1,20 @@
 import {
-  ABORTED,
-  AUTHORIZATION_DENIED,
-  AUTHORIZATION_REQUIRED,
   AuthorizationResponseError,
   AuthorizerError,
-  DEVICE_CODE_EXPIRED,
-  HTTP_ERROR,
-  INVALID_CONFIGURATION,
-  INVALID_RESPONSE,
-  ISSUER_MISMATCH,
-  LISTENER_TIMEOUT,
-  NETWORK_ERROR,
+  OAUTH_ABORTED,
+  OAUTH_AUTHORIZATION_DENIED,
+  OAUTH_AUTHORIZATION_REQUIRED,
+  OAUTH_DEVICE_CODE_EXPIRED,
+  OAUTH_HTTP_ERROR,
+  OAUTH_INVALID_CONFIGURATION,
+  OAUTH_INVALID_RESPONSE,
+  OAUTH_ISSUER_MISMATCH,
+  OAUTH_LISTENER_TIMEOUT,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_STATE_MISMATCH,
+  OAUTH_STORE_UNAVAILABLE,
+  OAUTH_TIMEOUT,
   OAuthResponseError,
-  STATE_MISMATCH,
-  STORE_UNAVAILABLE,
-  TIMEOUT,
 } from '@oauth-authorizer/core';
 import { PRESET_FIXED_FIELD, PRESET_NOT_FOUND, PresetError } from '@oauth-authorizer/presets';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ const error = (code: string, transient = false) => new AuthorizerError(code, 'x'
 
 describe('exitCodeFor() maps stable error codes to the exit codes of the spec', () => {
   it('2 for usage and configuration errors, presets included', () => {
-    for (const code of [CLI_USAGE, CLI_MISSING_VALUES, INVALID_CONFIGURATION])
+    for (const code of [CLI_USAGE, CLI_MISSING_VALUES, OAUTH_INVALID_CONFIGURATION])
       expect(exitCodeFor(error(code))).toBe(2);
     expect(exitCodeFor(new PresetError(PRESET_NOT_FOUND, 'x'))).toBe(2);
     expect(exitCodeFor(new PresetError(PRESET_FIXED_FIELD, 'x'))).toBe(2);
@@ -33,13 +33,13 @@ describe('exitCodeFor() maps stable error codes to the exit codes of the spec', 
   });
 
   it('3 when the account needs authorization', () => {
-    expect(exitCodeFor(error(AUTHORIZATION_REQUIRED))).toBe(3);
+    expect(exitCodeFor(error(OAUTH_AUTHORIZATION_REQUIRED))).toBe(3);
     expect(exitCodeFor(error(CLI_UNKNOWN_ACCOUNT))).toBe(3);
     expect(exitCodeFor(new OAuthResponseError({ error: 'invalid_grant' }, 400))).toBe(3);
   });
 
   it('4 for network and server errors', () => {
-    for (const code of [TIMEOUT, NETWORK_ERROR, HTTP_ERROR, INVALID_RESPONSE])
+    for (const code of [OAUTH_TIMEOUT, OAUTH_NETWORK_ERROR, OAUTH_HTTP_ERROR, OAUTH_INVALID_RESPONSE])
       expect(exitCodeFor(error(code))).toBe(4);
     expect(
       exitCodeFor(new OAuthResponseError({ error: 'temporarily_unavailable' }, 503, { transient: true })),
@@ -48,23 +48,23 @@ describe('exitCodeFor() maps stable error codes to the exit codes of the spec', 
 
   it('5 when the authorization did not complete', () => {
     for (const code of [
-      AUTHORIZATION_DENIED,
-      DEVICE_CODE_EXPIRED,
-      STATE_MISMATCH,
-      ISSUER_MISMATCH,
-      LISTENER_TIMEOUT,
+      OAUTH_AUTHORIZATION_DENIED,
+      OAUTH_DEVICE_CODE_EXPIRED,
+      OAUTH_STATE_MISMATCH,
+      OAUTH_ISSUER_MISMATCH,
+      OAUTH_LISTENER_TIMEOUT,
     ])
       expect(exitCodeFor(error(code), 'authorize')).toBe(5);
     expect(exitCodeFor(new AuthorizationResponseError({ error: 'access_denied' }), 'authorize')).toBe(5);
     // A code the server refuses to exchange: this authorization failed, the account is not at fault.
     expect(exitCodeFor(new OAuthResponseError({ error: 'invalid_grant' }, 400), 'authorize')).toBe(5);
     expect(exitCodeFor(error(CLI_INTERRUPTED), 'authorize')).toBe(5);
-    expect(exitCodeFor(error(ABORTED), 'authorize')).toBe(5);
+    expect(exitCodeFor(error(OAUTH_ABORTED), 'authorize')).toBe(5);
   });
 
   it('1 for anything else', () => {
-    expect(exitCodeFor(error(STORE_UNAVAILABLE))).toBe(1);
+    expect(exitCodeFor(error(OAUTH_STORE_UNAVAILABLE))).toBe(1);
     expect(exitCodeFor(new TypeError('bug'))).toBe(1);
-    expect(exitCodeFor(error(ABORTED))).toBe(1);
+    expect(exitCodeFor(error(OAUTH_ABORTED))).toBe(1);
   });
 });

@@ -1,4 +1,4 @@
-import { AuthorizerError, DISCOVERY_FAILED, INVALID_CONFIGURATION } from './errors.js';
+import { AuthorizerError, OAUTH_DISCOVERY_FAILED, OAUTH_INVALID_CONFIGURATION } from './errors.js';
 import { checkEndpoint, requestEndpoint } from './http.js';
 import type { HttpSettings, ProviderConfig } from './provider.js';
 
@@ -59,14 +59,14 @@ async function fetchMetadata(
     // RFC 8414 §3.3 / OIDC Discovery §4.3: the document must name exactly the issuer asked for.
     if (body.issuer !== issuer && body.issuer !== issuer.replace(/\/$/, '')) {
       throw new AuthorizerError(
-        DISCOVERY_FAILED,
+        OAUTH_DISCOVERY_FAILED,
         `the discovery document at ${url.href} is for issuer "${String(body.issuer)}", not "${issuer}"`,
       );
     }
     return body as AuthorizationServerMetadata;
   }
   throw new AuthorizerError(
-    DISCOVERY_FAILED,
+    OAUTH_DISCOVERY_FAILED,
     `no authorization server metadata found for issuer ${issuer} (${failures.join('; ')})`,
     {
       hint: 'check the issuer URL, or give the endpoints directly',
@@ -157,7 +157,7 @@ export async function resolveProvider(
     };
   }
   if (!resolved.tokenUrl) {
-    throw new AuthorizerError(INVALID_CONFIGURATION, 'the provider has no token endpoint', {
+    throw new AuthorizerError(OAUTH_INVALID_CONFIGURATION, 'the provider has no token endpoint', {
       hint: 'give the token URL, or an issuer that publishes discovery metadata',
     });
   }
@@ -178,7 +178,7 @@ export async function requireEndpoint(
   const resolved = provider[field] ? provider : await resolveProvider(provider, signal ? { signal } : {});
   const url = resolved[field];
   if (!url) {
-    throw new AuthorizerError(INVALID_CONFIGURATION, `the provider has no ${what}`, {
+    throw new AuthorizerError(OAUTH_INVALID_CONFIGURATION, `the provider has no ${what}`, {
       hint: `give the ${what} URL, or use a flow the provider supports`,
     });
   }

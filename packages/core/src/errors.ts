@@ -9,75 +9,75 @@
 /** The server answered with an OAuth error body (`error`, `error_description`, `error_uri`). */
 export const OAUTH_ERROR_RESPONSE = 'OAUTH_ERROR_RESPONSE';
 /** The server answered with an HTTP error status and no OAuth error body. */
-export const HTTP_ERROR = 'OAUTH_HTTP_ERROR';
+export const OAUTH_HTTP_ERROR = 'OAUTH_HTTP_ERROR';
 /** The response was not what the protocol says: not JSON, an HTML page, empty, or a field missing or of the wrong type. */
-export const INVALID_RESPONSE = 'OAUTH_INVALID_RESPONSE';
+export const OAUTH_INVALID_RESPONSE = 'OAUTH_INVALID_RESPONSE';
 /** The response body was larger than the configured limit. */
-export const RESPONSE_TOO_LARGE = 'OAUTH_RESPONSE_TOO_LARGE';
+export const OAUTH_RESPONSE_TOO_LARGE = 'OAUTH_RESPONSE_TOO_LARGE';
 /** The request took longer than its timeout. */
-export const TIMEOUT = 'OAUTH_TIMEOUT';
+export const OAUTH_TIMEOUT = 'OAUTH_TIMEOUT';
 /** The connection failed: refused, reset, DNS failure, TLS failure. */
-export const NETWORK_ERROR = 'OAUTH_NETWORK_ERROR';
+export const OAUTH_NETWORK_ERROR = 'OAUTH_NETWORK_ERROR';
 /** The operation was cancelled through its `AbortSignal`. */
-export const ABORTED = 'OAUTH_ABORTED';
+export const OAUTH_ABORTED = 'OAUTH_ABORTED';
 /** An endpoint is not `https:` (and not a loopback host). */
-export const INSECURE_ENDPOINT = 'OAUTH_INSECURE_ENDPOINT';
+export const OAUTH_INSECURE_ENDPOINT = 'OAUTH_INSECURE_ENDPOINT';
 /** The provider or client configuration is incomplete or invalid. */
-export const INVALID_CONFIGURATION = 'OAUTH_INVALID_CONFIGURATION';
+export const OAUTH_INVALID_CONFIGURATION = 'OAUTH_INVALID_CONFIGURATION';
 /** Neither OpenID Connect discovery nor RFC 8414 metadata could be read from the issuer. */
-export const DISCOVERY_FAILED = 'OAUTH_DISCOVERY_FAILED';
+export const OAUTH_DISCOVERY_FAILED = 'OAUTH_DISCOVERY_FAILED';
 /** The `state` of an authorization response does not match the request's. */
-export const STATE_MISMATCH = 'OAUTH_STATE_MISMATCH';
+export const OAUTH_STATE_MISMATCH = 'OAUTH_STATE_MISMATCH';
 /** The `iss` of an authorization response does not match the provider's issuer (RFC 9207). */
-export const ISSUER_MISMATCH = 'OAUTH_ISSUER_MISMATCH';
+export const OAUTH_ISSUER_MISMATCH = 'OAUTH_ISSUER_MISMATCH';
 /** The authorization response carries no `code`, or is otherwise malformed. */
-export const INVALID_AUTHORIZATION_RESPONSE = 'OAUTH_INVALID_AUTHORIZATION_RESPONSE';
+export const OAUTH_INVALID_AUTHORIZATION_RESPONSE = 'OAUTH_INVALID_AUTHORIZATION_RESPONSE';
 /** The user or the server refused the authorization (`access_denied`). */
-export const AUTHORIZATION_DENIED = 'OAUTH_AUTHORIZATION_DENIED';
+export const OAUTH_AUTHORIZATION_DENIED = 'OAUTH_AUTHORIZATION_DENIED';
 /** The authorization redirect carried another `error` than `access_denied`. */
-export const AUTHORIZATION_RESPONSE_ERROR = 'OAUTH_AUTHORIZATION_RESPONSE_ERROR';
+export const OAUTH_AUTHORIZATION_RESPONSE_ERROR = 'OAUTH_AUTHORIZATION_RESPONSE_ERROR';
 /** The device code expired (`expired_token`, or its `expires_in` ran out) before the user approved it. */
-export const DEVICE_CODE_EXPIRED = 'OAUTH_DEVICE_CODE_EXPIRED';
+export const OAUTH_DEVICE_CODE_EXPIRED = 'OAUTH_DEVICE_CODE_EXPIRED';
 /** The account must be authorized (again): no tokens, no refresh token, or the refresh token was rejected. */
-export const AUTHORIZATION_REQUIRED = 'OAUTH_AUTHORIZATION_REQUIRED';
+export const OAUTH_AUTHORIZATION_REQUIRED = 'OAUTH_AUTHORIZATION_REQUIRED';
 /** A server (mail or resource) rejected an access token. */
-export const TOKEN_REJECTED = 'OAUTH_TOKEN_REJECTED';
+export const OAUTH_TOKEN_REJECTED = 'OAUTH_TOKEN_REJECTED';
 /** A stored token file could not be parsed or does not hold a token set. */
-export const STORE_CORRUPT = 'OAUTH_STORE_CORRUPT';
+export const OAUTH_STORE_CORRUPT = 'OAUTH_STORE_CORRUPT';
 /** A token store could not be read or written (permissions, disk full, server down). */
-export const STORE_UNAVAILABLE = 'OAUTH_STORE_UNAVAILABLE';
+export const OAUTH_STORE_UNAVAILABLE = 'OAUTH_STORE_UNAVAILABLE';
 /** A token store lock could not be taken in time. */
-export const LOCK_TIMEOUT = 'OAUTH_LOCK_TIMEOUT';
+export const OAUTH_LOCK_TIMEOUT = 'OAUTH_LOCK_TIMEOUT';
 /** The redirect listener could not listen (port in use, address not available, not loopback). */
-export const LISTENER_FAILED = 'OAUTH_LISTENER_FAILED';
+export const OAUTH_LISTENER_FAILED = 'OAUTH_LISTENER_FAILED';
 /** No authorization redirect arrived before the timeout. */
-export const LISTENER_TIMEOUT = 'OAUTH_LISTENER_TIMEOUT';
+export const OAUTH_LISTENER_TIMEOUT = 'OAUTH_LISTENER_TIMEOUT';
 
 /** Every stable code defined by core. Other packages add their own, with their own prefix. */
 export type CoreErrorCode =
   | typeof OAUTH_ERROR_RESPONSE
-  | typeof HTTP_ERROR
-  | typeof INVALID_RESPONSE
-  | typeof RESPONSE_TOO_LARGE
-  | typeof TIMEOUT
-  | typeof NETWORK_ERROR
-  | typeof ABORTED
-  | typeof INSECURE_ENDPOINT
-  | typeof INVALID_CONFIGURATION
-  | typeof DISCOVERY_FAILED
-  | typeof STATE_MISMATCH
-  | typeof ISSUER_MISMATCH
-  | typeof INVALID_AUTHORIZATION_RESPONSE
-  | typeof AUTHORIZATION_DENIED
-  | typeof AUTHORIZATION_RESPONSE_ERROR
-  | typeof DEVICE_CODE_EXPIRED
-  | typeof AUTHORIZATION_REQUIRED
-  | typeof TOKEN_REJECTED
-  | typeof STORE_CORRUPT
-  | typeof STORE_UNAVAILABLE
-  | typeof LOCK_TIMEOUT
-  | typeof LISTENER_FAILED
-  | typeof LISTENER_TIMEOUT;
+  | typeof OAUTH_HTTP_ERROR
+  | typeof OAUTH_INVALID_RESPONSE
+  | typeof OAUTH_RESPONSE_TOO_LARGE
+  | typeof OAUTH_TIMEOUT
+  | typeof OAUTH_NETWORK_ERROR
+  | typeof OAUTH_ABORTED
+  | typeof OAUTH_INSECURE_ENDPOINT
+  | typeof OAUTH_INVALID_CONFIGURATION
+  | typeof OAUTH_DISCOVERY_FAILED
+  | typeof OAUTH_STATE_MISMATCH
+  | typeof OAUTH_ISSUER_MISMATCH
+  | typeof OAUTH_INVALID_AUTHORIZATION_RESPONSE
+  | typeof OAUTH_AUTHORIZATION_DENIED
+  | typeof OAUTH_AUTHORIZATION_RESPONSE_ERROR
+  | typeof OAUTH_DEVICE_CODE_EXPIRED
+  | typeof OAUTH_AUTHORIZATION_REQUIRED
+  | typeof OAUTH_TOKEN_REJECTED
+  | typeof OAUTH_STORE_CORRUPT
+  | typeof OAUTH_STORE_UNAVAILABLE
+  | typeof OAUTH_LOCK_TIMEOUT
+  | typeof OAUTH_LISTENER_FAILED
+  | typeof OAUTH_LISTENER_TIMEOUT;
 
 /** Options of {@link AuthorizerError}. */
 export interface AuthorizerErrorOptions {
@@ -98,7 +98,7 @@ export interface AuthorizerErrorOptions {
  * ```ts
  * try { await manager.getAccessToken(); }
  * catch (error) {
- *   if (error instanceof AuthorizerError && error.code === AUTHORIZATION_REQUIRED) reauthorize();
+ *   if (error instanceof AuthorizerError && error.code === OAUTH_AUTHORIZATION_REQUIRED) reauthorize();
  * }
  * ```
  */
@@ -179,7 +179,7 @@ export class AuthorizationResponseError extends AuthorizerError {
   constructor(body: OAuthErrorBody, options: AuthorizerErrorOptions = {}) {
     const description = body.error_description ? `: ${body.error_description}` : '';
     super(
-      body.error === 'access_denied' ? AUTHORIZATION_DENIED : AUTHORIZATION_RESPONSE_ERROR,
+      body.error === 'access_denied' ? OAUTH_AUTHORIZATION_DENIED : OAUTH_AUTHORIZATION_RESPONSE_ERROR,
       `authorization failed with "${body.error}"${description}`,
       options,
     );

@@ -1,15 +1,15 @@
 import type { Dispatcher } from 'undici';
 import {
-  ABORTED,
   AuthorizerError,
-  HTTP_ERROR,
-  INSECURE_ENDPOINT,
-  INVALID_CONFIGURATION,
-  INVALID_RESPONSE,
-  NETWORK_ERROR,
+  OAUTH_ABORTED,
+  OAUTH_HTTP_ERROR,
+  OAUTH_INSECURE_ENDPOINT,
+  OAUTH_INVALID_CONFIGURATION,
+  OAUTH_INVALID_RESPONSE,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_RESPONSE_TOO_LARGE,
+  OAUTH_TIMEOUT,
   OAuthResponseError,
-  RESPONSE_TOO_LARGE,
-  TIMEOUT,
 } from './errors.js';
 import type { HttpSettings, ProviderConfig } from './provider.js';
 
@@ -43,7 +43,7 @@ export function checkEndpoint(name: string, value: string, settings: HttpSetting
     url = new URL(value);
   } catch {
     throw new AuthorizerError(
-      INVALID_CONFIGURATION,
+      OAUTH_INVALID_CONFIGURATION,
       `${name} must be an absolute URL, got "${value.slice(0, 200)}"`,
     );
   }
@@ -51,7 +51,7 @@ export function checkEndpoint(name: string, value: string, settings: HttpSetting
   if (url.protocol === 'http:' && (isLoopbackHost(url.hostname) || settings?.dangerouslyAllowInsecureHttp))
     return url;
   throw new AuthorizerError(
-    url.protocol === 'http:' ? INSECURE_ENDPOINT : INVALID_CONFIGURATION,
+    url.protocol === 'http:' ? OAUTH_INSECURE_ENDPOINT : OAUTH_INVALID_CONFIGURATION,
     `${name} must use https: (plain http: is allowed on loopback hosts only), got "${url.origin}"`,
     { hint: 'use the https:// URL of the endpoint' },
   );
@@ -129,7 +129,7 @@ async function readBody(body: Dispatcher.ResponseData['body'], limit: number, wh
     size += (chunk as Buffer).length;
     if (size > limit) {
       body.destroy();
-      throw new AuthorizerError(RESPONSE_TOO_LARGE, `${what} answered with more than ${limit} bytes`);
+      throw new AuthorizerError(OAUTH_RESPONSE_TOO_LARGE, `${what} answered with more than ${limit} bytes`);
     }
     chunks.push(chunk as Buffer);
   }
@@ -199,16 +199,18 @@ function oauthError(
 function networkError(error: unknown, request: EndpointRequest, timedOut: boolean): AuthorizerError {
   const where = `${request.endpoint} ${request.url.origin}${request.url.pathname}`;
   if (request.signal?.aborted)
-    return new AuthorizerError(ABORTED, `request to the ${where} was aborted`, {
+    return new AuthorizerError(OAUTH_ABORTED, `request to the ${where} was aborted`, {
       cause: request.signal.reason,
     });
   if (timedOut) {
     const ms = request.settings?.timeout ?? DEFAULT_TIMEOUT;
-    return new AuthorizerError(TIMEOUT, `the ${where} did not answer within ${ms} ms`, { transient: true });
+    return new AuthorizerError(OAUTH_TIMEOUT, `the ${where} did not answer within ${ms} ms`, {
+      transient: true,
+    });
   }
   if (error instanceof AuthorizerError) return error;
   const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  return new AuthorizerError(NETWORK_ERROR, `could not reach the ${where}${code ? ` (${code})` : ''}`, {
+  return new AuthorizerError(OAUTH_NETWORK_ERROR, `could not reach the ${where}${code ? ` (${code})` : ''}`, {
     transient: true,
     cause: code ? { code } : undefined,
   });
@@ -267,7 +269,7 @@ export async function requestEndpoint(request: EndpointRequest): Promise<Endpoin
   if (isOAuthErrorBody(parsed)) throw oauthError(parsed, status, request, retryAfter);
   if (status < 200 || status >= 300) {
     throw new AuthorizerError(
-      HTTP_ERROR,
+      OAUTH_HTTP_ERROR,
       `the ${request.endpoint} answered HTTP ${status} with ${describeBody(text, contentType)}`,
       {
         transient: status >= 500 || status === 429 || status === 408,
@@ -278,7 +280,7 @@ export async function requestEndpoint(request: EndpointRequest): Promise<Endpoin
   if (!parsed) {
     if (request.bodyOptional) return { status, headers: responseHeaders, body: {} };
     throw new AuthorizerError(
-      INVALID_RESPONSE,
+      OAUTH_INVALID_RESPONSE,
       `the ${request.endpoint} answered HTTP ${status} with ${describeBody(text, contentType)}, expected a JSON object`,
     );
   }
@@ -297,7 +299,7 @@ export function authenticateClient(
   const method = provider.clientAuth ?? (provider.clientSecret ? 'client_secret_basic' : 'none');
   if (method !== 'none' && !provider.clientSecret) {
     throw new AuthorizerError(
-      INVALID_CONFIGURATION,
+      OAUTH_INVALID_CONFIGURATION,
       `client authentication "${method}" needs a client secret`,
       {
         hint: 'give the client secret, or use client authentication "none" for a public client',

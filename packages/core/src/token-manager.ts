@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { ABORTED, AUTHORIZATION_REQUIRED, AuthorizerError, OAuthResponseError } from './errors.js';
+import {
+  AuthorizerError,
+  OAUTH_ABORTED,
+  OAUTH_AUTHORIZATION_REQUIRED,
+  OAuthResponseError,
+} from './errors.js';
 import { requestClientCredentials } from './flows/client-credentials.js';
 import { refreshTokens } from './flows/refresh.js';
 import type { ProviderConfig } from './provider.js';
@@ -217,7 +222,9 @@ function freeze(tokens: TokenSet): TokenSet {
 }
 
 function abortError(signal: AbortSignal): AuthorizerError {
-  return new AuthorizerError(ABORTED, 'waiting for an access token was aborted', { cause: signal.reason });
+  return new AuthorizerError(OAUTH_ABORTED, 'waiting for an access token was aborted', {
+    cause: signal.reason,
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -503,7 +510,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
         await lock.release().catch(() => undefined);
       }
     } catch (error) {
-      if (error instanceof AuthorizerError && error.code === AUTHORIZATION_REQUIRED) {
+      if (error instanceof AuthorizerError && error.code === OAUTH_AUTHORIZATION_REQUIRED) {
         this.#tokens = undefined;
         this.#freshUntil = Number.NEGATIVE_INFINITY;
         this.#emit('authorization-required', error);
@@ -674,7 +681,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   }
 
   #authorizationRequired(problem: string, cause?: unknown): AuthorizerError {
-    return new AuthorizerError(AUTHORIZATION_REQUIRED, `account "${this.account}" ${problem}`, {
+    return new AuthorizerError(OAUTH_AUTHORIZATION_REQUIRED, `account "${this.account}" ${problem}`, {
       hint: `run: oauth-authorizer authorize ${shellQuote(this.account)}`,
       ...(cause !== undefined && { cause }),
     });

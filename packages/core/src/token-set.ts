@@ -1,4 +1,4 @@
-import { AuthorizerError, INVALID_RESPONSE } from './errors.js';
+import { AuthorizerError, OAUTH_INVALID_RESPONSE } from './errors.js';
 
 /**
  * The tokens a provider issued, with the expiry made absolute. Camel-case library names for the
@@ -49,7 +49,7 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 function invalid(message: string): AuthorizerError {
-  return new AuthorizerError(INVALID_RESPONSE, message);
+  return new AuthorizerError(OAUTH_INVALID_RESPONSE, message);
 }
 
 /** Reads a lifetime in seconds. Some providers send a numeric string: accepted. */

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ABORTED, FileTokenStore, LOCK_TIMEOUT } from '@oauth-authorizer/core';
+import { FileTokenStore, OAUTH_ABORTED, OAUTH_LOCK_TIMEOUT } from '@oauth-authorizer/core';
 import { requireBuilt, startWorkerProcess, type WorkerProcess } from '@oauth-authorizer/test-servers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { rejection } from './token-fixtures.js';
@@ -69,14 +69,14 @@ describe('FileTokenStore.lock()', () => {
     expect(await readdir(directory)).toEqual([]);
   });
 
-  it('is exclusive across processes, and LOCK_TIMEOUT names the holder', async () => {
+  it('is exclusive across processes, and OAUTH_LOCK_TIMEOUT names the holder', async () => {
     const holder = startWorkerProcess(holdLock, [directory, account]);
     workers.push(holder);
     await holder.waitFor((line) => line === 'locked');
     const store = new FileTokenStore({ directory });
     const started = Date.now();
     const error = await rejection(store.lock(account, { timeout: 300 }));
-    expect(error.code).toBe(LOCK_TIMEOUT);
+    expect(error.code).toBe(OAUTH_LOCK_TIMEOUT);
     expect(error.transient).toBe(true);
     expect(error.message).toContain(`pid ${holder.pid}`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
@@ -129,7 +129,7 @@ describe('FileTokenStore.lock()', () => {
   it('recovers a lock from another host only once it is older than lockStaleAfter', async () => {
     await writeLock({ pid: 1, hostname: 'another-host.example' }, 0);
     const store = new FileTokenStore({ directory, lockStaleAfter: 2000 });
-    expect((await rejection(store.lock(account, { timeout: 300 }))).code).toBe(LOCK_TIMEOUT);
+    expect((await rejection(store.lock(account, { timeout: 300 }))).code).toBe(OAUTH_LOCK_TIMEOUT);
     await (await store.lock(account, { timeout: 10_000 })).release();
 
     await writeLock({ pid: 1, hostname: 'another-host.example' }, 10_000);
@@ -145,7 +145,7 @@ describe('FileTokenStore.lock()', () => {
     const owner = JSON.parse(await readFile(path, 'utf8'));
     await writeFile(path, JSON.stringify({ ...owner, hostname: 'another-host.example' }));
     const error = await rejection(waiterStore.lock(account, { timeout: 2500 }));
-    expect(error.code).toBe(LOCK_TIMEOUT);
+    expect(error.code).toBe(OAUTH_LOCK_TIMEOUT);
     await held.release();
     await (await waiterStore.lock(account, { timeout: 1000 })).release();
   });
@@ -170,14 +170,14 @@ describe('FileTokenStore.lock()', () => {
     expect(await readdir(directory)).toEqual([]);
   });
 
-  it('stops waiting with ABORTED when the signal aborts', async () => {
+  it('stops waiting with OAUTH_ABORTED when the signal aborts', async () => {
     const store = new FileTokenStore({ directory });
     const held = await store.lock(account);
     const other = new FileTokenStore({ directory });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const error = await rejection(other.lock(account, { timeout: 5000, signal: controller.signal }));
-    expect(error.code).toBe(ABORTED);
+    expect(error.code).toBe(OAUTH_ABORTED);
     await held.release();
   });
 
@@ -188,7 +188,7 @@ describe('FileTokenStore.lock()', () => {
     await first.release();
     const second = await other.lock(account);
     await first.release();
-    expect((await rejection(store.lock(account, { timeout: 100 }))).code).toBe(LOCK_TIMEOUT);
+    expect((await rejection(store.lock(account, { timeout: 100 }))).code).toBe(OAUTH_LOCK_TIMEOUT);
     await second.release();
   });
 });

@@ -2,9 +2,9 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AUTHORIZATION_REQUIRED,
   FileTokenStore,
-  STORE_CORRUPT,
+  OAUTH_AUTHORIZATION_REQUIRED,
+  OAUTH_STORE_CORRUPT,
   type StoredAccount,
   TokenManager,
   type TokenSet,
@@ -174,7 +174,7 @@ describe('FileTokenStore', () => {
     expect(left).not.toContain('.me@example.test.bbbbbbbbbbbb.tmp');
   });
 
-  it('reports a corrupt file as STORE_CORRUPT naming the file, without quoting its content', async () => {
+  it('reports a corrupt file as OAUTH_STORE_CORRUPT naming the file, without quoting its content', async () => {
     const store = new FileTokenStore({ directory });
     await mkdir(directory, { recursive: true });
     const path = store.pathOf(account);
@@ -182,14 +182,14 @@ describe('FileTokenStore', () => {
       '{"version":1,"account":"me@example.test","tokens":{"access_token":"secret-access-token-1234';
     await writeFile(path, content, { mode: 0o600 });
     const error = await rejection(store.get(account));
-    expect(error.code).toBe(STORE_CORRUPT);
+    expect(error.code).toBe(OAUTH_STORE_CORRUPT);
     expect(error.message).toContain(path);
     expect(error.message).not.toContain('secret-access-token');
     expect(String(error.cause ?? '')).not.toContain('secret-access-token');
     expect(error.hint).toContain(`oauth-authorizer authorize ${account}`);
   });
 
-  it('reports wrong shapes as STORE_CORRUPT: empty file, wrong version, another account, bad tokens', async () => {
+  it('reports wrong shapes as OAUTH_STORE_CORRUPT: empty file, wrong version, another account, bad tokens', async () => {
     const store = new FileTokenStore({ directory });
     await mkdir(directory, { recursive: true });
     const path = store.pathOf(account);
@@ -203,7 +203,7 @@ describe('FileTokenStore', () => {
     for (const [content, problem] of cases) {
       await writeFile(path, content);
       const error = await rejection(store.get(account));
-      expect(error.code).toBe(STORE_CORRUPT);
+      expect(error.code).toBe(OAUTH_STORE_CORRUPT);
       expect(error.message).toContain(problem);
     }
   });
@@ -223,8 +223,8 @@ describe('FileTokenStore', () => {
         return tokenSet();
       },
     });
-    expect((await rejection(manager.getAccessToken())).code).toBe(STORE_CORRUPT);
-    expect((await rejection(manager.getAccessToken({ forceRefresh: true }))).code).toBe(STORE_CORRUPT);
+    expect((await rejection(manager.getAccessToken())).code).toBe(OAUTH_STORE_CORRUPT);
+    expect((await rejection(manager.getAccessToken({ forceRefresh: true }))).code).toBe(OAUTH_STORE_CORRUPT);
     expect(await readFile(path, 'utf8')).toBe('garbage that is not JSON');
     expect(refreshes).toBe(0);
   });
@@ -251,7 +251,7 @@ describe('FileTokenStore', () => {
       store,
       provider: { tokenUrl: 'https://id.example.test/token', clientId: 'c' },
     });
-    expect((await rejection(manager.getAccessToken())).code).toBe(AUTHORIZATION_REQUIRED);
+    expect((await rejection(manager.getAccessToken())).code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect((await store.get(account))?.tokens).toEqual(tokens);
   });
 

@@ -1,15 +1,16 @@
 import {
-  AUTHORIZATION_DENIED,
   AuthorizationResponseError,
   type AuthorizerError,
   authorizeWithCode,
   authorizeWithDeviceCode,
   createAuthorizationRequest,
-  DEVICE_CODE_EXPIRED,
   type DevicePollEvent,
   discover,
   exchangeAuthorizationCode,
-  ISSUER_MISMATCH,
+  OAUTH_AUTHORIZATION_DENIED,
+  OAUTH_DEVICE_CODE_EXPIRED,
+  OAUTH_ISSUER_MISMATCH,
+  OAUTH_STATE_MISMATCH,
   OAuthResponseError,
   type ProviderConfig,
   pollDeviceAuthorization,
@@ -18,7 +19,6 @@ import {
   requestClientCredentials,
   resolveProvider,
   revokeToken,
-  STATE_MISMATCH,
   startDeviceAuthorization,
   validateAuthorizationResponse,
 } from '@oauth-authorizer/core';
@@ -176,7 +176,7 @@ describe('authorization code flow', () => {
       }
     })();
     expect(error).toBeInstanceOf(AuthorizationResponseError);
-    expect((error as AuthorizerError).code).toBe(AUTHORIZATION_DENIED);
+    expect((error as AuthorizerError).code).toBe(OAUTH_AUTHORIZATION_DENIED);
     expect((error as AuthorizationResponseError).error).toBe('access_denied');
   });
 
@@ -187,17 +187,17 @@ describe('authorization code flow', () => {
     const wrongState = new URL(redirect);
     wrongState.searchParams.set('state', 'someone-else');
     expect(() => validateAuthorizationResponse(config, request, wrongState)).toThrow(
-      expect.objectContaining({ code: STATE_MISMATCH }),
+      expect.objectContaining({ code: OAUTH_STATE_MISMATCH }),
     );
     const wrongIssuer = new URL(redirect);
     wrongIssuer.searchParams.set('iss', 'https://attacker.example');
     expect(() => validateAuthorizationResponse(config, request, wrongIssuer)).toThrow(
-      expect.objectContaining({ code: ISSUER_MISMATCH }),
+      expect.objectContaining({ code: OAUTH_ISSUER_MISMATCH }),
     );
     const noIssuer = new URL(redirect);
     noIssuer.searchParams.delete('iss');
     expect(() => validateAuthorizationResponse(config, request, noIssuer)).toThrow(
-      expect.objectContaining({ code: ISSUER_MISMATCH }),
+      expect.objectContaining({ code: OAUTH_ISSUER_MISMATCH }),
     );
     // The untouched redirect, pasted as text, still works.
     const tokens = await exchangeAuthorizationCode(
@@ -245,7 +245,7 @@ describe('device code flow', () => {
     await approveDeviceCode(authorization.verificationUri, authorization.userCode, { deny: true });
     const error = await pollDeviceAuthorization(config, authorization).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthResponseError);
-    expect((error as AuthorizerError).code).toBe(AUTHORIZATION_DENIED);
+    expect((error as AuthorizerError).code).toBe(OAUTH_AUTHORIZATION_DENIED);
   });
 
   it('stops with OAUTH_DEVICE_CODE_EXPIRED when expires_in runs out', async () => {
@@ -256,7 +256,7 @@ describe('device code flow', () => {
       const error = await authorizeWithDeviceCode(config, { userAgent: { openUrl: () => {} } }).catch(
         (e: unknown) => e,
       );
-      expect((error as AuthorizerError).code).toBe(DEVICE_CODE_EXPIRED);
+      expect((error as AuthorizerError).code).toBe(OAUTH_DEVICE_CODE_EXPIRED);
       expect(Date.now() - started).toBeLessThan(4000);
     } finally {
       await short.close();

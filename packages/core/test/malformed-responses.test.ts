@@ -2,19 +2,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   AuthorizerError,
-  HTTP_ERROR,
-  INSECURE_ENDPOINT,
-  INVALID_RESPONSE,
-  NETWORK_ERROR,
   OAUTH_ERROR_RESPONSE,
+  OAUTH_HTTP_ERROR,
+  OAUTH_INSECURE_ENDPOINT,
+  OAUTH_INVALID_RESPONSE,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_RESPONSE_TOO_LARGE,
+  OAUTH_TIMEOUT,
   OAuthResponseError,
   type ProviderConfig,
-  RESPONSE_TOO_LARGE,
   refreshTokens,
   requestClientCredentials,
   revokeToken,
   startDeviceAuthorization,
-  TIMEOUT,
   tokenSetFromJSON,
   tokenSetFromResponse,
   tokenSetToJSON,
@@ -107,7 +107,7 @@ describe('token responses', () => {
   ])('%s → OAUTH_INVALID_RESPONSE naming the field', async (_name, body, message) => {
     reply(200, body);
     const error = await refreshError();
-    expect(error.code).toBe(INVALID_RESPONSE);
+    expect(error.code).toBe(OAUTH_INVALID_RESPONSE);
     expect(error.message).toMatch(message);
   });
 
@@ -119,21 +119,21 @@ describe('token responses', () => {
   ])('%s → OAUTH_INVALID_RESPONSE', async (_name, status, body, message) => {
     reply(status, body);
     const error = await refreshError();
-    expect(error.code).toBe(INVALID_RESPONSE);
+    expect(error.code).toBe(OAUTH_INVALID_RESPONSE);
     expect(error.message).toMatch(message);
   });
 
   it('an HTML error page → OAUTH_HTTP_ERROR, transient for 502', async () => {
     reply(502, '<!DOCTYPE html><html><body>Bad gateway</body></html>', { 'content-type': 'text/html' });
     const error = await refreshError();
-    expect(error.code).toBe(HTTP_ERROR);
+    expect(error.code).toBe(OAUTH_HTTP_ERROR);
     expect(error.message).toMatch(/HTTP 502 with an HTML page/);
     expect(error.transient).toBe(true);
   });
 
   it('an HTML page with status 200 → OAUTH_INVALID_RESPONSE', async () => {
     reply(200, '<html><body>Login</body></html>', { 'content-type': 'text/html' });
-    expect((await refreshError()).code).toBe(INVALID_RESPONSE);
+    expect((await refreshError()).code).toBe(OAUTH_INVALID_RESPONSE);
   });
 
   it('an OAuth error body → OAuthResponseError with error, description, uri and status', async () => {
@@ -176,24 +176,24 @@ describe('token responses', () => {
   it('429 with Retry-After is transient and says when to retry', async () => {
     reply(429, 'slow down', { 'retry-after': '7' });
     const error = await refreshError();
-    expect(error).toMatchObject({ code: HTTP_ERROR, transient: true, retryAfter: 7 });
+    expect(error).toMatchObject({ code: OAUTH_HTTP_ERROR, transient: true, retryAfter: 7 });
   });
 
   it('an oversized body → OAUTH_RESPONSE_TOO_LARGE', async () => {
     reply(200, { access_token: ACCESS_TOKEN, padding: 'x'.repeat(10_000) });
-    expect((await refreshError()).code).toBe(RESPONSE_TOO_LARGE);
+    expect((await refreshError()).code).toBe(OAUTH_RESPONSE_TOO_LARGE);
   });
 
   it('a server that does not answer in time → OAUTH_TIMEOUT, transient', async () => {
     tokenEndpoint().reply(200, { access_token: ACCESS_TOKEN }).delay(2000);
     const error = await refreshError();
-    expect(error).toMatchObject({ code: TIMEOUT, transient: true });
+    expect(error).toMatchObject({ code: OAUTH_TIMEOUT, transient: true });
   });
 
   it('a connection error → OAUTH_NETWORK_ERROR, transient', async () => {
     tokenEndpoint().replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     const error = await refreshError();
-    expect(error).toMatchObject({ code: NETWORK_ERROR, transient: true });
+    expect(error).toMatchObject({ code: OAUTH_NETWORK_ERROR, transient: true });
   });
 
   it('a connection reset by a real server → OAUTH_NETWORK_ERROR', async () => {
@@ -205,7 +205,7 @@ describe('token responses', () => {
         { clientId: 'c', tokenUrl: `http://127.0.0.1:${port}/token` },
         REFRESH_TOKEN,
       ).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: NETWORK_ERROR, transient: true });
+      expect(error).toMatchObject({ code: OAUTH_NETWORK_ERROR, transient: true });
     } finally {
       server.close();
     }
@@ -246,7 +246,7 @@ describe('endpoints and other grants', () => {
       { clientId: 'c', tokenUrl: 'http://auth.example.test/token' },
       REFRESH_TOKEN,
     ).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: INSECURE_ENDPOINT });
+    expect(error).toMatchObject({ code: OAUTH_INSECURE_ENDPOINT });
   });
 
   it('client credentials without a secret is a configuration error', async () => {
@@ -274,7 +274,7 @@ describe('endpoints and other grants', () => {
         },
       );
     await expect(startDeviceAuthorization(provider)).rejects.toMatchObject({
-      code: INVALID_RESPONSE,
+      code: OAUTH_INVALID_RESPONSE,
       message: expect.stringContaining('"user_code"'),
     });
   });
@@ -302,6 +302,8 @@ describe('endpoints and other grants', () => {
   });
 
   it('tokenSetFromResponse() rejects a non-object', () => {
-    expect(() => tokenSetFromResponse('x')).toThrow(expect.objectContaining({ code: INVALID_RESPONSE }));
+    expect(() => tokenSetFromResponse('x')).toThrow(
+      expect.objectContaining({ code: OAUTH_INVALID_RESPONSE }),
+    );
   });
 });

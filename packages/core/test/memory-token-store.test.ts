@@ -1,4 +1,4 @@
-import { ABORTED, LOCK_TIMEOUT, MemoryTokenStore, type TokenSet } from '@oauth-authorizer/core';
+import { MemoryTokenStore, OAUTH_ABORTED, OAUTH_LOCK_TIMEOUT, type TokenSet } from '@oauth-authorizer/core';
 import { describe, expect, it } from 'vitest';
 import { rejection, tokenSet } from './token-fixtures.js';
 
@@ -49,17 +49,17 @@ describe('MemoryTokenStore', () => {
     expect(order).toEqual([1, 2, 3]);
   });
 
-  it('fails with LOCK_TIMEOUT after the timeout and ABORTED on abort, and later waiters still get the lock', async () => {
+  it('fails with OAUTH_LOCK_TIMEOUT after the timeout and OAUTH_ABORTED on abort, and later waiters still get the lock', async () => {
     const store = new MemoryTokenStore();
     const held = await store.lock(account);
     const timedOut = await rejection(store.lock(account, { timeout: 30 }));
-    expect(timedOut.code).toBe(LOCK_TIMEOUT);
+    expect(timedOut.code).toBe(OAUTH_LOCK_TIMEOUT);
     expect(timedOut.transient).toBe(true);
     const controller = new AbortController();
     const aborted = store.lock(account, { signal: controller.signal });
     const patient = store.lock(account, { timeout: 1000 });
     controller.abort();
-    expect((await rejection(aborted)).code).toBe(ABORTED);
+    expect((await rejection(aborted)).code).toBe(OAUTH_ABORTED);
     await held.release();
     await (await patient).release();
   });

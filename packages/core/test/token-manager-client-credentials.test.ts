@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import {
   type AuthorizerError,
   FileTokenStore,
-  INVALID_CONFIGURATION,
   MemoryTokenStore,
   OAUTH_ERROR_RESPONSE,
+  OAUTH_INVALID_CONFIGURATION,
   type ProviderConfig,
   type RefreshAttempt,
   TokenManager,
@@ -136,7 +136,7 @@ describe('TokenManager with the client credentials grant', () => {
       grant: 'client_credentials',
     });
     const before = server.countTokenRequests();
-    expect((await rejection(manager.getAccessToken())).code).toBe(INVALID_CONFIGURATION);
+    expect((await rejection(manager.getAccessToken())).code).toBe(OAUTH_INVALID_CONFIGURATION);
     expect(server.countTokenRequests()).toBe(before);
   });
 

@@ -4,12 +4,12 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
-  AUTHORIZATION_REQUIRED,
   type AuthorizerError,
   FileTokenStore,
-  HTTP_ERROR,
   MemoryTokenStore,
-  NETWORK_ERROR,
+  OAUTH_AUTHORIZATION_REQUIRED,
+  OAUTH_HTTP_ERROR,
+  OAUTH_NETWORK_ERROR,
   refreshTokens,
   TokenManager,
 } from '@oauth-authorizer/core';
@@ -58,7 +58,7 @@ describe('TokenManager against oidc-provider', () => {
     await refreshTokens(nativeProvider(server), stored?.refreshToken as string);
   });
 
-  it('marks the account and throws AUTHORIZATION_REQUIRED when the server answers invalid_grant', async () => {
+  it('marks the account and throws OAUTH_AUTHORIZATION_REQUIRED when the server answers invalid_grant', async () => {
     const { server, root } = fixture;
     const account = 'rejected@example.test';
     const { tokens } = await authorizeTestAccount(server, account);
@@ -68,7 +68,7 @@ describe('TokenManager against oidc-provider', () => {
     await refreshTokens(nativeProvider(server), tokens.refreshToken as string);
     const manager = new TokenManager({ account, store, provider: nativeProvider(server) });
     const error = await rejection(manager.getAccessToken());
-    expect(error.code).toBe(AUTHORIZATION_REQUIRED);
+    expect(error.code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect(error.message).toContain('invalid_grant');
     expect(error.message).not.toContain(tokens.refreshToken as string);
     expect(server.tokenRequests.at(-1)).toMatchObject({ grantType: 'refresh_token', error: 'invalid_grant' });
@@ -76,7 +76,7 @@ describe('TokenManager against oidc-provider', () => {
     expect(record?.authorizationRequired?.reason).toMatch(/^invalid_grant/);
     expect(record?.tokens?.refreshToken).toBe(tokens.refreshToken);
     const requests = server.countTokenRequests();
-    expect((await rejection(manager.getAccessToken())).code).toBe(AUTHORIZATION_REQUIRED);
+    expect((await rejection(manager.getAccessToken())).code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect(server.countTokenRequests()).toBe(requests);
   });
 
@@ -124,8 +124,8 @@ describe('TokenManager against oidc-provider', () => {
     const before = server.countTokenRequests('refresh_token');
     const token = await manager.getAccessToken();
     expect(attempts).toEqual([
-      [1, false, HTTP_ERROR],
-      [2, false, HTTP_ERROR],
+      [1, false, OAUTH_HTTP_ERROR],
+      [2, false, OAUTH_HTTP_ERROR],
       [3, true, undefined],
     ]);
     expect(server.countTokenRequests('refresh_token') - before).toBe(1);
@@ -152,7 +152,7 @@ describe('TokenManager against oidc-provider', () => {
       attempts += 1;
     });
     const error = await rejection(manager.getAccessToken());
-    expect(error.code).toBe(NETWORK_ERROR);
+    expect(error.code).toBe(OAUTH_NETWORK_ERROR);
     expect(error.transient).toBe(true);
     expect(attempts).toBe(3);
     expect(await readFile(store.pathOf(account), 'utf8')).toBe(before);

@@ -1,16 +1,16 @@
 import {
-  ABORTED,
-  AUTHORIZATION_REQUIRED,
   AuthorizerError,
-  HTTP_ERROR,
   MemoryTokenStore,
-  NETWORK_ERROR,
+  OAUTH_ABORTED,
+  OAUTH_AUTHORIZATION_REQUIRED,
   OAUTH_ERROR_RESPONSE,
+  OAUTH_HTTP_ERROR,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_STORE_UNAVAILABLE,
+  OAUTH_TIMEOUT,
   OAuthResponseError,
   type ProviderConfig,
-  STORE_UNAVAILABLE,
   type StoredAccount,
-  TIMEOUT,
   TokenManager,
   type TokenManagerOptions,
   type TokenSet,
@@ -232,7 +232,7 @@ describe('TokenManager.getAccessToken()', () => {
     const refresh: Refresh = async () => {
       call += 1;
       expect((await store.get(account))?.tokens).toEqual(expired);
-      if (call <= 2) throw transient(HTTP_ERROR);
+      if (call <= 2) throw transient(OAUTH_HTTP_ERROR);
       return tokenSet();
     };
     const manager = new TokenManager({ account, store, provider, refresh, retry: { baseDelay: 5 } });
@@ -242,8 +242,8 @@ describe('TokenManager.getAccessToken()', () => {
     );
     const token = await manager.getAccessToken();
     expect(attempts).toEqual([
-      [1, false, HTTP_ERROR],
-      [2, false, HTTP_ERROR],
+      [1, false, OAUTH_HTTP_ERROR],
+      [2, false, OAUTH_HTTP_ERROR],
       [3, true, undefined],
     ]);
     expect((await store.get(account))?.tokens?.accessToken).toBe(token);
@@ -255,7 +255,7 @@ describe('TokenManager.getAccessToken()', () => {
     const refresh: Refresh = async () => {
       times.push(Date.now());
       call += 1;
-      if (call === 1) throw transient(HTTP_ERROR, 1);
+      if (call === 1) throw transient(OAUTH_HTTP_ERROR, 1);
       return tokenSet();
     };
     const { manager } = await setup(expiredTokenSet(), { refresh, retry: { baseDelay: 1 } });
@@ -268,11 +268,11 @@ describe('TokenManager.getAccessToken()', () => {
     let calls = 0;
     const refresh: Refresh = async () => {
       calls += 1;
-      throw transient(HTTP_ERROR, 3600);
+      throw transient(OAUTH_HTTP_ERROR, 3600);
     };
     const { manager } = await setup(expiredTokenSet(), { refresh });
     const error = await rejection(manager.getAccessToken());
-    expect(error.code).toBe(HTTP_ERROR);
+    expect(error.code).toBe(OAUTH_HTTP_ERROR);
     expect(error.retryAfter).toBe(3600);
     expect(calls).toBe(1);
   });
@@ -282,17 +282,17 @@ describe('TokenManager.getAccessToken()', () => {
     let calls = 0;
     const refresh: Refresh = async () => {
       calls += 1;
-      throw transient(calls % 2 ? NETWORK_ERROR : TIMEOUT);
+      throw transient(calls % 2 ? OAUTH_NETWORK_ERROR : OAUTH_TIMEOUT);
     };
     const { store, manager } = await setup(expired, { refresh, retry: { retries: 3, baseDelay: 2 } });
     const error = await rejection(manager.getAccessToken());
-    expect(error.code).toBe(TIMEOUT);
+    expect(error.code).toBe(OAUTH_TIMEOUT);
     expect(error.transient).toBe(true);
     expect(calls).toBe(4);
     expect(await store.get(account)).toEqual({ account, tokens: expired });
   });
 
-  it('marks the account on invalid_grant, keeps its tokens, emits "authorization-required" and throws AUTHORIZATION_REQUIRED', async () => {
+  it('marks the account on invalid_grant, keeps its tokens, emits "authorization-required" and throws OAUTH_AUTHORIZATION_REQUIRED', async () => {
     const expired = expiredTokenSet();
     let calls = 0;
     const refresh: Refresh = async () => {
@@ -306,7 +306,7 @@ describe('TokenManager.getAccessToken()', () => {
     const emitted: AuthorizerError[] = [];
     manager.on('authorization-required', (error) => emitted.push(error));
     const error = await rejection(manager.getAccessToken());
-    expect(error.code).toBe(AUTHORIZATION_REQUIRED);
+    expect(error.code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect(error.message).toContain(account);
     expect(error.message).toContain('invalid_grant');
     expect(error.hint).toBe(`run: oauth-authorizer authorize ${account}`);
@@ -323,7 +323,7 @@ describe('TokenManager.getAccessToken()', () => {
 
     // Marked: later calls fail the same way without asking the server again.
     const again = await rejection(manager.getAccessToken({ forceRefresh: true }));
-    expect(again.code).toBe(AUTHORIZATION_REQUIRED);
+    expect(again.code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect(calls).toBe(1);
   });
 
@@ -339,15 +339,15 @@ describe('TokenManager.getAccessToken()', () => {
     expect(await store.get(account)).toEqual({ account, tokens: expired });
   });
 
-  it('throws AUTHORIZATION_REQUIRED for an unknown account and for an expired token without refresh token', async () => {
+  it('throws OAUTH_AUTHORIZATION_REQUIRED for an unknown account and for an expired token without refresh token', async () => {
     const { refresh, calls } = rotatingRefresh();
     const { manager } = await setup(undefined, { refresh });
-    expect((await rejection(manager.getAccessToken())).code).toBe(AUTHORIZATION_REQUIRED);
+    expect((await rejection(manager.getAccessToken())).code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
 
     const { refreshToken: _none, ...noRefresh } = expiredTokenSet();
     const { manager: second } = await setup(noRefresh, { refresh });
     const error = await rejection(second.getAccessToken());
-    expect(error.code).toBe(AUTHORIZATION_REQUIRED);
+    expect(error.code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect(error.message).toContain('no refresh token');
     expect(calls).toEqual([]);
   });
@@ -356,7 +356,7 @@ describe('TokenManager.getAccessToken()', () => {
     let calls = 0;
     const refresh: Refresh = async () => {
       calls += 1;
-      if (calls === 1) throw transient(HTTP_ERROR);
+      if (calls === 1) throw transient(OAUTH_HTTP_ERROR);
       return tokenSet();
     };
     const { manager } = await setup(expiredTokenSet(), {
@@ -369,7 +369,7 @@ describe('TokenManager.getAccessToken()', () => {
     const started = Date.now();
     controller.abort();
     const error = await rejection(pending);
-    expect(error.code).toBe(ABORTED);
+    expect(error.code).toBe(OAUTH_ABORTED);
     // Well before the 5 s back-off would have ended.
     expect(Date.now() - started).toBeLessThan(1000);
     // The abandoned flight stopped at its back-off: no retry happened behind our back.
@@ -387,16 +387,16 @@ describe('TokenManager.getAccessToken()', () => {
     const aborted = manager.getAccessToken({ signal: controller.signal });
     const patient = manager.getAccessToken();
     setTimeout(() => controller.abort(), 10);
-    expect((await rejection(aborted)).code).toBe(ABORTED);
+    expect((await rejection(aborted)).code).toBe(OAUTH_ABORTED);
     const token = await patient;
     expect((await store.get(account))?.tokens?.accessToken).toBe(token);
     expect(calls).toHaveLength(1);
   });
 
-  it('throws ABORTED at once for an already aborted signal', async () => {
+  it('throws OAUTH_ABORTED at once for an already aborted signal', async () => {
     const { manager } = await setup(expiredTokenSet(), { refresh: rotatingRefresh().refresh });
     const error = await rejection(manager.getAccessToken({ signal: AbortSignal.abort() }));
-    expect(error.code).toBe(ABORTED);
+    expect(error.code).toBe(OAUTH_ABORTED);
   });
 
   it('keeps refreshed tokens it could not store, hands out nothing unstored, and stores them on the next call', async () => {
@@ -406,11 +406,11 @@ describe('TokenManager.getAccessToken()', () => {
     const set = store.set.bind(store);
     let failures = 1;
     store.set = async (record, options) => {
-      if (failures-- > 0) throw new AuthorizerError(STORE_UNAVAILABLE, 'disk full (ENOSPC)');
+      if (failures-- > 0) throw new AuthorizerError(OAUTH_STORE_UNAVAILABLE, 'disk full (ENOSPC)');
       await set(record, options);
     };
     const error = await rejection(manager.getAccessToken());
-    expect(error.code).toBe(STORE_UNAVAILABLE);
+    expect(error.code).toBe(OAUTH_STORE_UNAVAILABLE);
     expect((await store.get(account))?.tokens).toEqual(expired);
     const token = await manager.getAccessToken();
     expect(calls).toHaveLength(1);
@@ -427,7 +427,7 @@ describe('TokenManager.getAccessToken()', () => {
     let failures = 2;
     store.set = async (record, options) => {
       if (failures-- > 0)
-        throw new AuthorizerError(STORE_UNAVAILABLE, 'store restarting', { transient: true });
+        throw new AuthorizerError(OAUTH_STORE_UNAVAILABLE, 'store restarting', { transient: true });
       await set(record, options);
     };
     const token = await manager.getAccessToken();

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import { AuthorizerError, type AuthorizerErrorOptions, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import { AuthorizerError, type AuthorizerErrorOptions, OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
 import type { SaslErrorChallenge, SaslMechanism } from './sasl.js';
 
 /** Authentication failed for a reason other than the token: the server offers no OAuth2 mechanism, or answered outside the protocol. */
 export const MAIL_AUTH_FAILED = 'MAIL_AUTH_FAILED';
 /** The server's SASL error challenge is not base64-encoded JSON with a `status` (RFC 7628 §3.2.2). */
-export const INVALID_SASL_CHALLENGE = 'MAIL_INVALID_SASL_CHALLENGE';
+export const MAIL_INVALID_SASL_CHALLENGE = 'MAIL_INVALID_SASL_CHALLENGE';
 /** The POP3 server answered a command with `-ERR`. */
 export const POP3_ERROR = 'MAIL_POP3_ERROR';
 /** The mail server's reply does not follow the protocol (no `+OK`/`-ERR`, an over-long line, data after STLS). */
@@ -42,7 +42,7 @@ export type MailProtocol = 'smtp' | 'imap' | 'pop3';
  */
 export interface MailAuthenticationErrorOptions extends AuthorizerErrorOptions {
   /** `OAUTH_TOKEN_REJECTED` (the default) when the server refused the token, else `MAIL_AUTH_FAILED`. */
-  code?: typeof TOKEN_REJECTED | typeof MAIL_AUTH_FAILED;
+  code?: typeof OAUTH_TOKEN_REJECTED | typeof MAIL_AUTH_FAILED;
   /** The protocol of the connection. */
   protocol: MailProtocol;
   /** The user the adapter authenticated as. */
@@ -88,7 +88,7 @@ export class MailAuthenticationError extends AuthorizerError {
   readonly retried: boolean;
 
   constructor(message: string, options: MailAuthenticationErrorOptions) {
-    super(options.code ?? TOKEN_REJECTED, message, options);
+    super(options.code ?? OAUTH_TOKEN_REJECTED, message, options);
     this.name = 'MailAuthenticationError';
     this.protocol = options.protocol;
     this.user = options.user;
@@ -104,7 +104,7 @@ export class MailAuthenticationError extends AuthorizerError {
     message: string = this.message,
   ): MailAuthenticationError {
     return new MailAuthenticationError(message, {
-      code: this.code as typeof TOKEN_REJECTED,
+      code: this.code as typeof OAUTH_TOKEN_REJECTED,
       protocol: this.protocol,
       user: this.user,
       mechanism: this.mechanism,

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ConnectionOptions } from 'node:tls';
-import { ABORTED, AuthorizerError, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import { AuthorizerError, OAUTH_ABORTED, OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import {
   type AccessTokenSource,
@@ -110,7 +110,7 @@ function authenticationError(
       ? `IMAP server ${host} rejected the access token for ${user}: ${reason}${detail}`
       : `IMAP server ${host} could not log ${user} in: ${redact(reason, token)}`,
     {
-      code: tokenRejected ? TOKEN_REJECTED : MAIL_AUTH_FAILED,
+      code: tokenRejected ? OAUTH_TOKEN_REJECTED : MAIL_AUTH_FAILED,
       transient,
       protocol: 'imap',
       user,
@@ -195,7 +195,7 @@ export async function connectImapFlow(
       client.on('error', ignore);
       client.close();
       if (signal?.aborted) {
-        throw new AuthorizerError(ABORTED, `IMAP connect to ${host}:${port} was aborted`, {
+        throw new AuthorizerError(OAUTH_ABORTED, `IMAP connect to ${host}:${port} was aborted`, {
           cause: signal.reason,
         });
       }

@@ -1,8 +1,8 @@
 export type { AccessTokenRequest, AccessTokenSource, TokenRequestOptions } from './access-token-source.js';
 export type { MailAuthenticationErrorOptions, MailProtocol } from './errors.js';
 export {
-  INVALID_SASL_CHALLENGE,
   MAIL_AUTH_FAILED,
+  MAIL_INVALID_SASL_CHALLENGE,
   MAIL_PEER_MISSING,
   MAIL_PROTOCOL_ERROR,
   MAIL_TLS_UNAVAILABLE,

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { AuthorizerError, INVALID_CONFIGURATION } from '@oauth-authorizer/core';
+import { AuthorizerError, OAUTH_INVALID_CONFIGURATION } from '@oauth-authorizer/core';
 import type { ImapFlow } from 'imapflow';
 import type { AccessTokenSource } from './access-token-source.js';
 import { connectImapFlow, type ImapConnectOptions } from './imapflow.js';
@@ -31,7 +31,7 @@ function serverFor(mail: MailSettings | undefined, protocol: Protocol): MailServ
   const server = mail?.[protocol];
   if (!server) {
     throw new AuthorizerError(
-      INVALID_CONFIGURATION,
+      OAUTH_INVALID_CONFIGURATION,
       `the mail settings have no ${protocol.toUpperCase()} server`,
       {
         hint: `give the ${protocol} host, port and tls yourself, or use a preset that knows them`,

@@ -1,4 +1,4 @@
-import { AuthorizerError, INSECURE_ENDPOINT, isLoopbackHost } from '@oauth-authorizer/core';
+import { AuthorizerError, isLoopbackHost, OAUTH_INSECURE_ENDPOINT } from '@oauth-authorizer/core';
 import type { MailProtocol } from './errors.js';
 import type { SaslMechanism } from './sasl.js';
 
@@ -99,7 +99,7 @@ export function checkMailServer(
   }
   if (server.tls === 'none' && !isLoopbackHost(server.host) && !options.dangerouslyAllowPlaintext) {
     throw new AuthorizerError(
-      INSECURE_ENDPOINT,
+      OAUTH_INSECURE_ENDPOINT,
       `${protocol} without TLS is allowed to loopback hosts only, got "${server.host}"`,
       { hint: `use tls: 'implicit' or 'starttls'` },
     );

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ConnectionOptions } from 'node:tls';
-import { TOKEN_REJECTED } from '@oauth-authorizer/core';
+import { OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
 import type * as Nodemailer from 'nodemailer';
 import {
   type AccessTokenSource,
@@ -224,7 +224,7 @@ function toMailError(error: unknown, state: AuthState, retried: boolean): unknow
       ? `SMTP server rejected the access token for ${state.user}: ${reason}${retried ? ' (again, after getting a new token)' : ''}`
       : `SMTP server could not log ${state.user} in: ${redact(reason, state.lastToken)}`,
     {
-      code: tokenRejected ? TOKEN_REJECTED : MAIL_AUTH_FAILED,
+      code: tokenRejected ? OAUTH_TOKEN_REJECTED : MAIL_AUTH_FAILED,
       transient,
       protocol: 'smtp',
       user: state.user,
@@ -250,7 +250,7 @@ async function withSmtpRetry<T>(state: AuthState, run: () => Promise<T>): Promis
     const renewed = state.renewals !== renewalsBefore;
     const mapped = toMailError(error, state, renewed);
     // After a renewal nodemailer has already spent the one retry.
-    if (renewed || !(mapped instanceof MailAuthenticationError) || mapped.code !== TOKEN_REJECTED)
+    if (renewed || !(mapped instanceof MailAuthenticationError) || mapped.code !== OAUTH_TOKEN_REJECTED)
       throw mapped;
     rejection = mapped;
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { AuthorizerError } from '@oauth-authorizer/core';
-import { INVALID_SASL_CHALLENGE } from './errors.js';
+import { MAIL_INVALID_SASL_CHALLENGE } from './errors.js';
 
 /**
  * The SASL mechanisms that carry an OAuth2 bearer token.
@@ -164,7 +164,7 @@ export function saslErrorAcknowledgement(mechanism: SaslMechanism): string {
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
 
 function invalidChallenge(detail: string): AuthorizerError {
-  return new AuthorizerError(INVALID_SASL_CHALLENGE, `SASL error challenge ${detail}`);
+  return new AuthorizerError(MAIL_INVALID_SASL_CHALLENGE, `SASL error challenge ${detail}`);
 }
 
 function optionalString(fields: Record<string, unknown>, name: string): string | undefined {

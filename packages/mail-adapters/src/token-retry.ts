@@ -1,4 +1,4 @@
-import { TOKEN_REJECTED } from '@oauth-authorizer/core';
+import { OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
 import {
   type AccessTokenSource,
   replacementToken,
@@ -8,7 +8,7 @@ import {
 import { MailAuthenticationError } from './errors.js';
 
 function isTokenRejection(error: unknown): error is MailAuthenticationError {
-  return error instanceof MailAuthenticationError && error.code === TOKEN_REJECTED;
+  return error instanceof MailAuthenticationError && error.code === OAUTH_TOKEN_REJECTED;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AUTHORIZATION_REQUIRED, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import { OAUTH_AUTHORIZATION_REQUIRED, OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
 import {
   connectImapFlow,
   createImapConnector,
@@ -108,7 +108,7 @@ describe.each([
 
     expect(error).toBeInstanceOf(MailAuthenticationError);
     const rejection = error as MailAuthenticationError;
-    expect(rejection.code).toBe(TOKEN_REJECTED);
+    expect(rejection.code).toBe(OAUTH_TOKEN_REJECTED);
     expect(rejection.protocol).toBe('imap');
     expect(rejection.mechanism).toBe(mechanism);
     expect(rejection.retried).toBe(true);
@@ -149,8 +149,10 @@ describe('imapflow adapter', () => {
     const error = await connectImapFlow(account.manager, plain(account)).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(MailAuthenticationError);
-    expect((error as MailAuthenticationError).code).toBe(TOKEN_REJECTED);
-    expect(((error as MailAuthenticationError).cause as { code?: string }).code).toBe(AUTHORIZATION_REQUIRED);
+    expect((error as MailAuthenticationError).code).toBe(OAUTH_TOKEN_REJECTED);
+    expect(((error as MailAuthenticationError).cause as { code?: string }).code).toBe(
+      OAUTH_AUTHORIZATION_REQUIRED,
+    );
     expect(server.countTokenRequests('refresh_token') - refreshesBefore).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import { INVALID_CONFIGURATION } from '@oauth-authorizer/core';
+import { OAUTH_INVALID_CONFIGURATION } from '@oauth-authorizer/core';
 import {
   connectImapFor,
   connectPop3For,
@@ -94,11 +94,14 @@ describe('preset integration', () => {
     const error = await connectPop3For(source, { user: 'u@example.test', mail }).catch(
       (caught: unknown) => caught,
     );
-    expect(error).toMatchObject({ code: INVALID_CONFIGURATION, message: expect.stringContaining('POP3') });
+    expect(error).toMatchObject({
+      code: OAUTH_INVALID_CONFIGURATION,
+      message: expect.stringContaining('POP3'),
+    });
     await expect(
       createSmtpTransportFor(source, { user: 'u@example.test', mail: undefined }),
     ).rejects.toMatchObject({
-      code: INVALID_CONFIGURATION,
+      code: OAUTH_INVALID_CONFIGURATION,
     });
   });
 });

@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AUTHORIZATION_REQUIRED,
   FileTokenStore,
+  OAUTH_AUTHORIZATION_REQUIRED,
+  OAUTH_TOKEN_REJECTED,
   refreshTokens,
-  TOKEN_REJECTED,
 } from '@oauth-authorizer/core';
 import {
   createNodemailerAuth,
@@ -160,7 +160,7 @@ describe('nodemailer through smtp-server (XOAUTH2 checked by introspection)', ()
 
       expect(error).toBeInstanceOf(MailAuthenticationError);
       const rejection = error as MailAuthenticationError;
-      expect(rejection.code).toBe(TOKEN_REJECTED);
+      expect(rejection.code).toBe(OAUTH_TOKEN_REJECTED);
       expect(rejection.protocol).toBe('smtp');
       expect(rejection.retried).toBe(true);
       expect(rejection.serverReply).toMatch(/^535 /);
@@ -179,8 +179,10 @@ describe('nodemailer through smtp-server (XOAUTH2 checked by introspection)', ()
     const error = await sendOne(account).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(MailAuthenticationError);
-    expect((error as MailAuthenticationError).code).toBe(TOKEN_REJECTED);
-    expect(((error as MailAuthenticationError).cause as { code?: string }).code).toBe(AUTHORIZATION_REQUIRED);
+    expect((error as MailAuthenticationError).code).toBe(OAUTH_TOKEN_REJECTED);
+    expect(((error as MailAuthenticationError).cause as { code?: string }).code).toBe(
+      OAUTH_AUTHORIZATION_REQUIRED,
+    );
     expect(server.countTokenRequests('refresh_token') - refreshesBefore).toBe(1);
   });
 

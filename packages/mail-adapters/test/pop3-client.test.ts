@@ -1,4 +1,10 @@
-import { ABORTED, INSECURE_ENDPOINT, NETWORK_ERROR, TIMEOUT, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import {
+  OAUTH_ABORTED,
+  OAUTH_INSECURE_ENDPOINT,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_TIMEOUT,
+  OAUTH_TOKEN_REJECTED,
+} from '@oauth-authorizer/core';
 import {
   connectPop3,
   MAIL_AUTH_FAILED,
@@ -130,7 +136,7 @@ describe('Pop3Client wire format', () => {
     const pop3 = await connect(server);
     await pop3.quit();
     expect(pop3.closed).toBe(true);
-    expect(codeOf(await pop3.noop().catch((caught: unknown) => caught))).toBe(NETWORK_ERROR);
+    expect(codeOf(await pop3.noop().catch((caught: unknown) => caught))).toBe(OAUTH_NETWORK_ERROR);
     await pop3.quit();
     expect(server.received).toEqual(['QUIT']);
   });
@@ -146,14 +152,14 @@ describe('Pop3Client failures', () => {
   it('times out a command the server does not answer, closing the connection', async () => {
     const pop3 = await connect(await serve(() => {}), { commandTimeout: 150 });
     const error = await pop3.noop().catch((caught: unknown) => caught);
-    expect(codeOf(error)).toBe(TIMEOUT);
+    expect(codeOf(error)).toBe(OAUTH_TIMEOUT);
     expect(pop3.closed).toBe(true);
   });
 
   it('times out a connection that never greets', async () => {
     const server = await serve(() => {}, null);
     const error = await connect(server, { connectTimeout: 150 }).catch((caught: unknown) => caught);
-    expect(codeOf(error)).toBe(TIMEOUT);
+    expect(codeOf(error)).toBe(OAUTH_TIMEOUT);
   });
 
   it('aborts a command through its signal', async () => {
@@ -161,7 +167,7 @@ describe('Pop3Client failures', () => {
     const controller = new AbortController();
     const pending = pop3.stat({ signal: controller.signal });
     controller.abort();
-    expect(codeOf(await pending.catch((caught: unknown) => caught))).toBe(ABORTED);
+    expect(codeOf(await pending.catch((caught: unknown) => caught))).toBe(OAUTH_ABORTED);
   });
 
   it('reports a connection closed in the middle of a reply as a network error', async () => {
@@ -172,7 +178,9 @@ describe('Pop3Client failures', () => {
       }
     });
     const pop3 = await connect(server);
-    expect(codeOf(await pop3.retrieveMessage(1).catch((caught: unknown) => caught))).toBe(NETWORK_ERROR);
+    expect(codeOf(await pop3.retrieveMessage(1).catch((caught: unknown) => caught))).toBe(
+      OAUTH_NETWORK_ERROR,
+    );
   });
 
   it('refuses a reply line over the limit', async () => {
@@ -210,7 +218,7 @@ describe('Pop3Client failures', () => {
     const error = await Pop3Client.connect({ host: 'pop.example.com', port: 110, tls: 'none' }).catch(
       (caught: unknown) => caught,
     );
-    expect(codeOf(error)).toBe(INSECURE_ENDPOINT);
+    expect(codeOf(error)).toBe(OAUTH_INSECURE_ENDPOINT);
   });
 });
 
@@ -259,7 +267,7 @@ describe('Pop3Client.authenticate()', () => {
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(MailAuthenticationError);
       expect(error).toMatchObject({
-        code: TOKEN_REJECTED,
+        code: OAUTH_TOKEN_REJECTED,
         mechanism,
         serverReply: '-ERR [AUTH] Authentication failed.',
         challenge: { status: 'invalid_token', scope: 'mail' },

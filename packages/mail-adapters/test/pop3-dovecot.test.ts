@@ -1,4 +1,9 @@
-import { AUTHORIZATION_REQUIRED, NETWORK_ERROR, refreshTokens, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import {
+  OAUTH_AUTHORIZATION_REQUIRED,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_TOKEN_REJECTED,
+  refreshTokens,
+} from '@oauth-authorizer/core';
 import {
   connectImapFlow,
   connectPop3,
@@ -148,12 +153,12 @@ describe.each(['XOAUTH2', 'OAUTHBEARER'] as const)('POP3 through Dovecot with %s
     );
     expect(error).toBeInstanceOf(MailAuthenticationError);
     const rejection = error as MailAuthenticationError;
-    expect(rejection.code).toBe(TOKEN_REJECTED);
+    expect(rejection.code).toBe(OAUTH_TOKEN_REJECTED);
     expect(rejection.protocol).toBe('pop3');
     expect(rejection.mechanism).toBe(mechanism);
     expect(rejection.challenge).toMatchObject(CHALLENGES[mechanism]);
     expect(rejection.serverReply).toMatch(/^-ERR \[AUTH\]/);
-    expect((rejection.cause as { code?: string }).code).toBe(AUTHORIZATION_REQUIRED);
+    expect((rejection.cause as { code?: string }).code).toBe(OAUTH_AUTHORIZATION_REQUIRED);
     expect(server.countTokenRequests('refresh_token') - refreshesBefore).toBe(1);
   });
 
@@ -180,7 +185,7 @@ describe.each(['XOAUTH2', 'OAUTHBEARER'] as const)('POP3 through Dovecot with %s
     const error = await connectPop3(source, plain(account, mechanism)).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(MailAuthenticationError);
     const rejection = error as MailAuthenticationError;
-    expect(rejection.code).toBe(TOKEN_REJECTED);
+    expect(rejection.code).toBe(OAUTH_TOKEN_REJECTED);
     expect(rejection.retried).toBe(true);
     expect(rejection.challenge).toMatchObject(CHALLENGES[mechanism]);
     expect(rejection.serverReply).toContain('-ERR');
@@ -250,7 +255,7 @@ describe('POP3 client against Dovecot', () => {
       port: dovecot.pop3Port,
       tls: 'starttls',
     }).catch((caught: unknown) => caught);
-    expect((error as { code?: string }).code).toBe(NETWORK_ERROR);
+    expect((error as { code?: string }).code).toBe(OAUTH_NETWORK_ERROR);
   });
 
   it('fails with MAIL_TLS_UNAVAILABLE when a server without TLS is asked for STLS', async () => {

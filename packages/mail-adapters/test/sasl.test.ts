@@ -1,6 +1,6 @@
 import {
   decodeSaslErrorChallenge,
-  INVALID_SASL_CHALLENGE,
+  MAIL_INVALID_SASL_CHALLENGE,
   oauthBearerInitialResponse,
   saslErrorAcknowledgement,
   saslInitialResponse,
@@ -112,7 +112,7 @@ describe('decodeSaslErrorChallenge()', () => {
     ['a status that is an object', base64Json({ status: { code: 401 } })],
   ])('throws MAIL_INVALID_SASL_CHALLENGE for %s', (_name, input) => {
     expect(() => decodeSaslErrorChallenge(input)).toThrow(
-      expect.objectContaining({ code: INVALID_SASL_CHALLENGE }),
+      expect.objectContaining({ code: MAIL_INVALID_SASL_CHALLENGE }),
     );
   });
 });

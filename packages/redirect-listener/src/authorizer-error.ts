@@ -8,10 +8,10 @@ import type { AuthorizerError, AuthorizerErrorOptions } from '@oauth-authorizer/
  */
 
 /** Core's codes that the listener uses; a test checks they equal core's constants. */
-export const LISTENER_FAILED = 'OAUTH_LISTENER_FAILED';
-export const LISTENER_TIMEOUT = 'OAUTH_LISTENER_TIMEOUT';
-export const ABORTED = 'OAUTH_ABORTED';
-export const INVALID_CONFIGURATION = 'OAUTH_INVALID_CONFIGURATION';
+export const OAUTH_LISTENER_FAILED = 'OAUTH_LISTENER_FAILED';
+export const OAUTH_LISTENER_TIMEOUT = 'OAUTH_LISTENER_TIMEOUT';
+export const OAUTH_ABORTED = 'OAUTH_ABORTED';
+export const OAUTH_INVALID_CONFIGURATION = 'OAUTH_INVALID_CONFIGURATION';
 
 type AuthorizerErrorConstructor = new (
   code: string,

@@ -9,11 +9,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AuthorizerError, RedirectReceiver } from '@oauth-authorizer/core';
 import {
-  ABORTED,
   authorizerError,
-  LISTENER_FAILED,
-  LISTENER_TIMEOUT,
   loadAuthorizerError,
+  OAUTH_ABORTED,
+  OAUTH_LISTENER_FAILED,
+  OAUTH_LISTENER_TIMEOUT,
 } from './authorizer-error.js';
 import { LISTENER_CLOSED } from './errors.js';
 import {
@@ -132,7 +132,7 @@ const CLOSE_GRACE_MS = 250;
 const DUAL_STACK_ATTEMPTS = 10;
 
 function abortError(signal: AbortSignal): AuthorizerError {
-  return authorizerError(ABORTED, 'waiting for the authorization redirect was aborted', {
+  return authorizerError(OAUTH_ABORTED, 'waiting for the authorization redirect was aborted', {
     cause: signal.reason,
   });
 }
@@ -160,7 +160,7 @@ function listenFailed(error: NodeJS.ErrnoException, address: string, port: numbe
   switch (error.code) {
     case 'EADDRINUSE':
       return authorizerError(
-        LISTENER_FAILED,
+        OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: port ${port} is already in use; choose another port in the redirect URL, or port 0 for any free port`,
         {
           cause: error,
@@ -169,21 +169,25 @@ function listenFailed(error: NodeJS.ErrnoException, address: string, port: numbe
       );
     case 'EACCES':
       return authorizerError(
-        LISTENER_FAILED,
+        OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 in the redirect URL, or port 0`,
         { cause: error, hint: 'put a port above 1023 (or port 0) in the redirect URL' },
       );
     case 'EADDRNOTAVAIL':
     case 'EAFNOSUPPORT':
       return authorizerError(
-        LISTENER_FAILED,
+        OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: the address ${hostForMessage(address)} does not exist on this machine`,
         { cause: error, hint: 'use 127.0.0.1 as the redirect URL host' },
       );
     default:
-      return authorizerError(LISTENER_FAILED, `cannot listen on ${where}: ${error.code ?? error.message}`, {
-        cause: error,
-      });
+      return authorizerError(
+        OAUTH_LISTENER_FAILED,
+        `cannot listen on ${where}: ${error.code ?? error.message}`,
+        {
+          cause: error,
+        },
+      );
   }
 }
 
@@ -383,7 +387,7 @@ export class RedirectListener implements RedirectReceiver {
               if (this.#received) return;
               this.#shutDown(
                 authorizerError(
-                  LISTENER_TIMEOUT,
+                  OAUTH_LISTENER_TIMEOUT,
                   `no authorization redirect arrived at ${this.redirectUri} within ${formatDuration(timeout)}`,
                   { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
                 ),
@@ -626,9 +630,9 @@ export class RedirectListener implements RedirectReceiver {
     this.#closeReason =
       error === undefined
         ? 'it already received its callback'
-        : error.code === LISTENER_TIMEOUT
+        : error.code === OAUTH_LISTENER_TIMEOUT
           ? 'it stopped waiting at its timeout'
-          : error.code === ABORTED
+          : error.code === OAUTH_ABORTED
             ? 'it was aborted'
             : 'close() was called';
     if (this.#phase === 'new') {

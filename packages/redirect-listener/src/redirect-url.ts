@@ -1,5 +1,5 @@
 import type { AuthorizerError } from '@oauth-authorizer/core';
-import { authorizerError, INVALID_CONFIGURATION, LISTENER_FAILED } from './authorizer-error.js';
+import { authorizerError, OAUTH_INVALID_CONFIGURATION, OAUTH_LISTENER_FAILED } from './authorizer-error.js';
 
 /** Where and how to listen, read from a redirect URL. */
 export interface RedirectTarget {
@@ -28,7 +28,7 @@ const AUTHORITY = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::
 const IPV4_LOOPBACK = /^127(?:\.\d{1,3}){3}$/;
 
 function invalid(message: string, hint: string): AuthorizerError {
-  return authorizerError(INVALID_CONFIGURATION, message, { hint });
+  return authorizerError(OAUTH_INVALID_CONFIGURATION, message, { hint });
 }
 
 /** Whether `hostname` (as the WHATWG parser gives it) names this machine's loopback interface. */
@@ -102,7 +102,7 @@ export function parseRedirectUrl(
   else if (options.allowNonLoopback) addresses = [host.replace(/^\[|\]$/g, '')];
   else {
     throw authorizerError(
-      LISTENER_FAILED,
+      OAUTH_LISTENER_FAILED,
       `refusing to listen on "${host}": the redirect listener binds loopback addresses only (127.0.0.1, [::1], localhost)`,
       {
         hint: 'use http://127.0.0.1:0/callback, or pass allowNonLoopback: true if other machines really must reach it',

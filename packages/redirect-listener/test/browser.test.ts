@@ -1,6 +1,6 @@
 import {
-  AUTHORIZATION_DENIED,
   authorizeWithCode,
+  OAUTH_AUTHORIZATION_DENIED,
   type ProviderConfig,
   refreshTokens,
   type TokenSet,
@@ -133,7 +133,7 @@ describe.skipIf(!installed)(`the code flow in headless Chromium (${CHROMIUM_PATH
     const { listener, flow } = await codeFlowInBrowser('http://localhost:0/callback', 'deny');
     expect(flow).toMatchObject({
       status: 'rejected',
-      reason: expect.objectContaining({ code: AUTHORIZATION_DENIED, error: 'access_denied' }),
+      reason: expect.objectContaining({ code: OAUTH_AUTHORIZATION_DENIED, error: 'access_denied' }),
     });
     expect(new URL(page.url()).host).toBe(`localhost:${listener.port}`);
     expect(await page.textContent('h1')).toBe('Authorization failed');

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
-import { AuthorizerError, LISTENER_FAILED } from '@oauth-authorizer/core';
+import { AuthorizerError, OAUTH_LISTENER_FAILED } from '@oauth-authorizer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedirectListener } from '../src/index.js';
 import { rejectionOf } from './http-client.js';
@@ -29,7 +29,7 @@ describe('a port that is in use', () => {
     const port = await occupy('127.0.0.1');
     const error = await rejectionOf(startRedirectListener(`http://127.0.0.1:${port}/callback`));
     expect(error).toBeInstanceOf(AuthorizerError);
-    expect(error.code).toBe(LISTENER_FAILED);
+    expect(error.code).toBe(OAUTH_LISTENER_FAILED);
     expect(error.message).toContain(`port ${port} is already in use`);
     expect(error.message).toContain('port 0');
     expect((error as AuthorizerError).hint).toContain('redirect URL');
@@ -39,7 +39,7 @@ describe('a port that is in use', () => {
   it('fails for [::1] when the port is taken there', async () => {
     const port = await occupy('::1');
     const error = await rejectionOf(startRedirectListener(`http://[::1]:${port}/callback`));
-    expect(error.code).toBe(LISTENER_FAILED);
+    expect(error.code).toBe(OAUTH_LISTENER_FAILED);
     expect(error.message).toContain(`[::1]:${port}`);
   });
 
@@ -47,7 +47,7 @@ describe('a port that is in use', () => {
     // Otherwise a browser that picks ::1 for localhost would hand the code to that other program.
     const port = await occupy('::1');
     const error = await rejectionOf(startRedirectListener(`http://localhost:${port}/callback`));
-    expect(error.code).toBe(LISTENER_FAILED);
+    expect(error.code).toBe(OAUTH_LISTENER_FAILED);
     expect(error.message).toContain(`port ${port} is already in use`);
     const again = await occupy('127.0.0.1', port);
     expect(again).toBe(port);

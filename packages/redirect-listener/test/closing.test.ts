@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { ABORTED, LISTENER_TIMEOUT } from '@oauth-authorizer/core';
+import { OAUTH_ABORTED, OAUTH_LISTENER_TIMEOUT } from '@oauth-authorizer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LISTENER_CLOSED, RedirectListener, startRedirectListener } from '../src/index.js';
 import { rejectionOf, send, watchRequests } from './http-client.js';
@@ -74,7 +74,7 @@ describe('how the listener closes', () => {
     const keepAlive = await idleKeepAliveSocket(listener);
     const started = Date.now();
     const error = await rejectionOf(listener.waitForCallback({ state: STATE }));
-    expect(error.code).toBe(LISTENER_TIMEOUT);
+    expect(error.code).toBe(OAUTH_LISTENER_TIMEOUT);
     expect(error.message).toBe(`no authorization redirect arrived at ${listener.redirectUri} within 150 ms`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     await closedWithin(keepAlive, 5000);
@@ -102,7 +102,7 @@ describe('how the listener closes', () => {
     const reason = new Error('user pressed Ctrl-C');
     controller.abort(reason);
     const error = await rejectionOf(waiting);
-    expect(error.code).toBe(ABORTED);
+    expect(error.code).toBe(OAUTH_ABORTED);
     expect(error.cause).toBe(reason);
     await closedWithin(keepAlive, 5000);
     await listener.close();
@@ -114,7 +114,7 @@ describe('how the listener closes', () => {
     const listener = await start({ signal: controller.signal });
     const waiting = listener.waitForCallback({ state: STATE });
     controller.abort();
-    expect((await rejectionOf(waiting)).code).toBe(ABORTED);
+    expect((await rejectionOf(waiting)).code).toBe(OAUTH_ABORTED);
     await listener.close();
     expect(listener.listening).toBe(false);
     await refusesConnections(listener.port);
@@ -124,13 +124,13 @@ describe('how the listener closes', () => {
     const error = await rejectionOf(
       startRedirectListener('http://127.0.0.1:0/callback', { signal: AbortSignal.abort() }),
     );
-    expect(error.code).toBe(ABORTED);
+    expect(error.code).toBe(OAUTH_ABORTED);
   });
 
   it('rejects an already aborted wait at once', async () => {
     const listener = await start();
     const error = await rejectionOf(listener.waitForCallback({ state: STATE, signal: AbortSignal.abort() }));
-    expect(error.code).toBe(ABORTED);
+    expect(error.code).toBe(OAUTH_ABORTED);
     expect(listener.listening).toBe(false);
   });
 
@@ -190,7 +190,7 @@ describe('how the listener closes', () => {
     const listener = new RedirectListener('http://localhost:0/callback', { signal: controller.signal });
     const listening = listener.listen();
     controller.abort();
-    expect((await rejectionOf(listening)).code).toBe(ABORTED);
+    expect((await rejectionOf(listening)).code).toBe(OAUTH_ABORTED);
     await listener.close();
     expect(listener.listening).toBe(false);
   });

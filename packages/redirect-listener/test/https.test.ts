@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INVALID_CONFIGURATION } from '@oauth-authorizer/core';
+import { OAUTH_INVALID_CONFIGURATION } from '@oauth-authorizer/core';
 import { createSelfSignedCertificate } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedirectListener, startRedirectListener } from '../src/index.js';
@@ -64,6 +64,6 @@ describe('an https redirect URL', () => {
 
   it('refuses the https option with an http redirect URL', async () => {
     const listening = new RedirectListener('http://127.0.0.1:0/callback', { https: { key, cert } }).listen();
-    expect((await rejectionOf(listening)).code).toBe(INVALID_CONFIGURATION);
+    expect((await rejectionOf(listening)).code).toBe(OAUTH_INVALID_CONFIGURATION);
   });
 });

@@ -1,4 +1,4 @@
-import { AuthorizerError, INVALID_CONFIGURATION, LISTENER_FAILED } from '@oauth-authorizer/core';
+import { AuthorizerError, OAUTH_INVALID_CONFIGURATION, OAUTH_LISTENER_FAILED } from '@oauth-authorizer/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedirectListener, startRedirectListener } from '../src/index.js';
 import { rejectionOf, send } from './http-client.js';
@@ -96,16 +96,16 @@ describe('where the redirect listener listens', () => {
   it('refuses a host that is not loopback with OAUTH_LISTENER_FAILED', async () => {
     const error = await rejectionOf(startRedirectListener('http://0.0.0.0:0/callback'));
     expect(error).toBeInstanceOf(AuthorizerError);
-    expect(error.code).toBe(LISTENER_FAILED);
+    expect(error.code).toBe(OAUTH_LISTENER_FAILED);
     expect(error.message).toContain('loopback');
     const named = await rejectionOf(new RedirectListener('http://mail.example.test/callback').listen());
-    expect(named.code).toBe(LISTENER_FAILED);
+    expect(named.code).toBe(OAUTH_LISTENER_FAILED);
   });
 
   it('listens on a host outside the loopback list when allowNonLoopback is set', async () => {
     // An IPv4-mapped address is not on the loopback list, yet stays on this machine: safe to bind in a test.
     expect((await rejectionOf(startRedirectListener('http://[::ffff:127.0.0.1]:0/callback'))).code).toBe(
-      LISTENER_FAILED,
+      OAUTH_LISTENER_FAILED,
     );
     const listener = await start('http://[::ffff:127.0.0.1]:0/callback', { allowNonLoopback: true });
     expect(listener.redirectUri).toBe(`http://[::ffff:7f00:1]:${listener.port}/callback`);
@@ -121,7 +121,7 @@ describe('where the redirect listener listens', () => {
   ])('rejects a redirect URL with %s as OAUTH_INVALID_CONFIGURATION', async (_what, url) => {
     const error = await rejectionOf(startRedirectListener(url));
     expect(error).toBeInstanceOf(AuthorizerError);
-    expect(error.code).toBe(INVALID_CONFIGURATION);
+    expect(error.code).toBe(OAUTH_INVALID_CONFIGURATION);
   });
 
   it('throws a TypeError at once for options of the wrong type', () => {

@@ -82,10 +82,10 @@ afterAll(async () => {
 
 describe('the built package', () => {
   it("uses core's error codes", () => {
-    expect(codes.LISTENER_FAILED).toBe(core.LISTENER_FAILED);
-    expect(codes.LISTENER_TIMEOUT).toBe(core.LISTENER_TIMEOUT);
-    expect(codes.ABORTED).toBe(core.ABORTED);
-    expect(codes.INVALID_CONFIGURATION).toBe(core.INVALID_CONFIGURATION);
+    expect(codes.OAUTH_LISTENER_FAILED).toBe(core.OAUTH_LISTENER_FAILED);
+    expect(codes.OAUTH_LISTENER_TIMEOUT).toBe(core.OAUTH_LISTENER_TIMEOUT);
+    expect(codes.OAUTH_ABORTED).toBe(core.OAUTH_ABORTED);
+    expect(codes.OAUTH_INVALID_CONFIGURATION).toBe(core.OAUTH_INVALID_CONFIGURATION);
   });
 
   it.each(['mjs', 'cjs'])('works installed alone, without core (%s)', async (kind) => {

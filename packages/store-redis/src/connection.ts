@@ -1,4 +1,4 @@
-import { AuthorizerError, STORE_UNAVAILABLE } from '@oauth-authorizer/core';
+import { AuthorizerError, OAUTH_STORE_UNAVAILABLE } from '@oauth-authorizer/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { aborted, redisFailure } from './errors.js';
 
@@ -88,11 +88,15 @@ export class RedisConnection {
     const client = this.client;
     if (client.status === 'ready') return client;
     if (this.#closed)
-      throw new AuthorizerError(STORE_UNAVAILABLE, `${what}: the Redis token store was closed`);
+      throw new AuthorizerError(OAUTH_STORE_UNAVAILABLE, `${what}: the Redis token store was closed`);
     if (client.status === 'end' && !this.#owned) {
-      throw new AuthorizerError(STORE_UNAVAILABLE, `${what}: the given Redis client's connection has ended`, {
-        hint: 'the client was closed (quit or disconnect), or its retryStrategy gave up reconnecting',
-      });
+      throw new AuthorizerError(
+        OAUTH_STORE_UNAVAILABLE,
+        `${what}: the given Redis client's connection has ended`,
+        {
+          hint: 'the client was closed (quit or disconnect), or its retryStrategy gave up reconnecting',
+        },
+      );
     }
     if (client.status === 'wait' || client.status === 'end') client.connect().catch(() => undefined);
     this.#waiting ??= this.#waitForReady().finally(() => {

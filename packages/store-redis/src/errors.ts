@@ -1,9 +1,9 @@
 import {
-  ABORTED,
   AuthorizerError,
-  LOCK_TIMEOUT,
-  STORE_CORRUPT,
-  STORE_UNAVAILABLE,
+  OAUTH_ABORTED,
+  OAUTH_LOCK_TIMEOUT,
+  OAUTH_STORE_CORRUPT,
+  OAUTH_STORE_UNAVAILABLE,
 } from '@oauth-authorizer/core';
 
 /**
@@ -14,12 +14,12 @@ import {
  * @example
  * ```ts
  * const record = await store.get(account).catch((error: unknown) => {
- *   if (isAuthorizerError(error, DECRYPT_FAILED)) throw new Error('check TOKEN_STORE_KEY', { cause: error });
+ *   if (isAuthorizerError(error, REDIS_STORE_DECRYPT_FAILED)) throw new Error('check TOKEN_STORE_KEY', { cause: error });
  *   throw error;
  * });
  * ```
  */
-export const DECRYPT_FAILED = 'REDIS_STORE_DECRYPT_FAILED';
+export const REDIS_STORE_DECRYPT_FAILED = 'REDIS_STORE_DECRYPT_FAILED';
 
 /**
  * A write made under the account's lock was refused: the lock's lease ran out and the record changed
@@ -30,11 +30,11 @@ export const DECRYPT_FAILED = 'REDIS_STORE_DECRYPT_FAILED';
  * ```ts
  * // Transient: the next call reads the tokens the other holder stored.
  * const token = await manager.getAccessToken().catch((error: unknown) =>
- *   isAuthorizerError(error, LOCK_LOST) ? manager.getAccessToken() : Promise.reject(error),
+ *   isAuthorizerError(error, REDIS_STORE_LOCK_LOST) ? manager.getAccessToken() : Promise.reject(error),
  * );
  * ```
  */
-export const LOCK_LOST = 'REDIS_STORE_LOCK_LOST';
+export const REDIS_STORE_LOCK_LOST = 'REDIS_STORE_LOCK_LOST';
 
 /**
  * Every stable code this package defines; it also throws core's store codes
@@ -42,19 +42,19 @@ export const LOCK_LOST = 'REDIS_STORE_LOCK_LOST';
  *
  * @example
  * ```ts
- * import { isAuthorizerError, STORE_UNAVAILABLE } from '@oauth-authorizer/core';
- * import { DECRYPT_FAILED, LOCK_LOST } from '@oauth-authorizer/store-redis';
+ * import { isAuthorizerError, OAUTH_STORE_UNAVAILABLE } from '@oauth-authorizer/core';
+ * import { REDIS_STORE_DECRYPT_FAILED, REDIS_STORE_LOCK_LOST } from '@oauth-authorizer/store-redis';
  *
  * try {
  *   await manager.getAccessToken();
  * } catch (error) {
- *   if (isAuthorizerError(error, DECRYPT_FAILED)) console.error('wrong TOKEN_STORE_KEY');
- *   else if (isAuthorizerError(error, LOCK_LOST) || isAuthorizerError(error, STORE_UNAVAILABLE)) retryLater();
+ *   if (isAuthorizerError(error, REDIS_STORE_DECRYPT_FAILED)) console.error('wrong TOKEN_STORE_KEY');
+ *   else if (isAuthorizerError(error, REDIS_STORE_LOCK_LOST) || isAuthorizerError(error, OAUTH_STORE_UNAVAILABLE)) retryLater();
  *   else throw error;
  * }
  * ```
  */
-export type RedisStoreErrorCode = typeof DECRYPT_FAILED | typeof LOCK_LOST;
+export type RedisStoreErrorCode = typeof REDIS_STORE_DECRYPT_FAILED | typeof REDIS_STORE_LOCK_LOST;
 
 /** Redis errors that go away by themselves: a restart loading its data, a failover, a busy script. */
 const TRANSIENT_REPLY = /^(LOADING|BUSY|TRYAGAIN|MASTERDOWN|READONLY|CLUSTERDOWN|NOREPLICAS|OOM)\b/;
@@ -92,7 +92,7 @@ export function redisFailure(what: string, error: unknown): AuthorizerError {
   if (isReplyError(error)) {
     if (cause.message.startsWith('WRONGTYPE')) {
       return new AuthorizerError(
-        STORE_CORRUPT,
+        OAUTH_STORE_CORRUPT,
         `${what}: a key of the store holds another Redis type than expected`,
         {
           cause,
@@ -100,12 +100,12 @@ export function redisFailure(what: string, error: unknown): AuthorizerError {
         },
       );
     }
-    return new AuthorizerError(STORE_UNAVAILABLE, `${what}: Redis answered "${cause.message}"`, {
+    return new AuthorizerError(OAUTH_STORE_UNAVAILABLE, `${what}: Redis answered "${cause.message}"`, {
       cause,
       transient: TRANSIENT_REPLY.test(cause.message),
     });
   }
-  return new AuthorizerError(STORE_UNAVAILABLE, `${what}: Redis is unavailable (${cause.message})`, {
+  return new AuthorizerError(OAUTH_STORE_UNAVAILABLE, `${what}: Redis is unavailable (${cause.message})`, {
     cause,
     transient: true,
     hint: 'check that Redis is running and reachable; nothing was lost, try again when it is back',
@@ -115,7 +115,7 @@ export function redisFailure(what: string, error: unknown): AuthorizerError {
 /** A stored value that is not a record. Says what is wrong, never what the value holds. */
 export function corruptRecord(account: string, problem: string): AuthorizerError {
   return new AuthorizerError(
-    STORE_CORRUPT,
+    OAUTH_STORE_CORRUPT,
     `the Redis record of account "${account}" is corrupt: ${problem}`,
     {
       hint: `delete it and authorize the account again: oauth-authorizer authorize ${account}`,
@@ -123,10 +123,10 @@ export function corruptRecord(account: string, problem: string): AuthorizerError
   );
 }
 
-/** A record that could not be decrypted (see {@link DECRYPT_FAILED}). */
+/** A record that could not be decrypted (see {@link REDIS_STORE_DECRYPT_FAILED}). */
 export function decryptFailed(account: string, problem: string): AuthorizerError {
   return new AuthorizerError(
-    DECRYPT_FAILED,
+    REDIS_STORE_DECRYPT_FAILED,
     `the Redis record of account "${account}" could not be decrypted: ${problem}`,
     {
       hint: 'give the store the key the record was written with (encryptionKey, or an older one in decryptionKeys)',
@@ -143,7 +143,7 @@ export function lockTimeout(
   const lease =
     expiresIn !== undefined && expiresIn >= 0 ? `; the holder's lease ends in ${expiresIn} ms` : '';
   return new AuthorizerError(
-    LOCK_TIMEOUT,
+    OAUTH_LOCK_TIMEOUT,
     `could not take the Redis lock of account "${account}" within ${timeout} ms${lease}`,
     { transient: true },
   );
@@ -152,7 +152,7 @@ export function lockTimeout(
 /** A fenced write refused because the lease ran out and the record changed meanwhile. */
 export function lockLost(account: string): AuthorizerError {
   return new AuthorizerError(
-    LOCK_LOST,
+    REDIS_STORE_LOCK_LOST,
     `the Redis lock of account "${account}" was lost (its lease ran out and another holder wrote a newer record); nothing was written`,
     { transient: true, hint: 'try again: the next attempt reads the newer record' },
   );
@@ -160,7 +160,7 @@ export function lockLost(account: string): AuthorizerError {
 
 /** The error every operation rejects with when its `signal` aborts. */
 export function aborted(signal: AbortSignal, what: string): AuthorizerError {
-  return new AuthorizerError(ABORTED, `${what} was aborted`, { cause: signal.reason });
+  return new AuthorizerError(OAUTH_ABORTED, `${what} was aborted`, { cause: signal.reason });
 }
 
 /** @throws {AuthorizerError} `OAUTH_ABORTED` when `signal` is already aborted. */

@@ -1,5 +1,5 @@
-import { ABORTED, LOCK_TIMEOUT } from '@oauth-authorizer/core';
-import { LOCK_LOST, type RedisTokenStore } from '@oauth-authorizer/store-redis';
+import { OAUTH_ABORTED, OAUTH_LOCK_TIMEOUT } from '@oauth-authorizer/core';
+import { REDIS_STORE_LOCK_LOST, type RedisTokenStore } from '@oauth-authorizer/store-redis';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from './redis-fixture.js';
 import { fakeRecord, rejectsWithCode } from './token-fixtures.js';
@@ -14,7 +14,10 @@ describe('RedisTokenStore.lock()', () => {
     const first = newStore('exclusion:');
     const second = newStore('exclusion:');
     const held = await first.lock('me@example.test');
-    const timedOut = await rejectsWithCode(second.lock('me@example.test', { timeout: 150 }), LOCK_TIMEOUT);
+    const timedOut = await rejectsWithCode(
+      second.lock('me@example.test', { timeout: 150 }),
+      OAUTH_LOCK_TIMEOUT,
+    );
     expect(timedOut.transient).toBe(true);
     const waiting = second.lock('me@example.test', { timeout: 5_000 });
     await sleep(50);
@@ -73,7 +76,7 @@ describe('RedisTokenStore.lock()', () => {
   it('says how long the holder lease still runs when it times out', async () => {
     const store = newStore('timeout-message:');
     await fixture.raw.set('timeout-message:lock:me@example.test', 'someone-else', 'PX', 10_000);
-    const error = await rejectsWithCode(store.lock('me@example.test', { timeout: 100 }), LOCK_TIMEOUT);
+    const error = await rejectsWithCode(store.lock('me@example.test', { timeout: 100 }), OAUTH_LOCK_TIMEOUT);
     expect(error.message).toMatch(/lease ends in \d+ ms/);
   });
 
@@ -82,7 +85,7 @@ describe('RedisTokenStore.lock()', () => {
     const other = newStore('renewal:', { lockLease: 300 });
     const lock = await holder.lock('me@example.test');
     await holder.get('me@example.test');
-    const waiter = rejectsWithCode(other.lock('me@example.test', { timeout: 1_000 }), LOCK_TIMEOUT);
+    const waiter = rejectsWithCode(other.lock('me@example.test', { timeout: 1_000 }), OAUTH_LOCK_TIMEOUT);
     const ttls: number[] = [];
     for (let step = 0; step < 6; step++) {
       await sleep(200);
@@ -110,10 +113,10 @@ describe('RedisTokenStore.lock()', () => {
     const newer = fakeRecord('me@example.test');
     await fast.set(newer);
     // … and the slow holder's stale write must not overwrite them, whether or not the lock is still held.
-    const refused = await rejectsWithCode(slow.set(fakeRecord('me@example.test')), LOCK_LOST);
+    const refused = await rejectsWithCode(slow.set(fakeRecord('me@example.test')), REDIS_STORE_LOCK_LOST);
     expect(refused.transient).toBe(true);
     await fastLock.release();
-    await rejectsWithCode(slow.set(fakeRecord('me@example.test')), LOCK_LOST);
+    await rejectsWithCode(slow.set(fakeRecord('me@example.test')), REDIS_STORE_LOCK_LOST);
     expect(await fast.get('me@example.test')).toEqual(newer);
     await slowLock.release();
   });
@@ -127,7 +130,7 @@ describe('RedisTokenStore.lock()', () => {
     // No read under the lock: nothing vouches that the record is unchanged.
     await fixture.raw.del('fenced-taken:lock:me@example.test');
     const fastLock = await fast.lock('me@example.test', { timeout: 1_000 });
-    await rejectsWithCode(slow.set(fakeRecord('me@example.test')), LOCK_LOST);
+    await rejectsWithCode(slow.set(fakeRecord('me@example.test')), REDIS_STORE_LOCK_LOST);
     expect(await fast.get('me@example.test')).toEqual(original);
     await fastLock.release();
     await slowLock.release();
@@ -210,7 +213,7 @@ describe('RedisTokenStore.lock()', () => {
     const controller = new AbortController();
     const waiting = store.lock('me@example.test', { timeout: 5_000, signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
-    await rejectsWithCode(waiting, ABORTED);
+    await rejectsWithCode(waiting, OAUTH_ABORTED);
     // The turn in this process was given back: the next caller is not stuck behind the aborted one.
     await fixture.raw.del('abort:lock:me@example.test');
     const lock = await store.lock('me@example.test', { timeout: 1_000 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { STORE_CORRUPT } from '@oauth-authorizer/core';
-import { DECRYPT_FAILED } from '@oauth-authorizer/store-redis';
+import { OAUTH_STORE_CORRUPT } from '@oauth-authorizer/core';
+import { REDIS_STORE_DECRYPT_FAILED } from '@oauth-authorizer/store-redis';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from './redis-fixture.js';
 import { errorText, expectNoTokenText, fakeRecord, fakeTokens, rejectsWithCode } from './token-fixtures.js';
@@ -44,7 +44,7 @@ describe('RedisTokenStore encryption at rest', () => {
     const reader = newStore('enc-wrong:', { encryptionKey: randomBytes(32) });
     const record = fakeRecord('me@example.test');
     await writer.set(record);
-    const error = await rejectsWithCode(reader.get('me@example.test'), DECRYPT_FAILED);
+    const error = await rejectsWithCode(reader.get('me@example.test'), REDIS_STORE_DECRYPT_FAILED);
     expect(error.message).toContain('me@example.test');
     expect(error.hint).toContain('encryptionKey');
     expectNoTokenText(errorText(error), record);
@@ -58,7 +58,7 @@ describe('RedisTokenStore encryption at rest', () => {
     const newOnly = newStore('enc-rotate:', { encryptionKey: newKey });
     const record = fakeRecord('me@example.test');
     await before.set(record);
-    await rejectsWithCode(newOnly.get('me@example.test'), DECRYPT_FAILED);
+    await rejectsWithCode(newOnly.get('me@example.test'), REDIS_STORE_DECRYPT_FAILED);
     expect(await after.get('me@example.test')).toEqual(record);
     await after.set(record);
     expect(await newOnly.get('me@example.test')).toEqual(record);
@@ -71,7 +71,7 @@ describe('RedisTokenStore encryption at rest', () => {
       'enc-copied:account:victim@example.test',
       'enc-copied:account:attacker@example.test',
     );
-    await rejectsWithCode(store.get('attacker@example.test'), DECRYPT_FAILED);
+    await rejectsWithCode(store.get('attacker@example.test'), REDIS_STORE_DECRYPT_FAILED);
   });
 
   it('refuses a value whose ciphertext was changed', async () => {
@@ -82,7 +82,7 @@ describe('RedisTokenStore encryption at rest', () => {
     data[0] = (data[0] ?? 0) ^ 1;
     stored.encrypted.data = data.toString('base64url');
     await fixture.raw.set('enc-tampered:account:me@example.test', JSON.stringify(stored));
-    await rejectsWithCode(store.get('me@example.test'), DECRYPT_FAILED);
+    await rejectsWithCode(store.get('me@example.test'), REDIS_STORE_DECRYPT_FAILED);
   });
 
   it('refuses a plain record when it requires encryption, and an encrypted one when it has no key', async () => {
@@ -90,9 +90,9 @@ describe('RedisTokenStore encryption at rest', () => {
     const sealed = newStore('enc-mixed:', { encryptionKey: randomBytes(32) });
     await plain.set(fakeRecord('plain@example.test'));
     await sealed.set(fakeRecord('sealed@example.test'));
-    const unencrypted = await rejectsWithCode(sealed.get('plain@example.test'), DECRYPT_FAILED);
+    const unencrypted = await rejectsWithCode(sealed.get('plain@example.test'), REDIS_STORE_DECRYPT_FAILED);
     expect(unencrypted.message).toContain('unencrypted');
-    const noKey = await rejectsWithCode(plain.get('sealed@example.test'), DECRYPT_FAILED);
+    const noKey = await rejectsWithCode(plain.get('sealed@example.test'), REDIS_STORE_DECRYPT_FAILED);
     expect(noKey.message).toContain('no encryptionKey');
   });
 
@@ -102,6 +102,6 @@ describe('RedisTokenStore encryption at rest', () => {
       'enc-envelope:account:me@example.test',
       JSON.stringify({ version: 1, encrypted: { alg: 'A256GCM' } }),
     );
-    await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
+    await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_CORRUPT);
   });
 });

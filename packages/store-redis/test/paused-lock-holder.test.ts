@@ -1,5 +1,5 @@
 import { refreshTokens, TokenManager } from '@oauth-authorizer/core';
-import { LOCK_LOST } from '@oauth-authorizer/store-redis';
+import { REDIS_STORE_LOCK_LOST } from '@oauth-authorizer/store-redis';
 import { authorizeTestAccount, expiredTokens, nativeProvider } from '@oauth-authorizer/test-servers';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from './redis-fixture.js';
@@ -43,7 +43,7 @@ describe('a Redis lock holder frozen past its lease', () => {
     const outcome = JSON.parse(await frozen.waitFor((line) => line.startsWith('{'))) as {
       code: string | null;
     };
-    expect(outcome.code).toBe(LOCK_LOST);
+    expect(outcome.code).toBe(REDIS_STORE_LOCK_LOST);
 
     expect((await store.get(account))?.tokens).toEqual(taken);
     expect(await server.introspect(token)).toMatchObject({ active: true, email: account });

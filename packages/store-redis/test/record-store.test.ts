@@ -1,4 +1,4 @@
-import { STORE_CORRUPT } from '@oauth-authorizer/core';
+import { OAUTH_STORE_CORRUPT } from '@oauth-authorizer/core';
 import { RedisTokenStore } from '@oauth-authorizer/store-redis';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -127,7 +127,7 @@ describe('RedisTokenStore records', () => {
       'corrupt-json:account:me@example.test',
       '{"version":1,"tokens":{"access_token":"leaked-secret',
     );
-    const error = await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
+    const error = await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_CORRUPT);
     expect(error.message).toContain('me@example.test');
     expect(errorText(error)).not.toContain('leaked-secret');
   });
@@ -140,7 +140,7 @@ describe('RedisTokenStore records', () => {
       'corrupt-copied:account:other@example.test',
       'corrupt-copied:account:me@example.test',
     );
-    const error = await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
+    const error = await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_CORRUPT);
     expect(error.message).toContain('other@example.test');
     expectNoTokenText(errorText(error), other);
   });
@@ -151,23 +151,23 @@ describe('RedisTokenStore records', () => {
       'corrupt-shape:account:me@example.test',
       JSON.stringify({ version: 1, account: 'me@example.test', tokens: { access_token: 42 } }),
     );
-    const error = await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
+    const error = await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_CORRUPT);
     expect(error.message).toContain('access_token');
   });
 
   it('throws OAUTH_STORE_CORRUPT for a key that holds another Redis type', async () => {
     const store = newStore('corrupt-type:');
     await fixture.raw.hset('corrupt-type:account:me@example.test', 'access_token', 'hash-secret');
-    const error = await rejectsWithCode(store.get('me@example.test'), STORE_CORRUPT);
+    const error = await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_CORRUPT);
     expect(errorText(error)).not.toContain('hash-secret');
   });
 
   it('writes nothing when the account index key holds another Redis type', async () => {
     const store = newStore('corrupt-index:');
     await fixture.raw.set('corrupt-index:accounts', 'not a set');
-    await rejectsWithCode(store.set(fakeRecord('me@example.test')), STORE_CORRUPT);
+    await rejectsWithCode(store.set(fakeRecord('me@example.test')), OAUTH_STORE_CORRUPT);
     expect(await fixture.raw.exists('corrupt-index:account:me@example.test')).toBe(0);
-    await rejectsWithCode(store.list(), STORE_CORRUPT);
+    await rejectsWithCode(store.list(), OAUTH_STORE_CORRUPT);
   });
 
   it('replaces a corrupt value on set(), so authorizing again repairs the account', async () => {

@@ -1,4 +1,4 @@
-import { STORE_UNAVAILABLE, type StoredAccount } from '@oauth-authorizer/core';
+import { OAUTH_STORE_UNAVAILABLE, type StoredAccount } from '@oauth-authorizer/core';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from './redis-fixture.js';
 import { errorText, expectNoTokenText, fakeRecord, rejectsWithCode } from './token-fixtures.js';
@@ -29,11 +29,11 @@ describe('RedisTokenStore while Redis is down', () => {
       const attempted = fakeRecord('me@example.test');
       const started = Date.now();
       const failures = [
-        await rejectsWithCode(store.get('me@example.test'), STORE_UNAVAILABLE),
-        await rejectsWithCode(store.set(attempted), STORE_UNAVAILABLE),
-        await rejectsWithCode(store.delete('me@example.test'), STORE_UNAVAILABLE),
-        await rejectsWithCode(store.list(), STORE_UNAVAILABLE),
-        await rejectsWithCode(store.lock('me@example.test', { timeout: 5_000 }), STORE_UNAVAILABLE),
+        await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_UNAVAILABLE),
+        await rejectsWithCode(store.set(attempted), OAUTH_STORE_UNAVAILABLE),
+        await rejectsWithCode(store.delete('me@example.test'), OAUTH_STORE_UNAVAILABLE),
+        await rejectsWithCode(store.list(), OAUTH_STORE_UNAVAILABLE),
+        await rejectsWithCode(store.lock('me@example.test', { timeout: 5_000 }), OAUTH_STORE_UNAVAILABLE),
       ];
       // Each waits readyTimeout (300 ms) for a reconnection, not the lock timeout or longer.
       expect(Date.now() - started).toBeLessThan(5 * 1_000);
@@ -75,7 +75,7 @@ describe('RedisTokenStore while Redis is down', () => {
     await fixture.redis.stop({ signal: 'SIGKILL' });
     await writing;
     expect(acknowledged).toBeGreaterThanOrEqual(0);
-    expect((failure as { code?: string }).code).toBe(STORE_UNAVAILABLE);
+    expect((failure as { code?: string }).code).toBe(OAUTH_STORE_UNAVAILABLE);
     expect((failure as { transient?: boolean }).transient).toBe(true);
     await fixture.redis.start();
     const survivor = await eventually(() => store.get('me@example.test'));
@@ -94,7 +94,7 @@ describe('RedisTokenStore while Redis is down', () => {
     process.kill(pid, 'SIGSTOP');
     try {
       const started = Date.now();
-      const error = await rejectsWithCode(store.get('me@example.test'), STORE_UNAVAILABLE);
+      const error = await rejectsWithCode(store.get('me@example.test'), OAUTH_STORE_UNAVAILABLE);
       expect(error.transient).toBe(true);
       expect(Date.now() - started).toBeLessThan(2_000);
     } finally {
@@ -107,7 +107,7 @@ describe('RedisTokenStore while Redis is down', () => {
     await fixture.redis.stop();
     const store = newStore('late-start:');
     try {
-      await rejectsWithCode(store.list(), STORE_UNAVAILABLE);
+      await rejectsWithCode(store.list(), OAUTH_STORE_UNAVAILABLE);
     } finally {
       await fixture.redis.start();
     }

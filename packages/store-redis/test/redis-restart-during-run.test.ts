@@ -1,7 +1,7 @@
 import {
   AuthorizerError,
+  OAUTH_STORE_UNAVAILABLE,
   refreshTokens,
-  STORE_UNAVAILABLE,
   TokenManager,
   type TokenSet,
 } from '@oauth-authorizer/core';
@@ -87,7 +87,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) {
       expect(error).toBeInstanceOf(AuthorizerError);
-      expect((error as AuthorizerError).code).toBe(STORE_UNAVAILABLE);
+      expect((error as AuthorizerError).code).toBe(OAUTH_STORE_UNAVAILABLE);
       expect((error as AuthorizerError).transient).toBe(true);
     }
     expect(tokensAfterRestart.length).toBeGreaterThanOrEqual(40);
@@ -134,7 +134,7 @@ describe('TokenManager on the Redis store across a Redis restart', () => {
     });
     const before = server.countTokenRequests('refresh_token');
     const failure = await manager.getAccessToken().catch((error: unknown) => error);
-    expect((failure as AuthorizerError).code).toBe(STORE_UNAVAILABLE);
+    expect((failure as AuthorizerError).code).toBe(OAUTH_STORE_UNAVAILABLE);
     expect((failure as AuthorizerError).transient).toBe(true);
     expect(server.countTokenRequests('refresh_token') - before).toBe(1);
 

@@ -2,11 +2,11 @@ import { resolveProvider } from '../discovery.js';
 import {
   AuthorizationResponseError,
   AuthorizerError,
-  INVALID_AUTHORIZATION_RESPONSE,
-  INVALID_CONFIGURATION,
-  INVALID_RESPONSE,
-  ISSUER_MISMATCH,
-  STATE_MISMATCH,
+  OAUTH_INVALID_AUTHORIZATION_RESPONSE,
+  OAUTH_INVALID_CONFIGURATION,
+  OAUTH_INVALID_RESPONSE,
+  OAUTH_ISSUER_MISMATCH,
+  OAUTH_STATE_MISMATCH,
 } from '../errors.js';
 import { checkEndpoint } from '../http.js';
 import { createPkcePair, randomString } from '../pkce.js';
@@ -86,7 +86,7 @@ export function createAuthorizationRequest(
 ): AuthorizationRequest {
   if (typeof options?.redirectUri !== 'string') throw new TypeError('"redirectUri" must be a string');
   if (!provider.authorizationUrl) {
-    throw new AuthorizerError(INVALID_CONFIGURATION, 'the provider has no authorization endpoint', {
+    throw new AuthorizerError(OAUTH_INVALID_CONFIGURATION, 'the provider has no authorization endpoint', {
       hint: 'give the authorization URL or an issuer (and call resolveProvider), or use the device flow',
     });
   }
@@ -131,7 +131,7 @@ function callbackParams(callback: URL | string): URLSearchParams {
     // A pasted query string (`code=…&state=…` or `?code=…`) rather than a whole URL.
     if (text.includes('=')) return new URLSearchParams(text.replace(/^[^?]*\?/, ''));
     throw new AuthorizerError(
-      INVALID_AUTHORIZATION_RESPONSE,
+      OAUTH_INVALID_AUTHORIZATION_RESPONSE,
       'the redirect is not a URL: paste the whole address from the browser',
     );
   }
@@ -158,13 +158,13 @@ export function validateAuthorizationResponse(
   const params = callbackParams(callback);
   const state = params.get('state');
   if (state === null) {
-    throw new AuthorizerError(STATE_MISMATCH, 'the authorization response has no "state"', {
+    throw new AuthorizerError(OAUTH_STATE_MISMATCH, 'the authorization response has no "state"', {
       hint: 'start the authorization again and use the newest redirect',
     });
   }
   if (state !== request.state) {
     throw new AuthorizerError(
-      STATE_MISMATCH,
+      OAUTH_STATE_MISMATCH,
       'the authorization response belongs to another request ("state" does not match)',
       {
         hint: 'start the authorization again and use the newest redirect',
@@ -174,13 +174,13 @@ export function validateAuthorizationResponse(
   const iss = params.get('iss');
   if (iss !== null && provider.issuer && iss !== provider.issuer) {
     throw new AuthorizerError(
-      ISSUER_MISMATCH,
+      OAUTH_ISSUER_MISMATCH,
       `the authorization response comes from issuer "${iss}", expected "${provider.issuer}"`,
     );
   }
   if (iss === null && provider.issuerInAuthorizationResponse) {
     throw new AuthorizerError(
-      ISSUER_MISMATCH,
+      OAUTH_ISSUER_MISMATCH,
       'the authorization response has no "iss" although the server says it sends one',
     );
   }
@@ -194,7 +194,10 @@ export function validateAuthorizationResponse(
   }
   const code = params.get('code');
   if (!code)
-    throw new AuthorizerError(INVALID_AUTHORIZATION_RESPONSE, 'the authorization response has no "code"');
+    throw new AuthorizerError(
+      OAUTH_INVALID_AUTHORIZATION_RESPONSE,
+      'the authorization response has no "code"',
+    );
   return { code, state, ...(iss !== null && { iss }) } as ValidatedAuthorizationResponse;
 }
 
@@ -236,10 +239,10 @@ export async function exchangeAuthorizationCode(
   );
   if (request.nonce && tokens.idToken) {
     const payload = jwtPayload(tokens.idToken);
-    if (!payload) throw new AuthorizerError(INVALID_RESPONSE, 'token response "id_token" is not a JWT');
+    if (!payload) throw new AuthorizerError(OAUTH_INVALID_RESPONSE, 'token response "id_token" is not a JWT');
     if (payload.nonce !== request.nonce) {
       throw new AuthorizerError(
-        INVALID_RESPONSE,
+        OAUTH_INVALID_RESPONSE,
         'token response "id_token" carries another "nonce" than the request',
       );
     }

@@ -1,4 +1,4 @@
-import { AuthorizerError, INVALID_CONFIGURATION } from '../errors.js';
+import { AuthorizerError, OAUTH_INVALID_CONFIGURATION } from '../errors.js';
 import type { ProviderConfig } from '../provider.js';
 import type { TokenSet } from '../token-set.js';
 import { requestTokens } from './token-request.js';
@@ -21,7 +21,7 @@ export async function requestClientCredentials(
 ): Promise<TokenSet> {
   if (!provider.clientSecret || provider.clientAuth === 'none') {
     throw new AuthorizerError(
-      INVALID_CONFIGURATION,
+      OAUTH_INVALID_CONFIGURATION,
       'the client credentials grant needs a confidential client with a secret',
       {
         hint: 'give the client secret',

@@ -1,10 +1,10 @@
 import { requireEndpoint } from '../discovery.js';
 import {
-  ABORTED,
-  AUTHORIZATION_DENIED,
   AuthorizerError,
-  DEVICE_CODE_EXPIRED,
-  INVALID_RESPONSE,
+  OAUTH_ABORTED,
+  OAUTH_AUTHORIZATION_DENIED,
+  OAUTH_DEVICE_CODE_EXPIRED,
+  OAUTH_INVALID_RESPONSE,
   OAuthResponseError,
 } from '../errors.js';
 import { postToEndpoint } from '../http.js';
@@ -53,7 +53,7 @@ function requireString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== 'string' || value === '') {
     throw new AuthorizerError(
-      INVALID_RESPONSE,
+      OAUTH_INVALID_RESPONSE,
       value === undefined
         ? `device authorization response has no "${field}"`
         : `device authorization response "${field}" must be a non-empty string, got ${typeof value}`,
@@ -69,7 +69,7 @@ function seconds(body: Record<string, unknown>, field: string, fallback?: number
   if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
     const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value);
     throw new AuthorizerError(
-      INVALID_RESPONSE,
+      OAUTH_INVALID_RESPONSE,
       `device authorization response "${field}" must be a positive number, got ${shown}`,
     );
   }
@@ -128,14 +128,18 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(
-        new AuthorizerError(ABORTED, 'the device authorization was cancelled', { cause: signal.reason }),
+        new AuthorizerError(OAUTH_ABORTED, 'the device authorization was cancelled', {
+          cause: signal.reason,
+        }),
       );
       return;
     }
     const onAbort = () => {
       clearTimeout(timer);
       reject(
-        new AuthorizerError(ABORTED, 'the device authorization was cancelled', { cause: signal?.reason }),
+        new AuthorizerError(OAUTH_ABORTED, 'the device authorization was cancelled', {
+          cause: signal?.reason,
+        }),
       );
     };
     const timer = setTimeout(() => {
@@ -148,7 +152,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 
 function expired(): AuthorizerError {
   return new AuthorizerError(
-    DEVICE_CODE_EXPIRED,
+    OAUTH_DEVICE_CODE_EXPIRED,
     'the device code expired before the authorization was approved',
     {
       hint: 'start the authorization again and approve it sooner',
@@ -203,7 +207,7 @@ export async function pollDeviceAuthorization(
               error_uri: error.errorUri,
             },
             error.status,
-            { code: AUTHORIZATION_DENIED },
+            { code: OAUTH_AUTHORIZATION_DENIED },
           );
         } else if (error.error === 'expired_token') throw expired();
         else if (!error.transient) throw error;

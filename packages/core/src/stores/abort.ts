@@ -1,4 +1,4 @@
-import { ABORTED, AuthorizerError } from '../errors.js';
+import { AuthorizerError, OAUTH_ABORTED } from '../errors.js';
 
 /**
  * The error every store operation rejects with when its `signal` aborts.
@@ -9,7 +9,7 @@ import { ABORTED, AuthorizerError } from '../errors.js';
  * ```
  */
 export function abortError(signal: AbortSignal, what: string): AuthorizerError {
-  return new AuthorizerError(ABORTED, `${what} was aborted`, { cause: signal.reason });
+  return new AuthorizerError(OAUTH_ABORTED, `${what} was aborted`, { cause: signal.reason });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AuthorizerError, LOCK_TIMEOUT } from '../errors.js';
+import { AuthorizerError, OAUTH_LOCK_TIMEOUT } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
 import { abortError, throwIfAborted } from './abort.js';
 
@@ -29,7 +29,7 @@ interface Waiter {
  */
 export function lockTimeoutError(account: string, timeout: number, holder?: string): AuthorizerError {
   return new AuthorizerError(
-    LOCK_TIMEOUT,
+    OAUTH_LOCK_TIMEOUT,
     `could not take the lock of account "${account}" within ${timeout} ms${holder ? ` (held by ${holder})` : ''}`,
     { transient: true },
   );
@@ -93,7 +93,7 @@ export class AccountLockQueue {
    * @example
    * ```ts
    * const leave = await queue.waitForTurn('me@example.com', Date.now() + timeout, signal);
-   * if (!leave) throw new AuthorizerError(LOCK_TIMEOUT, `could not take the lock within ${timeout} ms`);
+   * if (!leave) throw new AuthorizerError(OAUTH_LOCK_TIMEOUT, `could not take the lock within ${timeout} ms`);
    * ```
    */
   waitForTurn(account: string, deadline: number, signal?: AbortSignal): Promise<LeaveQueue | undefined> {

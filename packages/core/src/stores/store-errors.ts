@@ -1,4 +1,4 @@
-import { AuthorizerError, STORE_CORRUPT, STORE_UNAVAILABLE } from '../errors.js';
+import { AuthorizerError, OAUTH_STORE_CORRUPT, OAUTH_STORE_UNAVAILABLE } from '../errors.js';
 
 function errnoOf(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -16,7 +16,7 @@ function errnoOf(error: unknown): string | undefined {
  */
 export function storeUnavailable(what: string, error?: unknown): AuthorizerError {
   const errno = errnoOf(error);
-  return new AuthorizerError(STORE_UNAVAILABLE, `${what}${errno ? ` (${errno})` : ''}`, {
+  return new AuthorizerError(OAUTH_STORE_UNAVAILABLE, `${what}${errno ? ` (${errno})` : ''}`, {
     ...(error !== undefined && { cause: error }),
   });
 }
@@ -31,7 +31,7 @@ export function storeUnavailable(what: string, error?: unknown): AuthorizerError
  * ```
  */
 export function storeCorrupt(path: string, account: string, problem: string): AuthorizerError {
-  return new AuthorizerError(STORE_CORRUPT, `token file "${path}" is corrupt: ${problem}`, {
+  return new AuthorizerError(OAUTH_STORE_CORRUPT, `token file "${path}" is corrupt: ${problem}`, {
     hint: `inspect or move the file away, then run: oauth-authorizer authorize ${shellQuote(account)}`,
   });
 }

@@ -1,7 +1,13 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
-import { ABORTED, AuthorizerError, NETWORK_ERROR, TIMEOUT, TOKEN_REJECTED } from '@oauth-authorizer/core';
+import {
+  AuthorizerError,
+  OAUTH_ABORTED,
+  OAUTH_NETWORK_ERROR,
+  OAUTH_TIMEOUT,
+  OAUTH_TOKEN_REJECTED,
+} from '@oauth-authorizer/core';
 import {
   MAIL_AUTH_FAILED,
   MAIL_TLS_UNAVAILABLE,
@@ -188,7 +194,7 @@ function assertMessageNumber(value: unknown): asserts value is number {
 }
 
 function abortError(what: string, signal: AbortSignal): AuthorizerError {
-  return new AuthorizerError(ABORTED, `${what} was aborted`, { cause: signal.reason });
+  return new AuthorizerError(OAUTH_ABORTED, `${what} was aborted`, { cause: signal.reason });
 }
 
 /** Resolves when `socket` has connected (and finished its TLS handshake, for a TLS socket). */
@@ -301,7 +307,7 @@ export class Pop3Client {
     const timer = setTimeout(() => {
       this.#destroy(
         new AuthorizerError(
-          TIMEOUT,
+          OAUTH_TIMEOUT,
           `POP3 connect to ${this.host}:${this.port} took longer than ${timeout} ms`,
           {
             transient: true,
@@ -362,7 +368,7 @@ export class Pop3Client {
     if (error instanceof AuthorizerError) return error;
     const reason = error instanceof Error ? error.message : String(error);
     return new AuthorizerError(
-      NETWORK_ERROR,
+      OAUTH_NETWORK_ERROR,
       `POP3 connection to ${this.host}:${this.port} failed: ${reason}`,
       {
         cause: error,
@@ -379,9 +385,13 @@ export class Pop3Client {
     socket.on('error', (error) => this.#destroy(this.#networkError(error)));
     socket.on('close', () => {
       this.#fail(
-        new AuthorizerError(NETWORK_ERROR, `POP3 server ${this.host}:${this.port} closed the connection`, {
-          transient: true,
-        }),
+        new AuthorizerError(
+          OAUTH_NETWORK_ERROR,
+          `POP3 server ${this.host}:${this.port} closed the connection`,
+          {
+            transient: true,
+          },
+        ),
       );
     });
   }
@@ -417,7 +427,7 @@ export class Pop3Client {
     const guard = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = new AuthorizerError(
-          TIMEOUT,
+          OAUTH_TIMEOUT,
           `POP3 server did not answer ${command} within ${this.#commandTimeout} ms`,
           { transient: true },
         );
@@ -579,7 +589,7 @@ export class Pop3Client {
           ? `POP3 server ${this.host} could not log ${user} in right now (${command}): ${serverReply}`
           : `POP3 server ${this.host} rejected the access token for ${user} (${command}): ${serverReply}${detail}`,
         {
-          code: transient ? MAIL_AUTH_FAILED : TOKEN_REJECTED,
+          code: transient ? MAIL_AUTH_FAILED : OAUTH_TOKEN_REJECTED,
           transient,
           protocol: 'pop3',
           user,
@@ -816,7 +826,10 @@ export class Pop3Client {
     } finally {
       // The server has finished its UPDATE state before it answers QUIT: nothing is left to wait for.
       this.#destroy(
-        new AuthorizerError(NETWORK_ERROR, `POP3 connection to ${this.host}:${this.port} was closed by QUIT`),
+        new AuthorizerError(
+          OAUTH_NETWORK_ERROR,
+          `POP3 connection to ${this.host}:${this.port} was closed by QUIT`,
+        ),
       );
     }
   }
@@ -832,7 +845,7 @@ export class Pop3Client {
   close(): void {
     this.#destroy(
       new AuthorizerError(
-        NETWORK_ERROR,
+        OAUTH_NETWORK_ERROR,
         `POP3 connection to ${this.host}:${this.port} was closed by the client`,
       ),
     );
