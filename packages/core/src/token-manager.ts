@@ -245,6 +245,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The `lastRefreshError` note of a failed refresh; core's messages carry no secrets. */
+function refreshErrorNote(
+  error: AuthorizerError,
+  at: number,
+): NonNullable<StoredAccount['lastRefreshError']> {
+  return { at, code: error.code, message: error.message.slice(0, 500) };
+}
+
 function checkSeconds(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
     throw new TypeError(`"${name}" must be a number of seconds >= 0, got ${String(value)}`);
@@ -539,10 +547,18 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   /** Client credentials: a new token for the account (creating its record if there is none), stored. */
   async #requestAndStore(record: StoredAccount | undefined, signal: AbortSignal): Promise<TokenSet> {
     const options = this.#scopes ? { scopes: this.#scopes } : {};
-    const tokens = freeze(
-      await this.#withRetry(() => this.#clientCredentials(this.provider, options), signal),
-    );
-    const { authorizationRequired: _cleared, ...rest } = record ?? { account: this.account };
+    let tokens: TokenSet;
+    try {
+      tokens = freeze(await this.#withRetry(() => this.#clientCredentials(this.provider, options), signal));
+    } catch (error) {
+      if (record !== undefined) await this.#noteRefreshError(record, error);
+      throw error;
+    }
+    const {
+      authorizationRequired: _cleared,
+      lastRefreshError: _fixed,
+      ...rest
+    } = record ?? { account: this.account };
     await this.#storeRotated({ ...rest, tokens });
     this.#emit('tokens', tokens);
     return this.#adopt(tokens);
@@ -561,13 +577,24 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     } catch (error) {
       if (error instanceof OAuthResponseError && !error.transient && GRANT_GONE_ERRORS.has(error.error))
         throw await this.#markAuthorizationRequired(record, error);
+      await this.#noteRefreshError(record, error);
       throw error;
     }
+    // A refresh token the server did not send (or an injected function copied) is the old one:
+    // it keeps the time it was obtained.
+    const rotated = refreshed.refreshToken !== undefined && refreshed.refreshToken !== refreshToken;
+    const sentAgain =
+      refreshed.refreshToken === refreshToken && refreshed.refreshTokenObtainedAt !== undefined;
+    const refreshTokenObtainedAt =
+      rotated || sentAgain
+        ? (refreshed.refreshTokenObtainedAt ?? refreshed.obtainedAt)
+        : current.refreshTokenObtainedAt;
     const tokens = freeze({
       ...refreshed,
       // The server may leave out what did not change (RFC 6749 §6: the refresh token, §5.1: the
       // scope); an injected refresh function may not keep the old refresh token as core's does.
       refreshToken: refreshed.refreshToken || refreshToken,
+      ...(refreshTokenObtainedAt !== undefined && { refreshTokenObtainedAt }),
       ...(refreshed.refreshToken === undefined &&
         current.refreshTokenExpiresAt !== undefined &&
         refreshed.refreshTokenExpiresAt === undefined && {
@@ -576,7 +603,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       ...(refreshed.scope === undefined && current.scope !== undefined && { scope: current.scope }),
       ...(refreshed.idToken === undefined && current.idToken !== undefined && { idToken: current.idToken }),
     });
-    const { authorizationRequired: _cleared, ...rest } = record;
+    const { authorizationRequired: _cleared, lastRefreshError: _fixed, ...rest } = record;
     try {
       await this.#storeRotated({ ...rest, tokens });
     } catch (error) {
@@ -617,7 +644,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       this.#unsaved = undefined;
       return record;
     }
-    const { authorizationRequired: _cleared, ...rest } = record;
+    const { authorizationRequired: _cleared, lastRefreshError: _fixed, ...rest } = record;
     const updated: StoredAccount = { ...rest, tokens: unsaved.tokens };
     await this.store.set(updated);
     this.#unsaved = undefined;
@@ -673,11 +700,29 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     try {
       // The tokens stay: nothing is lost if the rejection was a provider's mistake, and a person
       // can still look at them. The mark makes every later call fail fast without the server.
-      await this.store.set({ ...record, authorizationRequired: { since: Date.now(), reason } });
+      const since = Date.now();
+      await this.store.set({
+        ...record,
+        authorizationRequired: { since, reason },
+        lastRefreshError: refreshErrorNote(rejection, since),
+      });
     } catch {
       // Not being able to mark changes nothing for the caller: the account needs authorization.
     }
     return this.#authorizationRequired(`was rejected by the provider ("${reason}")`, rejection);
+  }
+
+  /**
+   * Keeps the failure of the last refresh in the record (under the lock), for a status view. A
+   * cancelled wait is not a refresh failure, and a failed write of the note changes nothing.
+   */
+  async #noteRefreshError(record: StoredAccount, error: unknown): Promise<void> {
+    if (!(error instanceof AuthorizerError) || error.code === OAUTH_ABORTED) return;
+    try {
+      await this.store.set({ ...record, lastRefreshError: refreshErrorNote(error, Date.now()) });
+    } catch {
+      // The caller gets the refresh error itself; the note is only a convenience.
+    }
   }
 
   #authorizationRequired(problem: string, cause?: unknown): AuthorizerError {

@@ -15,6 +15,12 @@ export interface TokenSet {
   refreshToken?: string;
   /** When the refresh token expires (from `refresh_token_expires_in`), in ms since the epoch. */
   refreshTokenExpiresAt?: number;
+  /**
+   * When the current refresh token was received, in ms since the epoch: the time of the response
+   * that carried it (the authorization, or a refresh that rotated it). Kept from the old set when a
+   * refresh returns no refresh token. Absent when unknown (records written before this field).
+   */
+  refreshTokenObtainedAt?: number;
   /** The granted scopes, space-separated, as the server sent them. */
   scope?: string;
   /** The OpenID Connect ID token, when one was issued. */
@@ -32,6 +38,7 @@ export interface TokenSetJSON {
   expires_at?: string;
   refresh_token?: string;
   refresh_token_expires_at?: string;
+  refresh_token_obtained_at?: string;
   scope?: string;
   id_token?: string;
   obtained_at: string;
@@ -108,7 +115,7 @@ export function tokenSetFromResponse(body: unknown, now: number = Date.now()): T
     accessToken,
     tokenType,
     ...(expiresIn !== undefined && { expiresAt: now + expiresIn * 1000 }),
-    ...(refreshToken !== undefined && refreshToken !== '' && { refreshToken }),
+    ...(refreshToken !== undefined && refreshToken !== '' && { refreshToken, refreshTokenObtainedAt: now }),
     ...(refreshExpiresIn !== undefined && { refreshTokenExpiresAt: now + refreshExpiresIn * 1000 }),
     ...(scope !== undefined && { scope }),
     ...(idToken !== undefined && { idToken }),
@@ -160,6 +167,8 @@ export function tokenSetToJSON(tokens: TokenSet): TokenSetJSON {
   if (tokens.refreshToken) json.refresh_token = tokens.refreshToken;
   const refreshExpiresAt = iso(tokens.refreshTokenExpiresAt);
   if (refreshExpiresAt) json.refresh_token_expires_at = refreshExpiresAt;
+  const refreshObtainedAt = iso(tokens.refreshTokenObtainedAt);
+  if (refreshObtainedAt) json.refresh_token_obtained_at = refreshObtainedAt;
   if (tokens.scope !== undefined) json.scope = tokens.scope;
   if (tokens.idToken) json.id_token = tokens.idToken;
   if (Object.keys(tokens.extra).length > 0) json.extra = tokens.extra;
@@ -196,12 +205,14 @@ export function tokenSetFromJSON(json: unknown): TokenSet {
   }
   const expiresAt = parseDate(record, 'expires_at');
   const refreshTokenExpiresAt = parseDate(record, 'refresh_token_expires_at');
+  const refreshTokenObtainedAt = parseDate(record, 'refresh_token_obtained_at');
   return {
     accessToken: record.access_token as string,
     tokenType: record.token_type as string,
     ...(expiresAt !== undefined && { expiresAt }),
     ...(typeof record.refresh_token === 'string' && { refreshToken: record.refresh_token }),
     ...(refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt }),
+    ...(refreshTokenObtainedAt !== undefined && { refreshTokenObtainedAt }),
     ...(typeof record.scope === 'string' && { scope: record.scope }),
     ...(typeof record.id_token === 'string' && { idToken: record.id_token }),
     obtainedAt: parseDate(record, 'obtained_at') ?? 0,

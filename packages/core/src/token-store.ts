@@ -11,6 +11,12 @@ export interface StoredAccount {
    * rejected tokens are kept so nothing is lost, but not used.
    */
   authorizationRequired?: { since: number; reason: string };
+  /**
+   * The last failed refresh (transient or rejected), set by the token manager and cleared by the
+   * next successful one: when (ms since the epoch), the error's `code`, and its message (already
+   * free of secrets). For a `status` view of accounts whose refreshes keep failing.
+   */
+  lastRefreshError?: { at: number; code: string; message: string };
   /** Settings the caller keeps with the account (provider, client id, scopes, …). Never secrets by default. */
   settings?: Record<string, unknown>;
 }

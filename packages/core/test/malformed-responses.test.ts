@@ -74,6 +74,18 @@ describe('token responses', () => {
     expect(tokens.refreshToken).toBe(REFRESH_TOKEN);
   });
 
+  it('dates a refresh token the response carries (refreshTokenObtainedAt) and keeps it through JSON', () => {
+    const tokens = tokenSetFromResponse(
+      { access_token: ACCESS_TOKEN, refresh_token: 'rt-1234' },
+      1_700_000_000_000,
+    );
+    expect(tokens.refreshTokenObtainedAt).toBe(1_700_000_000_000);
+    const json = tokenSetToJSON(tokens);
+    expect(json.refresh_token_obtained_at).toBe('2023-11-14T22:13:20.000Z');
+    expect(tokenSetFromJSON(JSON.parse(JSON.stringify(json)))).toEqual(tokens);
+    expect(tokenSetFromResponse({ access_token: ACCESS_TOKEN }).refreshTokenObtainedAt).toBeUndefined();
+  });
+
   it('keeps extra fields and makes refresh_token_expires_in absolute', async () => {
     reply(200, {
       access_token: ACCESS_TOKEN,

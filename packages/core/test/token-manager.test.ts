@@ -289,7 +289,12 @@ describe('TokenManager.getAccessToken()', () => {
     expect(error.code).toBe(OAUTH_TIMEOUT);
     expect(error.transient).toBe(true);
     expect(calls).toBe(4);
-    expect(await store.get(account)).toEqual({ account, tokens: expired });
+    // The tokens are kept; the failure is noted beside them for a status view.
+    expect(await store.get(account)).toEqual({
+      account,
+      tokens: expired,
+      lastRefreshError: { at: expect.any(Number), code: OAUTH_TIMEOUT, message: error.message },
+    });
   });
 
   it('marks the account on invalid_grant, keeps its tokens, emits "authorization-required" and throws OAUTH_AUTHORIZATION_REQUIRED', async () => {
@@ -336,7 +341,11 @@ describe('TokenManager.getAccessToken()', () => {
     const error = await rejection(manager.getAccessToken());
     expect(error.code).toBe(OAUTH_ERROR_RESPONSE);
     expect((error as OAuthResponseError).error).toBe('invalid_client');
-    expect(await store.get(account)).toEqual({ account, tokens: expired });
+    expect(await store.get(account)).toEqual({
+      account,
+      tokens: expired,
+      lastRefreshError: { at: expect.any(Number), code: OAUTH_ERROR_RESPONSE, message: error.message },
+    });
   });
 
   it('throws OAUTH_AUTHORIZATION_REQUIRED for an unknown account and for an expired token without refresh token', async () => {
@@ -434,6 +443,58 @@ describe('TokenManager.getAccessToken()', () => {
     expect(calls).toHaveLength(1);
     expect(failures).toBe(-1);
     expect((await store.get(account))?.tokens?.accessToken).toBe(token);
+  });
+
+  it('notes a failed refresh as lastRefreshError and clears it with the next successful refresh', async () => {
+    const expired = expiredTokenSet();
+    let fail = true;
+    const refresh: Refresh = async () => {
+      if (fail) throw transient(OAUTH_NETWORK_ERROR);
+      return tokenSet();
+    };
+    const { store, manager } = await setup(expired, { refresh, retry: { retries: 0 } });
+    const before = Date.now();
+    const error = await rejection(manager.getAccessToken());
+    const noted = (await store.get(account))?.lastRefreshError;
+    expect(noted).toEqual({ at: expect.any(Number), code: OAUTH_NETWORK_ERROR, message: error.message });
+    expect(noted?.at).toBeGreaterThanOrEqual(before);
+    fail = false;
+    await manager.getAccessToken();
+    const record = await store.get(account);
+    expect(record?.lastRefreshError).toBeUndefined();
+    expect(record?.tokens?.refreshToken).not.toBe(expired.refreshToken);
+  });
+
+  it('notes the rejection as lastRefreshError when invalid_grant marks the account', async () => {
+    const refresh: Refresh = async () => {
+      throw new OAuthResponseError({ error: 'invalid_grant' }, 400);
+    };
+    const { store, manager } = await setup(expiredTokenSet(), { refresh });
+    await rejection(manager.getAccessToken());
+    const record = await store.get(account);
+    expect(record?.authorizationRequired).toBeDefined();
+    expect(record?.lastRefreshError).toMatchObject({
+      code: OAUTH_ERROR_RESPONSE,
+      at: record?.authorizationRequired?.since,
+    });
+  });
+
+  it('sets refreshTokenObtainedAt on a rotation and keeps the old one when the refresh sends no refresh token', async () => {
+    const expired = { ...expiredTokenSet(), refreshTokenObtainedAt: 1_700_000_000_000 };
+    let rotate = false;
+    const refresh: Refresh = async () => {
+      const { refreshToken, refreshTokenObtainedAt: _o, ...rest } = tokenSet({ obtainedAt: Date.now() }, 1);
+      return rotate ? { ...rest, refreshToken } : rest;
+    };
+    const { store, manager } = await setup(expired, { refresh, minValidity: 60 });
+    await manager.getAccessToken();
+    expect((await store.get(account))?.tokens?.refreshTokenObtainedAt).toBe(1_700_000_000_000);
+    rotate = true;
+    const before = Date.now();
+    await manager.getAccessToken({ forceRefresh: true });
+    const tokens = (await store.get(account))?.tokens;
+    expect(tokens?.refreshToken).not.toBe(expired.refreshToken);
+    expect(tokens?.refreshTokenObtainedAt).toBeGreaterThanOrEqual(before);
   });
 
   it('rejects invalid options with a TypeError at once', () => {
