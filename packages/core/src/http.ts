@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
+import { abortError } from './abort.js';
 import {
   AuthorizerError,
-  OAUTH_ABORTED,
   OAUTH_HTTP_ERROR,
   OAUTH_INSECURE_ENDPOINT,
   OAUTH_INVALID_CONFIGURATION,
@@ -198,10 +198,7 @@ function oauthError(
 
 function networkError(error: unknown, request: EndpointRequest, timedOut: boolean): AuthorizerError {
   const where = `${request.endpoint} ${request.url.origin}${request.url.pathname}`;
-  if (request.signal?.aborted)
-    return new AuthorizerError(OAUTH_ABORTED, `request to the ${where} was aborted`, {
-      cause: request.signal.reason,
-    });
+  if (request.signal?.aborted) return abortError(request.signal, `request to the ${where}`);
   if (timedOut) {
     const ms = request.settings?.timeout ?? DEFAULT_TIMEOUT;
     return new AuthorizerError(OAUTH_TIMEOUT, `the ${where} did not answer within ${ms} ms`, {

@@ -1,3 +1,4 @@
+export { abortError, sleep, throwIfAborted } from './abort.js';
 export { readCachedAccessToken } from './cached-access-token.js';
 export type { AuthorizationServerMetadata } from './discovery.js';
 export { discover, resolveProvider } from './discovery.js';

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { abortError, sleep } from './abort.js';
 import {
   AuthorizerError,
   OAUTH_ABORTED,
@@ -22,6 +23,9 @@ import type { StoredAccount, TokenStore } from './token-store.js';
  * a wrong or expired secret, a grant type not allowed — which a new authorization with the same
  * client does not fix, and which must not flag healthy tokens), `invalid_scope`, `invalid_request`.
  */
+/** What a caller of the manager does, for the abort message. */
+const WAITING = 'waiting for an access token';
+
 const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
   'invalid_grant',
   'interaction_required',
@@ -221,30 +225,6 @@ function freeze(tokens: TokenSet): TokenSet {
   return Object.freeze(tokens);
 }
 
-function abortError(signal: AbortSignal): AuthorizerError {
-  return new AuthorizerError(OAUTH_ABORTED, 'waiting for an access token was aborted', {
-    cause: signal.reason,
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(abortError(signal));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** The `lastRefreshError` note of a failed refresh; core's messages carry no secrets. */
 function refreshErrorNote(
   error: AuthorizerError,
@@ -417,7 +397,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
         : checkSeconds('minValidity', options.minValidity);
     const force = options.forceRefresh === true;
     const signal = options.signal;
-    if (signal?.aborted) throw abortError(signal);
+    if (signal?.aborted) throw abortError(signal, WAITING);
     const seen = force ? this.#tokens?.accessToken : undefined;
     const satisfied = (tokens: TokenSet): boolean =>
       force
@@ -452,7 +432,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       flight.pinned = true;
       return flight.promise;
     }
-    if (signal.aborted) return Promise.reject(abortError(signal));
+    if (signal.aborted) return Promise.reject(abortError(signal, WAITING));
     flight.waiting += 1;
     return new Promise<TokenSet>((resolve, reject) => {
       const leave = () => {
@@ -466,7 +446,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
           if (this.#flight === flight) this.#flight = undefined;
           flight.controller.abort(signal.reason);
         }
-        reject(abortError(signal));
+        reject(abortError(signal, WAITING));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       flight.promise.then(
@@ -630,7 +610,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       } catch (error) {
         if (!(error instanceof AuthorizerError) || !error.transient || attempt > this.#retries) throw error;
         // No caller's signal here: one caller giving up must not drop the only copy of the tokens.
-        await sleep(this.#backoff(attempt, undefined) as number, new AbortController().signal);
+        await sleep(this.#backoff(attempt, undefined) as number, undefined);
       }
     }
   }
@@ -676,7 +656,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
         if (!(error instanceof AuthorizerError) || !error.transient || attempt > this.#retries) throw error;
         const delay = this.#backoff(attempt, error.retryAfter);
         if (delay === undefined) throw error;
-        await sleep(delay, signal);
+        await sleep(delay, signal, WAITING);
       }
     }
   }

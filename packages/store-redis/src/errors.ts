@@ -1,6 +1,5 @@
 import {
   AuthorizerError,
-  OAUTH_ABORTED,
   OAUTH_LOCK_TIMEOUT,
   OAUTH_STORE_CORRUPT,
   OAUTH_STORE_UNAVAILABLE,
@@ -158,12 +157,5 @@ export function lockLost(account: string): AuthorizerError {
   );
 }
 
-/** The error every operation rejects with when its `signal` aborts. */
-export function aborted(signal: AbortSignal, what: string): AuthorizerError {
-  return new AuthorizerError(OAUTH_ABORTED, `${what} was aborted`, { cause: signal.reason });
-}
-
-/** @throws {AuthorizerError} `OAUTH_ABORTED` when `signal` is already aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw aborted(signal, what);
-}
+// Cancellation is core's, one builder for every package.
+export { abortError as aborted, throwIfAborted } from '@oauth-authorizer/core';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { TokenStoreLock } from '@oauth-authorizer/core';
+import { sleep, type TokenStoreLock } from '@oauth-authorizer/core';
 import type { RedisConnection } from './connection.js';
-import { aborted, lockTimeout, redisFailure } from './errors.js';
+import { lockTimeout, redisFailure } from './errors.js';
 import { ACQUIRE_LOCK, RELEASE_LOCK, RENEW_LOCK, runScript } from './lua-scripts.js';
 
 /** What the holder last saw of the record while the lock was verifiably its own. */
@@ -12,20 +12,6 @@ export interface LockTiming {
   lease: number;
   renewInterval: number;
   retryInterval: number;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(aborted(signal as AbortSignal, 'waiting for the token store lock'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
@@ -71,7 +57,11 @@ export async function acquireRedisLock(
     // behind a crashed holder from polling Redis hundreds of times per lease.
     const backoff = timing.retryInterval * Math.min(1.5 ** attempt, 8) * (0.5 + Math.random());
     const untilFree = leaseLeft !== undefined && leaseLeft > 0 ? leaseLeft + 1 : backoff;
-    await sleep(Math.max(1, Math.min(backoff, untilFree, remaining)), signal);
+    await sleep(
+      Math.max(1, Math.min(backoff, untilFree, remaining)),
+      signal,
+      'waiting for the token store lock',
+    );
   }
 }
 

@@ -1,7 +1,7 @@
+import { sleep } from '../abort.js';
 import { requireEndpoint } from '../discovery.js';
 import {
   AuthorizerError,
-  OAUTH_ABORTED,
   OAUTH_AUTHORIZATION_DENIED,
   OAUTH_DEVICE_CODE_EXPIRED,
   OAUTH_INVALID_RESPONSE,
@@ -124,32 +124,6 @@ export async function startDeviceAuthorization(
   };
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(
-        new AuthorizerError(OAUTH_ABORTED, 'the device authorization was cancelled', {
-          cause: signal.reason,
-        }),
-      );
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(
-        new AuthorizerError(OAUTH_ABORTED, 'the device authorization was cancelled', {
-          cause: signal?.reason,
-        }),
-      );
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function expired(): AuthorizerError {
   return new AuthorizerError(
     OAUTH_DEVICE_CODE_EXPIRED,
@@ -184,7 +158,7 @@ export async function pollDeviceAuthorization(
     const wait = (backoff || interval) * 1000;
     const left = authorization.expiresAt - Date.now();
     if (left <= 0) throw expired();
-    await sleep(Math.min(wait, left), signal);
+    await sleep(Math.min(wait, left), signal, 'the device authorization');
     if (Date.now() >= authorization.expiresAt) throw expired();
     let status: DevicePollEvent['status'];
     try {

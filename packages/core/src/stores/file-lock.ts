@@ -3,9 +3,10 @@ import type { Stats } from 'node:fs';
 import { type FileHandle, link, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { sleep } from '../abort.js';
 import { AuthorizerError } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
-import { abortError, throwIfAborted } from './abort.js';
+import { throwIfAborted } from './abort.js';
 import { lockTimeoutError } from './lock-queue.js';
 import { storeUnavailable } from './store-errors.js';
 
@@ -218,20 +219,6 @@ async function breakStaleLock(path: string, stale: LockSnapshot, staleAfter: num
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal as AbortSignal, 'waiting for the token store lock'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A lock file this process created and holds. */
 class HeldFileLock implements TokenStoreLock {
   readonly #path: string;
@@ -333,6 +320,10 @@ async function takeLock(
     if (isStale(current, staleAfter) && (await breakStaleLock(path, current, staleAfter))) continue;
     const left = deadline - Date.now();
     if (left <= 0) throw lockTimeoutError(account, timeout, describeOwner(current));
-    await sleep(Math.min(left, retryInterval * (0.5 + Math.random())), signal);
+    await sleep(
+      Math.min(left, retryInterval * (0.5 + Math.random())),
+      signal,
+      'waiting for the token store lock',
+    );
   }
 }
