@@ -1,5 +1,6 @@
+import { checkEndpoint } from './endpoint-url.js';
 import { AuthorizerError, OAUTH_DISCOVERY_FAILED, OAUTH_INVALID_CONFIGURATION } from './errors.js';
-import { checkEndpoint, requestEndpoint } from './http.js';
+import { requestEndpoint } from './http.js';
 import type { HttpSettings, ProviderConfig } from './provider.js';
 
 /**

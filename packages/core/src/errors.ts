@@ -165,6 +165,21 @@ export class OAuthResponseError extends AuthorizerError {
 }
 
 /**
+ * The server answered with an HTTP error status and no OAuth error body (`OAUTH_HTTP_ERROR`):
+ * a 404 page, a 502 from a gateway, a 429 without body. 5xx, 408 and 429 are transient.
+ */
+export class OAuthHttpError extends AuthorizerError {
+  /** The HTTP status of the response. */
+  readonly status: number;
+
+  constructor(status: number, message: string, options: AuthorizerErrorOptions = {}) {
+    super(OAUTH_HTTP_ERROR, message, options);
+    this.name = 'OAuthHttpError';
+    this.status = status;
+  }
+}
+
+/**
  * The authorization redirect carried an `error` (RFC 6749 §4.1.2.1), e.g. `access_denied` when the
  * user refused consent.
  */

@@ -1,17 +1,19 @@
 import type { Dispatcher } from 'undici';
 import { abortError } from './abort.js';
+import { authenticateClient, secretsOf } from './client-authentication.js';
+import { checkEndpoint } from './endpoint-url.js';
 import {
   AuthorizerError,
-  OAUTH_HTTP_ERROR,
-  OAUTH_INSECURE_ENDPOINT,
-  OAUTH_INVALID_CONFIGURATION,
   OAUTH_INVALID_RESPONSE,
   OAUTH_NETWORK_ERROR,
   OAUTH_RESPONSE_TOO_LARGE,
   OAUTH_TIMEOUT,
+  OAuthHttpError,
   OAuthResponseError,
 } from './errors.js';
+import { loopbackOnlyLookup } from './loopback.js';
 import type { HttpSettings, ProviderConfig } from './provider.js';
+import { redact, redactError } from './redact.js';
 
 /** Default per-request timeout: 30 s. */
 export const DEFAULT_TIMEOUT = 30_000;
@@ -19,43 +21,6 @@ export const DEFAULT_TIMEOUT = 30_000;
 export const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
 
 const USER_AGENT = 'oauth-authorizer';
-
-/**
- * Whether `hostname` is a loopback host (`localhost`, `127.0.0.0/8`, `::1`), where plain `http:`
- * is allowed because nothing leaves the machine.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
-  );
-}
-
-/**
- * Parses and checks an endpoint URL: `https:`, or `http:` on a loopback host, or any `http:` with
- * `dangerouslyAllowInsecureHttp`.
- *
- * @throws {AuthorizerError} `OAUTH_INVALID_CONFIGURATION` for a malformed URL, `OAUTH_INSECURE_ENDPOINT` for an insecure one.
- */
-export function checkEndpoint(name: string, value: string, settings: HttpSettings | undefined): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new AuthorizerError(
-      OAUTH_INVALID_CONFIGURATION,
-      `${name} must be an absolute URL, got "${value.slice(0, 200)}"`,
-    );
-  }
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && (isLoopbackHost(url.hostname) || settings?.dangerouslyAllowInsecureHttp))
-    return url;
-  throw new AuthorizerError(
-    url.protocol === 'http:' ? OAUTH_INSECURE_ENDPOINT : OAUTH_INVALID_CONFIGURATION,
-    `${name} must use https: (plain http: is allowed on loopback hosts only), got "${url.origin}"`,
-    { hint: 'use the https:// URL of the endpoint' },
-  );
-}
 
 type Undici = typeof import('undici');
 let undici: Promise<Undici> | undefined;
@@ -68,7 +33,18 @@ function loadUndici(): Promise<Undici> {
   return undici;
 }
 
-function proxyFromEnvironment(lib: Undici): Dispatcher | undefined {
+let localhostDispatcher: Dispatcher | undefined;
+
+/**
+ * The dispatcher for a request without the caller's own: for the name `localhost`, an agent whose
+ * lookup refuses non-loopback answers (and no proxy: a proxy's `localhost` is not ours); else the
+ * environment's proxy (`HTTPS_PROXY`, `NO_PROXY`), else undici's global one.
+ */
+function defaultDispatcherFor(lib: Undici, url: URL): Dispatcher | undefined {
+  if (url.hostname.toLowerCase() === 'localhost') {
+    localhostDispatcher ??= new lib.Agent({ connect: { lookup: loopbackOnlyLookup() } });
+    return localhostDispatcher;
+  }
   const env = process.env;
   if (env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy) {
     defaultDispatcher ??= new lib.EnvHttpProxyAgent();
@@ -99,13 +75,6 @@ export interface EndpointResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Record<string, unknown>;
-}
-
-function redact(text: string, secrets: string[] | undefined): string {
-  let result = text;
-  for (const secret of secrets ?? [])
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  return result;
 }
 
 function retryAfterSeconds(headers: Record<string, string | string[] | undefined>): number | undefined {
@@ -179,7 +148,7 @@ function oauthError(
   retryAfter: number | undefined,
 ): OAuthResponseError {
   const optionalText = (value: unknown) =>
-    typeof value === 'string' ? redact(value, request.secrets) : undefined;
+    typeof value === 'string' ? redact(value, ...(request.secrets ?? [])) : undefined;
   const transient =
     status >= 500 ||
     status === 429 ||
@@ -187,7 +156,7 @@ function oauthError(
     body.error === 'server_error';
   return new OAuthResponseError(
     {
-      error: redact(body.error, request.secrets),
+      error: redact(body.error, ...(request.secrets ?? [])),
       error_description: optionalText(body.error_description),
       error_uri: optionalText(body.error_uri),
     },
@@ -215,14 +184,26 @@ function networkError(error: unknown, request: EndpointRequest, timedOut: boolea
 
 /**
  * Sends one request to an OAuth endpoint and checks the answer in a fixed order: transport
- * (timeout, abort, reset, size), then status, then an OAuth error body, then that the body is a
- * JSON object. Field checks are the caller's.
+ * (timeout, abort, reset, size), then an OAuth error body, then the status, then that the body is
+ * a JSON object. The error body comes before the status on purpose: GitHub sends its OAuth errors
+ * with status 200, and other servers send them with any 4xx. Field checks are the caller's.
+ * Every error thrown is free of the request's `secrets`, in each encoding (see {@link redactError}).
  *
- * @throws {OAuthResponseError} for an OAuth error body, whatever the status (GitHub sends some with 200).
+ * @throws {OAuthResponseError} for an OAuth error body, whatever the status.
+ * @throws {OAuthHttpError} `OAUTH_HTTP_ERROR` for a non-2xx status without an OAuth error body.
  * @throws {AuthorizerError} `OAUTH_TIMEOUT`, `OAUTH_ABORTED`, `OAUTH_NETWORK_ERROR`,
- *   `OAUTH_RESPONSE_TOO_LARGE`, `OAUTH_HTTP_ERROR`, `OAUTH_INVALID_RESPONSE`.
+ *   `OAUTH_RESPONSE_TOO_LARGE`, `OAUTH_INVALID_RESPONSE`, `OAUTH_INSECURE_ENDPOINT` (`localhost`
+ *   resolving to a non-loopback address).
  */
 export async function requestEndpoint(request: EndpointRequest): Promise<EndpointResponse> {
+  try {
+    return await sendAndCheck(request);
+  } catch (error) {
+    throw redactError(error, request.secrets ?? []);
+  }
+}
+
+async function sendAndCheck(request: EndpointRequest): Promise<EndpointResponse> {
   const lib = await loadUndici();
   const settings = request.settings;
   const timeout = settings?.timeout ?? DEFAULT_TIMEOUT;
@@ -238,7 +219,7 @@ export async function requestEndpoint(request: EndpointRequest): Promise<Endpoin
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(request.form).toString();
   }
-  const dispatcher = settings?.dispatcher ?? proxyFromEnvironment(lib);
+  const dispatcher = settings?.dispatcher ?? defaultDispatcherFor(lib, request.url);
   let status: number;
   let responseHeaders: Record<string, string | string[] | undefined>;
   let text: string;
@@ -265,8 +246,8 @@ export async function requestEndpoint(request: EndpointRequest): Promise<Endpoin
   const retryAfter = retryAfterSeconds(responseHeaders);
   if (isOAuthErrorBody(parsed)) throw oauthError(parsed, status, request, retryAfter);
   if (status < 200 || status >= 300) {
-    throw new AuthorizerError(
-      OAUTH_HTTP_ERROR,
+    throw new OAuthHttpError(
+      status,
       `the ${request.endpoint} answered HTTP ${status} with ${describeBody(text, contentType)}`,
       {
         transient: status >= 500 || status === 429 || status === 408,
@@ -284,76 +265,48 @@ export async function requestEndpoint(request: EndpointRequest): Promise<Endpoin
   return { status, headers: responseHeaders, body: parsed };
 }
 
-/**
- * Adds the client's authentication to a token-endpoint style request (RFC 6749 §2.3.1):
- * `client_secret_basic` (the default with a secret), `client_secret_post`, or `none` (public client).
- */
-export function authenticateClient(
-  provider: ProviderConfig,
-  form: Record<string, string>,
-  headers: Record<string, string>,
-): void {
-  const method = provider.clientAuth ?? (provider.clientSecret ? 'client_secret_basic' : 'none');
-  if (method !== 'none' && !provider.clientSecret) {
-    throw new AuthorizerError(
-      OAUTH_INVALID_CONFIGURATION,
-      `client authentication "${method}" needs a client secret`,
-      {
-        hint: 'give the client secret, or use client authentication "none" for a public client',
-      },
-    );
-  }
-  if (method === 'client_secret_basic') {
-    // RFC 6749 §2.3.1: both parts are form-encoded before they are joined and base64-encoded.
-    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-    const credentials = `${encode(provider.clientId)}:${encode(provider.clientSecret as string)}`;
-    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    return;
-  }
-  form.client_id = provider.clientId;
-  if (method === 'client_secret_post') form.client_secret = provider.clientSecret as string;
-}
-
-/** Secrets a request carries, to keep out of error messages. */
-export function secretsOf(provider: ProviderConfig, form: Record<string, string>): string[] {
-  const secrets = [
-    form.code,
-    form.refresh_token,
-    form.code_verifier,
-    form.device_code,
-    form.token,
-    form.client_secret,
-  ];
-  if (provider.clientSecret) secrets.push(provider.clientSecret);
-  return secrets.filter((value): value is string => typeof value === 'string');
+/** Options of {@link postToEndpoint}. */
+export interface PostToEndpointOptions {
+  /** The provider whose endpoint it is: its client authentication, token headers and HTTP settings. */
+  provider: ProviderConfig;
+  /** What the endpoint is, for messages: `token endpoint`. */
+  endpoint: string;
+  /** The endpoint's URL, checked by {@link checkEndpoint}. */
+  url: string;
+  /** The form fields of the grant or request; the client's authentication is added to a copy. */
+  fields: Record<string, string>;
+  signal?: AbortSignal | undefined;
+  /** A 2xx answer needs no JSON body (RFC 7009 revocation). Default: false */
+  bodyOptional?: boolean;
 }
 
 /**
- * POSTs a form to an endpoint of `provider`, authenticating the client.
+ * POSTs a form to an endpoint of a provider, authenticating the client, and checks the answer as
+ * {@link requestEndpoint} does. The response carries the request's secrets, so that a caller
+ * checking its fields can keep them out of its own errors too.
  *
  * @internal used by the flows.
+ * @throws as {@link requestEndpoint}; `OAUTH_INVALID_CONFIGURATION` / `OAUTH_INSECURE_ENDPOINT` for the URL.
  */
 export async function postToEndpoint(
-  provider: ProviderConfig,
-  endpoint: string,
-  urlText: string,
-  fields: Record<string, string>,
-  signal: AbortSignal | undefined,
-  options: { bodyOptional?: boolean } = {},
-): Promise<EndpointResponse> {
-  const url = checkEndpoint(endpoint, urlText, provider.http);
-  const form = { ...fields };
+  options: PostToEndpointOptions,
+): Promise<EndpointResponse & { secrets: string[] }> {
+  const { provider, endpoint } = options;
+  const url = checkEndpoint(endpoint, options.url, provider.http);
+  const form = { ...options.fields };
   const headers: Record<string, string> = { ...provider.tokenHeaders };
   authenticateClient(provider, form, headers);
-  return requestEndpoint({
+  const secrets = secretsOf(provider, form);
+  const response = await requestEndpoint({
     endpoint,
     url,
     method: 'POST',
     form,
     headers,
     settings: provider.http,
-    signal,
-    secrets: secretsOf(provider, form),
-    ...options,
+    signal: options.signal,
+    secrets,
+    ...(options.bodyOptional !== undefined && { bodyOptional: options.bodyOptional }),
   });
+  return { ...response, secrets };
 }

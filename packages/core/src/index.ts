@@ -1,5 +1,6 @@
 export { abortError, sleep, throwIfAborted } from './abort.js';
 export { readCachedAccessToken } from './cached-access-token.js';
+export { basicCredentials, CLIENT_AUTH_METHODS } from './client-authentication.js';
 export type { AuthorizationServerMetadata } from './discovery.js';
 export { discover, resolveProvider } from './discovery.js';
 export * from './errors.js';
@@ -28,10 +29,12 @@ export {
 } from './flows/device-code.js';
 export { refreshTokens } from './flows/refresh.js';
 export { revokeToken } from './flows/revoke.js';
-export { isLoopbackHost } from './http.js';
+export type { LookupFunction } from './loopback.js';
+export { isLoopbackAddress, isLoopbackHost, loopbackOnlyLookup } from './loopback.js';
 export type { PkcePair } from './pkce.js';
 export { createPkcePair } from './pkce.js';
 export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
+export { REDACTED, redact, redactError } from './redact.js';
 export type { RedirectReceiver } from './redirect-receiver.js';
 export { decodeAccountName, encodeAccountName } from './stores/account-file-name.js';
 export type { FileTokenStoreOptions } from './stores/file.js';

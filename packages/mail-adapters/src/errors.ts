@@ -154,11 +154,5 @@ export class Pop3Error extends AuthorizerError {
   }
 }
 
-/** Removes every occurrence of `secret` from text that is about to go into an error. */
-export function redact(text: string, ...secrets: Array<string | undefined>): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
-  return result;
-}
+// Redaction is core's, one rule for every package (raw, URL-, form- and base64-encoded forms).
+export { redact } from '@oauth-authorizer/core';

@@ -11,6 +11,12 @@ export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
 export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
 export { startDovecot } from './dovecot.js';
+export type {
+  HostileAnswer,
+  HostileRequest,
+  HostileTokenEndpoint,
+} from './hostile-token-endpoint.js';
+export { echoRequestAnswer, startHostileTokenEndpoint } from './hostile-token-endpoint.js';
 export type { RedisServer, RedisServerOptions } from './redis.js';
 export { startRedis } from './redis.js';
 export type { SignInOptions } from './sign-in.js';

@@ -1,4 +1,5 @@
 import { resolveProvider } from '../discovery.js';
+import { checkEndpoint } from '../endpoint-url.js';
 import {
   AuthorizationResponseError,
   AuthorizerError,
@@ -8,7 +9,6 @@ import {
   OAUTH_ISSUER_MISMATCH,
   OAUTH_STATE_MISMATCH,
 } from '../errors.js';
-import { checkEndpoint } from '../http.js';
 import { createPkcePair, randomString } from '../pkce.js';
 import type { ProviderConfig } from '../provider.js';
 import type { RedirectReceiver } from '../redirect-receiver.js';

@@ -102,13 +102,13 @@ export async function startDeviceAuthorization(
   );
   const scopes = options.scopes ?? resolved.scopes ?? [];
   const now = Date.now();
-  const { body } = await postToEndpoint(
-    resolved,
-    'device authorization endpoint',
+  const { body } = await postToEndpoint({
+    provider: resolved,
+    endpoint: 'device authorization endpoint',
     url,
-    { ...options.params, ...(scopes.length > 0 && { scope: scopes.join(' ') }) },
-    options.signal,
-  );
+    fields: { ...options.params, ...(scopes.length > 0 && { scope: scopes.join(' ') }) },
+    signal: options.signal,
+  });
   const verificationUri =
     typeof body.verification_uri === 'string'
       ? body.verification_uri

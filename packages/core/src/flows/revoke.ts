@@ -28,12 +28,12 @@ export async function revokeToken(
     'revocation endpoint',
     options.signal,
   );
-  await postToEndpoint(
-    resolved,
-    'revocation endpoint',
+  await postToEndpoint({
+    provider: resolved,
+    endpoint: 'revocation endpoint',
     url,
-    { token, ...(options.tokenTypeHint && { token_type_hint: options.tokenTypeHint }) },
-    options.signal,
-    { bodyOptional: true },
-  );
+    fields: { token, ...(options.tokenTypeHint && { token_type_hint: options.tokenTypeHint }) },
+    signal: options.signal,
+    bodyOptional: true,
+  });
 }

@@ -1,6 +1,7 @@
 import { requireEndpoint } from '../discovery.js';
 import { postToEndpoint } from '../http.js';
 import type { ProviderConfig } from '../provider.js';
+import { redactError } from '../redact.js';
 import { type TokenSet, tokenSetFromResponse } from '../token-set.js';
 
 /**
@@ -17,6 +18,16 @@ export async function requestTokens(
   signal: AbortSignal | undefined,
 ): Promise<TokenSet> {
   const { provider: resolved, url } = await requireEndpoint(provider, 'tokenUrl', 'token endpoint', signal);
-  const { body } = await postToEndpoint(resolved, 'token endpoint', url, fields, signal);
-  return tokenSetFromResponse(body);
+  const { body, secrets } = await postToEndpoint({
+    provider: resolved,
+    endpoint: 'token endpoint',
+    url,
+    fields,
+    signal,
+  });
+  try {
+    return tokenSetFromResponse(body);
+  } catch (error) {
+    throw redactError(error, secrets);
+  }
 }
