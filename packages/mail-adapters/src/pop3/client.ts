@@ -10,7 +10,13 @@ import { checkMailServer, defaultTls, type MailTls } from '../mail-server.js';
 import { type SaslMechanism, saslInitialResponse } from '../sasl.js';
 import { runSaslExchange } from './authenticate.js';
 import { Pop3Connection } from './connection.js';
-import type { Pop3CommandOptions, Pop3ConnectionOptions, Pop3Credentials } from './options.js';
+import type {
+  Pop3CommandOptions,
+  Pop3ConnectionOptions,
+  Pop3Credentials,
+  Pop3RetrieveOptions,
+} from './options.js';
+import { sizeLimit } from './options.js';
 import {
   type Pop3Capabilities,
   type Pop3ListEntry,
@@ -24,7 +30,12 @@ import {
 } from './response-parser.js';
 import { messageStream } from './retrieve-stream.js';
 
-export type { Pop3CommandOptions, Pop3ConnectionOptions, Pop3Credentials } from './options.js';
+export type {
+  Pop3CommandOptions,
+  Pop3ConnectionOptions,
+  Pop3Credentials,
+  Pop3RetrieveOptions,
+} from './options.js';
 
 function assertMessageNumber(value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
@@ -278,19 +289,30 @@ export class Pop3Client {
   }
 
   /**
-   * Retrieves a whole message (RETR) into memory.
+   * Retrieves a whole message (RETR) into memory, at most `maxMessageSize` bytes of it (default:
+   * the connection's, 64 MiB). A larger message closes the connection, since its end may never
+   * come: check `list(n)` first to skip large ones, or read them with {@link Pop3Client.retrieve}.
    *
    * @throws {Pop3Error} on `-ERR` (e.g. no such message).
+   * @throws {MailResponseTooLargeError} `MAIL_RESPONSE_TOO_LARGE` past `maxMessageSize`.
+   * @throws {TypeError} for a `maxMessageSize` that is not a positive integer or `Infinity`.
    * @example
    * ```ts
    * const raw = (await pop3.retrieveMessage(1)).toString('utf8');
    * ```
    */
-  async retrieveMessage(messageNumber: number, options: Pop3CommandOptions = {}): Promise<Buffer> {
-    const stream = await this.retrieve(messageNumber, options);
+  async retrieveMessage(messageNumber: number, options: Pop3RetrieveOptions = {}): Promise<Buffer> {
+    const { maxMessageSize: wanted, ...commandOptions } = options;
+    const limit = sizeLimit('maxMessageSize', wanted, this.#connection.maxMessageSize);
+    const stream = await this.retrieve(messageNumber, commandOptions);
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw this.#connection.tooLarge(`message ${messageNumber}`, limit, 'maxMessageSize');
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks, size);
   }
 
   /**

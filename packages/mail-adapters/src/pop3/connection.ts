@@ -8,10 +8,16 @@
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { AuthorizerError, OAUTH_NETWORK_ERROR, OAUTH_TIMEOUT } from '@oauth-authorizer/core';
-import { MAIL_TLS_UNAVAILABLE, Pop3Error } from '../errors.js';
+import { MAIL_TLS_UNAVAILABLE, MailResponseTooLargeError, Pop3Error } from '../errors.js';
 import type { MailTls } from '../mail-server.js';
 import { abortError, LineReader } from './line-reader.js';
-import type { Pop3ConnectionOptions } from './options.js';
+import {
+  DEFAULT_POP3_MAX_LINE_LENGTH,
+  DEFAULT_POP3_MAX_MESSAGE_SIZE,
+  DEFAULT_POP3_MAX_RESPONSE_SIZE,
+  type Pop3ConnectionOptions,
+  sizeLimit,
+} from './options.js';
 import {
   isTerminator,
   type Pop3StatusLine,
@@ -45,6 +51,9 @@ export class Pop3Connection {
   #socket: Socket | undefined;
   readonly #reader: LineReader;
   readonly #commandTimeout: number;
+  readonly #maxResponseSize: number;
+  /** The connection's default for `retrieveMessage()`. */
+  readonly maxMessageSize: number;
   readonly #options: Pop3ConnectionOptions;
   #closed = false;
   /** Rejects with the reason once the connection has failed or closed; raced against waits that are not line reads. */
@@ -57,7 +66,15 @@ export class Pop3Connection {
     this.tls = tls;
     this.#options = options;
     this.#commandTimeout = options.commandTimeout ?? 60_000;
-    this.#reader = new LineReader(options.maxLineLength ?? 1024 * 1024);
+    this.#reader = new LineReader(
+      sizeLimit('maxLineLength', options.maxLineLength, DEFAULT_POP3_MAX_LINE_LENGTH),
+    );
+    this.#maxResponseSize = sizeLimit(
+      'maxResponseSize',
+      options.maxResponseSize,
+      DEFAULT_POP3_MAX_RESPONSE_SIZE,
+    );
+    this.maxMessageSize = sizeLimit('maxMessageSize', options.maxMessageSize, DEFAULT_POP3_MAX_MESSAGE_SIZE);
     this.#failed = new Promise<never>((_, reject) => {
       this.#rejectFailed = reject;
     });
@@ -223,13 +240,33 @@ export class Pop3Connection {
     return status;
   }
 
-  /** Reads the lines of a multi-line block up to its terminating `.`, dot-stuffing removed. */
+  /**
+   * Reads the lines of a multi-line block up to its terminating `.`, dot-stuffing removed. A block
+   * over `maxResponseSize` bytes (CRLFs counted) closes the connection: its end may never come.
+   *
+   * @throws {MailResponseTooLargeError} `MAIL_RESPONSE_TOO_LARGE` past the limit.
+   */
   async readMultiline(command: string, signal: AbortSignal | undefined): Promise<Buffer[]> {
     const lines: Buffer[] = [];
+    let size = 0;
     for (;;) {
       const line = await this.readLine(command, signal);
       if (isTerminator(line)) return lines;
+      size += line.length + 2;
+      if (size > this.#maxResponseSize) {
+        throw this.tooLarge(`a ${command} reply`, this.#maxResponseSize, 'maxResponseSize');
+      }
       lines.push(unstuffLine(line));
     }
+  }
+
+  /** Closes the connection with a {@link MailResponseTooLargeError} for `what`, and returns the error. */
+  tooLarge(what: string, limit: number, option: string): MailResponseTooLargeError {
+    const error = new MailResponseTooLargeError(
+      `POP3 server ${this.host}:${this.port} sent ${what} larger than ${limit} bytes (${option}); the connection was closed`,
+      { protocol: 'pop3', limit, option },
+    );
+    this.destroy(error);
+    return error;
   }
 }
