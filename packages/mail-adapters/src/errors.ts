@@ -21,6 +21,8 @@ export const MAIL_PROTOCOL_ERROR = 'MAIL_PROTOCOL_ERROR';
 export const MAIL_TLS_UNAVAILABLE = 'MAIL_TLS_UNAVAILABLE';
 /** An optional peer dependency (`nodemailer` or `imapflow`) is not installed. */
 export const MAIL_PEER_MISSING = 'MAIL_PEER_MISSING';
+/** A server's reply (a POP3 multi-line reply or message, an IMAP literal or response) is larger than the client's limit allows. */
+export const MAIL_RESPONSE_TOO_LARGE = 'MAIL_RESPONSE_TOO_LARGE';
 
 /**
  * The protocol an adapter speaks.
@@ -120,6 +122,21 @@ export class MailAuthenticationError extends AuthorizerError {
 }
 
 /**
+ * Whether a POP3 response code says the failure is temporary (RFC 3206, RFC 2449 §8.1): the server
+ * cannot check credentials right now (`SYS/TEMP`), the mailbox is busy (`IN-USE`), or the user
+ * logs in too often (`LOGIN-DELAY`). Trying again later may work; a new token would not help.
+ *
+ * @example
+ * ```ts
+ * isTransientPop3ResponseCode('SYS/TEMP'); // true
+ * isTransientPop3ResponseCode('AUTH'); // false
+ * ```
+ */
+export function isTransientPop3ResponseCode(responseCode: string | undefined): boolean {
+  return responseCode === 'SYS/TEMP' || responseCode === 'IN-USE' || responseCode === 'LOGIN-DELAY';
+}
+
+/**
  * A POP3 server answered `-ERR`. `responseCode` is the bracketed response code of RFC 2449/3206
  * (`AUTH`, `SYS/TEMP`, `IN-USE`, `LOGIN-DELAY`), when the server sent one.
  *
@@ -144,13 +161,58 @@ export class Pop3Error extends AuthorizerError {
     options: AuthorizerErrorOptions = {},
   ) {
     super(POP3_ERROR, `POP3 server answered ${command} with -ERR${reply ? ` ${reply}` : ''}`, {
-      transient: responseCode === 'SYS/TEMP' || responseCode === 'IN-USE' || responseCode === 'LOGIN-DELAY',
+      transient: isTransientPop3ResponseCode(responseCode),
       ...options,
     });
     this.name = 'Pop3Error';
     this.command = command;
     this.reply = reply;
     this.responseCode = responseCode;
+  }
+}
+
+/**
+ * Options of {@link MailResponseTooLargeError}.
+ *
+ * @example
+ * ```ts
+ * throw new MailResponseTooLargeError('POP3 server sent a CAPA reply larger than 1048576 bytes', { protocol: 'pop3', limit: 1048576, option: 'maxResponseSize' });
+ * ```
+ */
+export interface MailResponseTooLargeErrorOptions extends AuthorizerErrorOptions {
+  /** The protocol of the connection. */
+  protocol: MailProtocol;
+  /** The limit that was exceeded, in bytes (or tokens, for imapflow's `maxResponseTokens`). */
+  limit: number;
+  /** The option that sets the limit, e.g. `maxResponseSize`. */
+  option: string;
+}
+
+/**
+ * A server sent more than the client accepts in one reply: code `MAIL_RESPONSE_TOO_LARGE`. The
+ * message names the limit and the option that raises it; the connection is closed, since the rest
+ * of the reply may never end.
+ *
+ * @example
+ * ```ts
+ * try { await pop3.retrieveMessage(1); }
+ * catch (error) { if (error instanceof MailResponseTooLargeError) console.error(`raise ${error.option} above ${error.limit}`); }
+ * ```
+ */
+export class MailResponseTooLargeError extends AuthorizerError {
+  /** The protocol of the connection. */
+  readonly protocol: MailProtocol;
+  /** The limit that was exceeded. */
+  readonly limit: number;
+  /** The option that sets the limit. */
+  readonly option: string;
+
+  constructor(message: string, options: MailResponseTooLargeErrorOptions) {
+    super(MAIL_RESPONSE_TOO_LARGE, message, options);
+    this.name = 'MailResponseTooLargeError';
+    this.protocol = options.protocol;
+    this.limit = options.limit;
+    this.option = options.option;
   }
 }
 

@@ -11,7 +11,13 @@ import {
   assertAccessTokenSource,
   type TokenRequestOptions,
 } from './access-token-source.js';
-import { MAIL_AUTH_FAILED, MailAuthenticationError, redact } from './errors.js';
+import {
+  MAIL_AUTH_FAILED,
+  MAIL_PROTOCOL_ERROR,
+  MailAuthenticationError,
+  MailResponseTooLargeError,
+  redact,
+} from './errors.js';
 import { checkMailServer, defaultTls, type MailTls, type TransportSecurityOptions } from './mail-server.js';
 import { loadPeer } from './peer-modules.js';
 import { type SaslErrorChallenge, saslErrorChallengeFromObject } from './sasl.js';
@@ -39,6 +45,51 @@ export interface ImapConnectOptions
   tls?: MailTls;
   /** Options for `tls.connect` (`ca`, `servername`, `minVersion`, …). */
   tlsOptions?: ConnectionOptions;
+}
+
+/** Default of imapflow's `maxLineLength` here (imapflow's own is 1 GiB): 4 MiB. */
+export const DEFAULT_IMAP_MAX_LINE_LENGTH = 4 * 1024 * 1024;
+/** Default of imapflow's `maxLiteralSize` here (imapflow's own is 1 GiB): 64 MiB, a whole message fetched with `source: true`. */
+export const DEFAULT_IMAP_MAX_LITERAL_SIZE = 64 * 1024 * 1024;
+/** Default of imapflow's `maxResponseSize` here (imapflow's own is 2 GiB): room for one maximal literal and a maximal line. */
+export const DEFAULT_IMAP_MAX_RESPONSE_SIZE = DEFAULT_IMAP_MAX_LITERAL_SIZE + DEFAULT_IMAP_MAX_LINE_LENGTH;
+/** Default of imapflow's `maxResponseTokens` here (imapflow's own is 1 000 000, about 100 MB of parse tree): 100 000. */
+export const DEFAULT_IMAP_MAX_RESPONSE_TOKENS = 100_000;
+
+/** imapflow's limit error codes → the option that sets the limit, and our code for it. */
+const IMAP_LIMITS: Record<string, { option: keyof ImapFlowOptions; line: boolean }> = {
+  LineTooLarge: { option: 'maxLineLength', line: true },
+  LiteralTooLarge: { option: 'maxLiteralSize', line: false },
+  ResponseTooLarge: { option: 'maxResponseSize', line: false },
+  TooManyTokens: { option: 'maxResponseTokens', line: false },
+};
+
+/**
+ * Turns imapflow's error for a server reply over a size limit into a typed error naming the limit
+ * (`MAIL_PROTOCOL_ERROR` for a line, as POP3 has it; `MAIL_RESPONSE_TOO_LARGE` for the rest);
+ * anything else passes through.
+ */
+function limitError(error: unknown, limits: Record<string, unknown>, host: string): unknown {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const limit = typeof code === 'string' ? IMAP_LIMITS[code] : undefined;
+  if (!limit) return error;
+  const value = Number(limits[limit.option]);
+  const what = limit.line
+    ? 'a line'
+    : limit.option === 'maxResponseTokens'
+      ? 'a reply with more tokens'
+      : 'a reply';
+  const unit = limit.option === 'maxResponseTokens' ? 'tokens' : 'bytes';
+  const message = `IMAP server ${host} sent ${what} larger than ${value} ${unit} (${limit.option}); the connection was closed`;
+  if (limit.line) {
+    return new AuthorizerError(MAIL_PROTOCOL_ERROR, message, { cause: error });
+  }
+  return new MailResponseTooLargeError(message, {
+    protocol: 'imap',
+    limit: value,
+    option: limit.option,
+    cause: error,
+  });
 }
 
 /**
@@ -122,16 +173,31 @@ function authenticationError(
   );
 }
 
+/** The limit options the caller set (an explicit `undefined` keeps the default). */
+function definedLimits(options: Partial<ImapFlowOptions>): Partial<ImapFlowOptions> {
+  const result: Partial<ImapFlowOptions> = {};
+  for (const name of ['maxLineLength', 'maxLiteralSize', 'maxResponseSize', 'maxResponseTokens'] as const) {
+    if (options[name] !== undefined) result[name] = options[name];
+  }
+  return result;
+}
+
 /**
  * Creates an `ImapFlow` with a token from `source`, connects and logs in (imapflow picks
  * OAUTHBEARER when the server offers it, else XOAUTH2). When the server rejects the token, gets a
  * replacement once (a forced refresh, unless the source already holds a newer token) and connects
  * once more with a new client. imapflow is loaded on first use; its logger is off unless you pass one.
+ * imapflow's size limits default to 4 MiB a line, 64 MiB a literal, 68 MiB a response and 100 000
+ * tokens a response, instead of imapflow's 1 GiB, 1 GiB, 2 GiB and 1 000 000: pass `maxLineLength`,
+ * `maxLiteralSize`, `maxResponseSize` or `maxResponseTokens` to change them. A server reply over a
+ * limit during connect is `MAIL_PROTOCOL_ERROR` (a line) or `MAIL_RESPONSE_TOO_LARGE` (the rest);
+ * later, imapflow's own error (`code` `LineTooLarge`, `LiteralTooLarge`, …) reaches the caller.
  *
  * @param source A `TokenManager`, or any {@link AccessTokenSource}.
  * @throws {MailAuthenticationError} `OAUTH_TOKEN_REJECTED` (rejected twice, or no replacement token:
  *   `cause` says why), `MAIL_AUTH_FAILED` (no OAuth2 mechanism offered; `[UNAVAILABLE]`, transient).
- * @throws {AuthorizerError} `MAIL_PEER_MISSING` without imapflow; errors of the source; imapflow's
+ * @throws {MailResponseTooLargeError} `MAIL_RESPONSE_TOO_LARGE` for a literal or reply over its limit.
+ * @throws {AuthorizerError} `MAIL_PROTOCOL_ERROR` for a line over `maxLineLength`; `MAIL_PEER_MISSING` without imapflow; errors of the source; imapflow's
  *   own errors for everything else (connection refused, TLS).
  * @example
  * ```ts
@@ -167,10 +233,20 @@ export async function connectImapFlow(
     ...(minValidity !== undefined && { minValidity }),
     ...(signal !== undefined && { signal }),
   };
+  // imapflow's own limits (1 GiB a line or literal) let one hostile reply take the process past
+  // a gigabyte; these defaults bound it, and each can be raised in the options.
+  const limits = {
+    maxLineLength: DEFAULT_IMAP_MAX_LINE_LENGTH,
+    maxLiteralSize: DEFAULT_IMAP_MAX_LITERAL_SIZE,
+    maxResponseSize: DEFAULT_IMAP_MAX_RESPONSE_SIZE,
+    maxResponseTokens: DEFAULT_IMAP_MAX_RESPONSE_TOKENS,
+    ...definedLimits(rest),
+  };
   return withTokenRetry(source, tokenOptions, async (token) => {
     const client = new ImapFlowClass({
       logger: false,
       ...rest,
+      ...limits,
       host,
       port,
       secure: tls === 'implicit',
@@ -199,6 +275,8 @@ export async function connectImapFlow(
           cause: signal.reason,
         });
       }
+      const tooLarge = limitError(error, limits, host);
+      if (tooLarge !== error) throw tooLarge;
       throw authenticationError(error, client, { user, token, host });
     } finally {
       signal?.removeEventListener('abort', onAbort);

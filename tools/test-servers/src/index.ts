@@ -11,6 +11,12 @@ export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
 export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
 export { startDovecot } from './dovecot.js';
+export type { HostileImapBehaviour, HostileImapServerOptions } from './hostile-imap.js';
+export { HOSTILE_IMAP_LITERAL_SIZE, startHostileImapServer } from './hostile-imap.js';
+export type { HostilePop3Behaviour, HostilePop3ServerOptions } from './hostile-pop3.js';
+export { startHostilePop3Server } from './hostile-pop3.js';
+export type { HostileServer, HostileSession } from './hostile-stream.js';
+export { DEFAULT_FLOOD_LIMIT, startHostileServer } from './hostile-stream.js';
 export type {
   HostileAnswer,
   HostileRequest,

@@ -1,32 +1,24 @@
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { Readable } from 'node:stream';
-import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+/**
+ * The POP3 commands (RFC 1939, RFC 2449 CAPA, RFC 5034 AUTH), run one after another on a
+ * {@link Pop3Connection}.
+ *
+ * @module
+ */
+import type { Readable } from 'node:stream';
+import { AuthorizerError, OAUTH_NETWORK_ERROR } from '@oauth-authorizer/core';
+import { checkMailServer, defaultTls, type MailTls } from '../mail-server.js';
+import { type SaslMechanism, saslInitialResponse } from '../sasl.js';
+import { runSaslExchange } from './authenticate.js';
+import { Pop3Connection } from './connection.js';
+import type {
+  Pop3CommandOptions,
+  Pop3ConnectionOptions,
+  Pop3Credentials,
+  Pop3RetrieveOptions,
+} from './options.js';
+import { sizeLimit } from './options.js';
 import {
-  AuthorizerError,
-  OAUTH_ABORTED,
-  OAUTH_NETWORK_ERROR,
-  OAUTH_TIMEOUT,
-  OAUTH_TOKEN_REJECTED,
-} from '@oauth-authorizer/core';
-import {
-  MAIL_AUTH_FAILED,
-  MAIL_TLS_UNAVAILABLE,
-  MailAuthenticationError,
-  Pop3Error,
-  redact,
-} from '../errors.js';
-import { checkMailServer, defaultTls, type MailTls, type TransportSecurityOptions } from '../mail-server.js';
-import {
-  decodeSaslErrorChallenge,
-  type SaslErrorChallenge,
-  type SaslMechanism,
-  saslErrorAcknowledgement,
-  saslInitialResponse,
-} from '../sasl.js';
-import {
-  isTerminator,
   type Pop3Capabilities,
-  Pop3LineSplitter,
   type Pop3ListEntry,
   type Pop3MaildropStatus,
   type Pop3StatusLine,
@@ -34,189 +26,21 @@ import {
   parseCapabilities,
   parseListLine,
   parseStat,
-  parseStatusLine,
   parseUidlLine,
-  protocolError,
-  unstuffLine,
 } from './response-parser.js';
+import { messageStream } from './retrieve-stream.js';
 
-/**
- * Options of {@link Pop3Client.connect}.
- *
- * @example
- * ```ts
- * const pop3 = await Pop3Client.connect({ host: 'pop.example.com', port: 995, tls: 'implicit', commandTimeout: 20_000 });
- * ```
- */
-export interface Pop3ConnectionOptions extends TransportSecurityOptions {
-  /** The server host name or address. */
-  host: string;
-  /** The server port. */
-  port: number;
-  /** How the connection is secured. Default: `implicit` on port 995, else `starttls` (STLS) */
-  tls?: MailTls;
-  /** Options for `tls.connect` (`ca`, `servername`, `minVersion`, …), for implicit TLS and STLS alike. */
-  tlsOptions?: Omit<ConnectionOptions, 'host' | 'port' | 'socket'>;
-  /** Time allowed for connecting: TCP, TLS, greeting and STLS, in ms. Default: 30 000 */
-  connectTimeout?: number;
-  /** Time allowed for each reply line of a command, in ms. Default: 60 000 */
-  commandTimeout?: number;
-  /** The longest reply line accepted, in bytes. Default: 1 MiB */
-  maxLineLength?: number;
-  /** Cancels connecting. */
-  signal?: AbortSignal;
-}
-
-/**
- * Options of each command.
- *
- * @example
- * ```ts
- * const { count } = await pop3.stat({ signal: AbortSignal.timeout(5_000) });
- * ```
- */
-export interface Pop3CommandOptions {
-  /** Cancels the command; the connection is closed, since its state is then unknown. */
-  signal?: AbortSignal;
-}
-
-/**
- * The credentials for {@link Pop3Client.authenticate}.
- *
- * @example
- * ```ts
- * await pop3.authenticate('XOAUTH2', { user: 'me@example.com', token: await manager.getAccessToken() });
- * ```
- */
-export interface Pop3Credentials {
-  /** The mailbox user, usually the e-mail address. */
-  user: string;
-  /** The access token. */
-  token: string;
-}
-
-const CRLF = Buffer.from('\r\n');
-/** RFC 2449 §4: a command line is at most 255 octets, CRLF included. */
-const MAX_COMMAND_LINE = 255;
-/** Lines buffered before the socket is paused; a reader that lags makes the server wait. */
-const HIGH_WATER_LINES = 512;
-/** Buffers (line, CRLF, line, …) joined into one chunk of a RETR stream. */
-const RETR_BATCH_PARTS = 1024;
-
-/** Turns the socket's byte stream into lines that commands read one at a time, with backpressure. */
-class LineReader {
-  readonly #splitter: Pop3LineSplitter;
-  #lines: Buffer[] = [];
-  #socket: Socket | undefined;
-  #paused = false;
-  #waiter: { resolve: (line: Buffer) => void; reject: (error: Error) => void } | undefined;
-  #failure: Error | undefined;
-
-  constructor(maxLineLength: number) {
-    this.#splitter = new Pop3LineSplitter(maxLineLength);
-  }
-
-  readonly #onData = (chunk: Buffer) => {
-    let lines: Buffer[];
-    try {
-      lines = this.#splitter.push(chunk);
-    } catch (error) {
-      this.fail(error as Error);
-      this.#socket?.destroy();
-      return;
-    }
-    for (const line of lines) this.#lines.push(line);
-    if (this.#lines.length > HIGH_WATER_LINES && !this.#paused) {
-      this.#paused = true;
-      this.#socket?.pause();
-    }
-    this.#wake();
-  };
-
-  attach(socket: Socket): void {
-    this.#socket = socket;
-    socket.on('data', this.#onData);
-  }
-
-  /** Stops reading from the current socket (before STLS hands it to TLS). */
-  detach(): void {
-    this.#socket?.removeListener('data', this.#onData);
-    this.#socket = undefined;
-  }
-
-  /** Whether bytes arrived that no command asked for. */
-  get hasUnread(): boolean {
-    return this.#lines.length > 0 || this.#splitter.pendingBytes > 0;
-  }
-
-  get failure(): Error | undefined {
-    return this.#failure;
-  }
-
-  fail(error: Error): void {
-    this.#failure ??= error;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    waiter?.reject(this.#failure);
-  }
-
-  /** A line that has already arrived, if any. */
-  take(): Buffer | undefined {
-    const line = this.#lines.shift();
-    if (line !== undefined && this.#paused && this.#lines.length < HIGH_WATER_LINES / 2) {
-      this.#paused = false;
-      this.#socket?.resume();
-    }
-    return line;
-  }
-
-  next(): Promise<Buffer> {
-    const line = this.take();
-    if (line !== undefined) return Promise.resolve(line);
-    if (this.#failure) return Promise.reject(this.#failure);
-    return new Promise((resolve, reject) => {
-      this.#waiter = { resolve, reject };
-    });
-  }
-
-  #wake(): void {
-    if (!this.#waiter || this.#lines.length === 0) return;
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
-    void this.next().then(waiter.resolve, waiter.reject);
-  }
-}
+export type {
+  Pop3CommandOptions,
+  Pop3ConnectionOptions,
+  Pop3Credentials,
+  Pop3RetrieveOptions,
+} from './options.js';
 
 function assertMessageNumber(value: unknown): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new TypeError(`POP3 message number must be a positive integer, got ${String(value)}`);
   }
-}
-
-function abortError(what: string, signal: AbortSignal): AuthorizerError {
-  return new AuthorizerError(OAUTH_ABORTED, `${what} was aborted`, { cause: signal.reason });
-}
-
-/** Resolves when `socket` has connected (and finished its TLS handshake, for a TLS socket). */
-function connected(socket: Socket, event: 'connect' | 'secureConnect'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      socket.removeListener(event, onReady);
-      reject(error);
-    };
-    const onReady = () => {
-      socket.removeListener('error', onError);
-      resolve();
-    };
-    socket.once(event, onReady);
-    socket.once('error', onError);
-  });
-}
-
-function transientAuthFailure(responseCode: string | undefined): boolean {
-  // RFC 3206/2449: the server cannot check credentials right now, or the mailbox is busy; a new
-  // token would not help.
-  return responseCode === 'SYS/TEMP' || responseCode === 'IN-USE' || responseCode === 'LOGIN-DELAY';
 }
 
 /**
@@ -241,29 +65,14 @@ export class Pop3Client {
   readonly port: number;
   /** How the connection is secured. */
   readonly tls: MailTls;
-  #greeting = '';
-  #socket: Socket | undefined;
-  readonly #reader: LineReader;
-  readonly #commandTimeout: number;
-  readonly #options: Pop3ConnectionOptions;
+  readonly #connection: Pop3Connection;
   #queue: Promise<void> = Promise.resolve();
-  #closed = false;
-  /** Rejects with the reason once the connection has failed or closed; raced against waits that are not line reads. */
-  readonly #failed: Promise<never>;
-  #rejectFailed!: (error: Error) => void;
 
-  private constructor(options: Pop3ConnectionOptions, tls: MailTls) {
-    this.host = options.host;
-    this.port = options.port;
-    this.tls = tls;
-    this.#options = options;
-    this.#commandTimeout = options.commandTimeout ?? 60_000;
-    this.#reader = new LineReader(options.maxLineLength ?? 1024 * 1024);
-    this.#failed = new Promise<never>((_, reject) => {
-      this.#rejectFailed = reject;
-    });
-    // Nobody may be waiting when the connection fails; that is not an unhandled rejection.
-    this.#failed.catch(() => {});
+  private constructor(connection: Pop3Connection) {
+    this.host = connection.host;
+    this.port = connection.port;
+    this.tls = connection.tls;
+    this.#connection = connection;
   }
 
   /**
@@ -285,197 +94,19 @@ export class Pop3Client {
       throw new TypeError('POP3 options must be an object');
     const tls = options.tls ?? defaultTls(options.port);
     checkMailServer('pop3', { host: options.host, port: options.port, tls }, options);
-    const client = new Pop3Client(options, tls);
-    await client.#open();
-    return client;
+    const connection = new Pop3Connection(options, tls);
+    await connection.open();
+    return new Pop3Client(connection);
   }
 
   /** The server's greeting, without `+OK`. */
   get greeting(): string {
-    return this.#greeting;
+    return this.#connection.greeting;
   }
 
   /** Whether the connection is closed (by `quit()`, `close()`, the server, or an error). */
   get closed(): boolean {
-    return this.#closed;
-  }
-
-  async #open(): Promise<void> {
-    const { signal } = this.#options;
-    if (signal?.aborted) throw abortError('POP3 connect', signal);
-    const timeout = this.#options.connectTimeout ?? 30_000;
-    const timer = setTimeout(() => {
-      this.#destroy(
-        new AuthorizerError(
-          OAUTH_TIMEOUT,
-          `POP3 connect to ${this.host}:${this.port} took longer than ${timeout} ms`,
-          {
-            transient: true,
-          },
-        ),
-      );
-    }, timeout);
-    const onAbort = () => this.#destroy(abortError('POP3 connect', signal!));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      // SNI takes host names only (RFC 6066 §3); for an address, the certificate is checked against the IP.
-      const servername = isIP(this.host) ? undefined : this.host;
-      const tlsOptions = { host: this.host, ...(servername && { servername }), ...this.#options.tlsOptions };
-      const socket =
-        this.tls === 'implicit'
-          ? tlsConnect({ ...tlsOptions, port: this.port })
-          : netConnect({ host: this.host, port: this.port });
-      this.#use(socket);
-      await this.#settled(connected(socket, this.tls === 'implicit' ? 'secureConnect' : 'connect'));
-      const greeting = await this.#readStatus('greeting');
-      this.#greeting = greeting.text;
-      if (this.tls === 'starttls') {
-        this.#write('STLS');
-        const reply = await this.#readStatus('STLS', { allowError: true });
-        if (reply.status !== '+OK') {
-          throw new AuthorizerError(
-            MAIL_TLS_UNAVAILABLE,
-            `POP3 server ${this.host}:${this.port} refused STLS (${reply.text.slice(0, 120)})`,
-            { hint: `use tls: 'implicit' (usually port 995)` },
-          );
-        }
-        // Anything the server sent after +OK and before the handshake would be read as if it came
-        // over TLS: the STARTTLS response-injection attack (CVE-2011-0411 and kin).
-        if (this.#reader.hasUnread) throw protocolError('sent data after its STLS reply');
-        this.#reader.detach();
-        const secure = tlsConnect({ ...tlsOptions, socket });
-        this.#use(secure);
-        await this.#settled(connected(secure, 'secureConnect'));
-      }
-    } catch (error) {
-      this.#destroy(error as Error);
-      throw this.#reader.failure ?? error;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  /** Waits for `promise`, or fails as soon as the connection fails (timeout, abort, close). */
-  #settled<T>(promise: Promise<T>): Promise<T> {
-    return Promise.race([
-      promise.catch((error: unknown) => Promise.reject(this.#networkError(error))),
-      this.#failed,
-    ]);
-  }
-
-  #networkError(error: unknown): AuthorizerError {
-    if (error instanceof AuthorizerError) return error;
-    const reason = error instanceof Error ? error.message : String(error);
-    return new AuthorizerError(
-      OAUTH_NETWORK_ERROR,
-      `POP3 connection to ${this.host}:${this.port} failed: ${reason}`,
-      {
-        cause: error,
-        transient: true,
-      },
-    );
-  }
-
-  #use(socket: Socket): void {
-    this.#socket = socket;
-    // Commands are small and strictly alternate with replies: Nagle's algorithm would only add delay.
-    socket.setNoDelay(true);
-    this.#reader.attach(socket);
-    socket.on('error', (error) => this.#destroy(this.#networkError(error)));
-    socket.on('close', () => {
-      this.#fail(
-        new AuthorizerError(
-          OAUTH_NETWORK_ERROR,
-          `POP3 server ${this.host}:${this.port} closed the connection`,
-          {
-            transient: true,
-          },
-        ),
-      );
-    });
-  }
-
-  #fail(error: Error): void {
-    this.#closed = true;
-    this.#reader.fail(error);
-    this.#rejectFailed(this.#reader.failure ?? error);
-  }
-
-  #destroy(error: Error): void {
-    this.#fail(error);
-    this.#socket?.destroy();
-  }
-
-  #write(line: string): void {
-    if (this.#closed || !this.#socket) throw this.#reader.failure ?? protocolError('connection is closed');
-    this.#socket.write(`${line}\r\n`);
-  }
-
-  /** Reads one line, failing after `commandTimeout` or on abort (both close the connection). */
-  async #readLine(command: string, signal: AbortSignal | undefined): Promise<Buffer> {
-    if (signal?.aborted) {
-      const error = abortError(`POP3 ${command}`, signal);
-      this.#destroy(error);
-      throw error;
-    }
-    // Lines of a long message mostly arrive before they are asked for: no timer needed for those.
-    const ready = this.#reader.take();
-    if (ready !== undefined) return ready;
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const guard = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new AuthorizerError(
-          OAUTH_TIMEOUT,
-          `POP3 server did not answer ${command} within ${this.#commandTimeout} ms`,
-          { transient: true },
-        );
-        this.#destroy(error);
-        reject(error);
-      }, this.#commandTimeout);
-      if (signal) {
-        onAbort = () => {
-          const error = abortError(`POP3 ${command}`, signal);
-          this.#destroy(error);
-          reject(error);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-    });
-    try {
-      return await Promise.race([this.#reader.next(), guard]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  async #readStatus(
-    command: string,
-    options: { signal?: AbortSignal | undefined; allowError?: boolean } = {},
-  ): Promise<Pop3StatusLine> {
-    const line = (await this.#readLine(command, options.signal)).toString('utf8');
-    let status: Pop3StatusLine;
-    try {
-      status = parseStatusLine(line);
-    } catch (error) {
-      this.#destroy(error as Error);
-      throw error;
-    }
-    if (status.status === '-ERR' && !options.allowError) {
-      throw new Pop3Error(command, status.text, status.responseCode);
-    }
-    return status;
-  }
-
-  async #readMultiline(command: string, signal: AbortSignal | undefined): Promise<Buffer[]> {
-    const lines: Buffer[] = [];
-    for (;;) {
-      const line = await this.#readLine(command, signal);
-      if (isTerminator(line)) return lines;
-      lines.push(unstuffLine(line));
-    }
+    return this.#connection.closed;
   }
 
   /** Waits for the commands before this one; resolves with the function that lets the next one run. */
@@ -501,8 +132,8 @@ export class Pop3Client {
   /** Sends a command and reads its status line; `-ERR` throws a {@link Pop3Error}. */
   #simple(command: string, line: string, options: Pop3CommandOptions): Promise<Pop3StatusLine> {
     return this.#exclusive(async () => {
-      this.#write(line);
-      return this.#readStatus(command, { signal: options.signal });
+      this.#connection.write(line);
+      return this.#connection.readStatus(command, { signal: options.signal });
     });
   }
 
@@ -516,10 +147,10 @@ export class Pop3Client {
    */
   capabilities(options: Pop3CommandOptions = {}): Promise<Pop3Capabilities> {
     return this.#exclusive(async () => {
-      this.#write('CAPA');
-      const status = await this.#readStatus('CAPA', { signal: options.signal, allowError: true });
+      this.#connection.write('CAPA');
+      const status = await this.#connection.readStatus('CAPA', { signal: options.signal, allowError: true });
       if (status.status !== '+OK') return new Map();
-      const lines = await this.#readMultiline('CAPA', options.signal);
+      const lines = await this.#connection.readMultiline('CAPA', options.signal);
       return parseCapabilities(lines.map((line) => line.toString('utf8')));
     });
   }
@@ -545,61 +176,13 @@ export class Pop3Client {
   ): Promise<void> {
     const { user, token } = credentials;
     const initial = saslInitialResponse(mechanism, { user, token, host: this.host, port: this.port });
-    return this.#exclusive(async () => {
-      const command = `AUTH ${mechanism}`;
-      const read = () => this.#readStatus(command, { signal: options.signal, allowError: true });
-      let reply: Pop3StatusLine;
-      if (command.length + 1 + initial.length + CRLF.length <= MAX_COMMAND_LINE) {
-        this.#write(`${command} ${initial}`);
-        reply = await read();
-      } else {
-        this.#write(command);
-        reply = await read();
-        if (reply.status === '+' && reply.text.trim() === '') {
-          this.#write(initial);
-          reply = await read();
-        }
-      }
-      if (reply.status === '+OK') return;
-      let challenge: SaslErrorChallenge | undefined;
-      let challengeError: unknown;
-      if (reply.status === '+') {
-        try {
-          challenge = decodeSaslErrorChallenge(reply.text);
-        } catch (error) {
-          challengeError = error;
-        }
-        this.#write(saslErrorAcknowledgement(mechanism));
-        reply = await read();
-        if (reply.status === '+') {
-          // RFC 5034 §4: "*" cancels an exchange the server insists on continuing.
-          this.#write('*');
-          reply = await read();
-        }
-        if (reply.status === '+OK') return;
-      }
-      const serverReply = redact(
-        `-ERR${reply.responseCode ? ` [${reply.responseCode}]` : ''}${reply.text ? ` ${reply.text}` : ''}`,
-        token,
-      );
-      const transient = transientAuthFailure(reply.responseCode);
-      const detail = challenge ? ` (challenge status "${challenge.status}")` : '';
-      throw new MailAuthenticationError(
-        transient
-          ? `POP3 server ${this.host} could not log ${user} in right now (${command}): ${serverReply}`
-          : `POP3 server ${this.host} rejected the access token for ${user} (${command}): ${serverReply}${detail}`,
-        {
-          code: transient ? MAIL_AUTH_FAILED : OAUTH_TOKEN_REJECTED,
-          transient,
-          protocol: 'pop3',
-          user,
-          mechanism,
-          serverReply,
-          challenge,
-          ...(challengeError !== undefined && { cause: challengeError }),
-        },
-      );
-    });
+    const exchange = {
+      host: this.host,
+      write: (line: string) => this.#connection.write(line),
+      readReply: (command: string) =>
+        this.#connection.readStatus(command, { signal: options.signal, allowError: true }),
+    };
+    return this.#exclusive(() => runSaslExchange(exchange, mechanism, { user, token, initial }));
   }
 
   /**
@@ -668,9 +251,9 @@ export class Pop3Client {
     }
     const options = numberOrOptions ?? {};
     return this.#exclusive(async () => {
-      this.#write(command);
-      await this.#readStatus(command, { signal: options.signal });
-      const lines = await this.#readMultiline(command, options.signal);
+      this.#connection.write(command);
+      await this.#connection.readStatus(command, { signal: options.signal });
+      const lines = await this.#connection.readMultiline(command, options.signal);
       return lines.map((line) => parse(line.toString('utf8')));
     });
   }
@@ -692,82 +275,44 @@ export class Pop3Client {
     assertMessageNumber(messageNumber);
     const release = await this.#acquire();
     try {
-      this.#write(`RETR ${messageNumber}`);
-      await this.#readStatus('RETR', { signal: options.signal });
+      this.#connection.write(`RETR ${messageNumber}`);
+      await this.#connection.readStatus('RETR', { signal: options.signal });
     } catch (error) {
       release();
       throw error;
     }
-    let pumping = false;
-    let discarding = false;
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      release();
+    const lines = {
+      read: () => this.#connection.readLine('RETR', options.signal),
+      take: () => this.#connection.take(),
     };
-    const pump = async (): Promise<void> => {
-      if (pumping || finished) return;
-      pumping = true;
-      try {
-        for (;;) {
-          let line: Buffer | undefined = await this.#readLine('RETR', options.signal);
-          // Lines that have already arrived go out together: one chunk per batch, not per line.
-          const parts: Buffer[] = [];
-          let ended = false;
-          while (line !== undefined) {
-            if (isTerminator(line)) {
-              ended = true;
-              break;
-            }
-            if (!discarding) parts.push(unstuffLine(line), CRLF);
-            if (parts.length >= RETR_BATCH_PARTS) break;
-            line = this.#reader.take();
-          }
-          const wantsMore = parts.length === 0 || discarding || stream.push(Buffer.concat(parts));
-          if (ended) {
-            if (!discarding) stream.push(null);
-            finish();
-            return;
-          }
-          if (!wantsMore) return;
-        }
-      } catch (error) {
-        if (!discarding) stream.destroy(error as Error);
-        finish();
-      } finally {
-        pumping = false;
-      }
-    };
-    const stream = new Readable({
-      read() {
-        void pump();
-      },
-      destroy(error, callback) {
-        if (!finished) {
-          discarding = true;
-          void pump();
-        }
-        callback(error);
-      },
-    });
-    return stream;
+    return messageStream(lines, release);
   }
 
   /**
-   * Retrieves a whole message (RETR) into memory.
+   * Retrieves a whole message (RETR) into memory, at most `maxMessageSize` bytes of it (default:
+   * the connection's, 64 MiB). A larger message closes the connection, since its end may never
+   * come: check `list(n)` first to skip large ones, or read them with {@link Pop3Client.retrieve}.
    *
    * @throws {Pop3Error} on `-ERR` (e.g. no such message).
+   * @throws {MailResponseTooLargeError} `MAIL_RESPONSE_TOO_LARGE` past `maxMessageSize`.
+   * @throws {TypeError} for a `maxMessageSize` that is not a positive integer or `Infinity`.
    * @example
    * ```ts
    * const raw = (await pop3.retrieveMessage(1)).toString('utf8');
    * ```
    */
-  async retrieveMessage(messageNumber: number, options: Pop3CommandOptions = {}): Promise<Buffer> {
-    const stream = await this.retrieve(messageNumber, options);
+  async retrieveMessage(messageNumber: number, options: Pop3RetrieveOptions = {}): Promise<Buffer> {
+    const { maxMessageSize: wanted, ...commandOptions } = options;
+    const limit = sizeLimit('maxMessageSize', wanted, this.#connection.maxMessageSize);
+    const stream = await this.retrieve(messageNumber, commandOptions);
     const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw this.#connection.tooLarge(`message ${messageNumber}`, limit, 'maxMessageSize');
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks, size);
   }
 
   /**
@@ -820,12 +365,12 @@ export class Pop3Client {
    * ```
    */
   async quit(options: Pop3CommandOptions = {}): Promise<void> {
-    if (this.#closed) return;
+    if (this.#connection.closed) return;
     try {
       await this.#simple('QUIT', 'QUIT', options);
     } finally {
       // The server has finished its UPDATE state before it answers QUIT: nothing is left to wait for.
-      this.#destroy(
+      this.#connection.destroy(
         new AuthorizerError(
           OAUTH_NETWORK_ERROR,
           `POP3 connection to ${this.host}:${this.port} was closed by QUIT`,
@@ -843,7 +388,7 @@ export class Pop3Client {
    * ```
    */
   close(): void {
-    this.#destroy(
+    this.#connection.destroy(
       new AuthorizerError(
         OAUTH_NETWORK_ERROR,
         `POP3 connection to ${this.host}:${this.port} was closed by the client`,
