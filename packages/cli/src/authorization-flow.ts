@@ -6,6 +6,7 @@ import {
   type TokenSet,
 } from '@oauth-authorizer/core';
 import type { ResolvedPreset } from '@oauth-authorizer/presets';
+import { sshTunnelCommand, sshWithoutDisplay } from './browser.js';
 import type { CommandContext } from './command-context.js';
 import { CLI_AUTHORIZATION_TIMEOUT, CLI_INTERRUPTED, cliError } from './errors.js';
 import { PastedRedirectReceiver } from './pasted-redirect-receiver.js';
@@ -44,13 +45,21 @@ export async function runAuthorizationFlow(
   const deadline = options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout * 1000);
   const signal = deadline ? AbortSignal.any([context.signal, deadline]) : context.signal;
   const scopes = [...resolved.scopes];
+  // Over SSH without a display, a browser would open on a screen nobody looks at (or not at all).
+  // An explicit $BROWSER (a console browser, say) is still used.
+  const remote = sshWithoutDisplay(context.env) && !context.env.BROWSER?.trim();
+  const noOpen = options.noOpen || remote;
+  if (remote && !options.noOpen)
+    output.info(
+      output.errorStyle.dim('This is an SSH session without a display, so no browser is opened here.'),
+    );
   try {
     if (resolved.flow === 'client_credentials')
       return await requestClientCredentials(provider, { scopes, signal });
     if (resolved.flow === 'device') {
       const deviceAgent = new TerminalUserAgent({
         output,
-        noOpen: options.noOpen,
+        noOpen,
         env: context.env,
         platform: context.platform,
       });
@@ -68,18 +77,31 @@ export async function runAuthorizationFlow(
       ...(options.timeout !== undefined && { timeout: options.timeout * 1000 }),
     });
     await listener.listen();
-    const receiver = options.noOpen
-      ? new PastedRedirectReceiver(listener, context.streams.stdin, output)
-      : listener;
-    const waiting = `Waiting for the redirect on ${listener.redirectUri}.`;
+    const redirectUri = listener.redirectUri;
+    const receiver = new PastedRedirectReceiver(listener, context.streams.stdin, output, {
+      acceptPaste: noOpen,
+    });
+    const paste = `the whole address the browser was sent to (it begins with ${redirectUri}) here and press Enter.`;
+    const notes = [`Waiting for the redirect on ${redirectUri}.`];
+    if (noOpen) notes.push(`On another machine? Paste ${paste}`);
+    if (remote)
+      notes.push(
+        `Or forward the port from the machine with the browser, then open the URL there: ${sshTunnelCommand(redirectUri, context.env)}`,
+      );
     userAgent = new TerminalUserAgent({
       output,
-      noOpen: options.noOpen,
+      noOpen,
       env: context.env,
       platform: context.platform,
-      authorizationNote: options.noOpen
-        ? `${waiting}\nOn another machine? Paste the whole address the browser was sent to (it begins with ${listener.redirectUri}) here and press Enter.`
-        : waiting,
+      authorizationNote: notes.join('\n'),
+      onOpenFailed: () => {
+        receiver.acceptPaste();
+        output.info(
+          output.errorStyle.dim(
+            `No browser was opened, so the redirect can be pasted too: open the URL in a browser on any machine, sign in, and paste ${paste}`,
+          ),
+        );
+      },
     });
     return await authorizeWithCode(provider, {
       receiver,
