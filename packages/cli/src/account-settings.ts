@@ -1,5 +1,6 @@
 import type { ClientAuthMethod, ProviderConfig, StoredAccount } from '@oauth-authorizer/core';
-import type { Flow } from '@oauth-authorizer/presets';
+import type { Flow, Preset, PresetInput, ResolvedPreset } from '@oauth-authorizer/presets';
+import { splitList } from './command-line.js';
 import { CLI_ACCOUNT_SETTINGS_INVALID, CLI_CLIENT_SECRET_MISSING, cliError, shellQuote } from './errors.js';
 
 /** The environment variable a client secret is read from when it is not stored. */
@@ -164,4 +165,189 @@ export function providerOf(
 ): ProviderConfig {
   const secret = clientSecretOf(account, settings, env);
   return { ...settings.provider, ...(secret !== undefined && { clientSecret: secret }) };
+}
+
+/** The `authorize` flags that make up an account's settings, as `parseArgs` reads them. */
+export interface AuthorizeFlagValues {
+  'client-id'?: string | undefined;
+  'client-secret'?: string | undefined;
+  scope?: string[] | undefined;
+  'scope-set'?: string | undefined;
+  flow?: string | undefined;
+  'redirect-url'?: string | undefined;
+  issuer?: string | undefined;
+  'auth-url'?: string | undefined;
+  'device-url'?: string | undefined;
+  'token-url'?: string | undefined;
+  'revocation-url'?: string | undefined;
+  tenant?: string | undefined;
+  'login-hint'?: string | undefined;
+}
+
+/** Where the client secret of this run came from. */
+export type SecretOrigin = 'flag' | 'environment' | 'stored' | 'prompt' | undefined;
+
+/** The parts of the user's input that are kept with the account. */
+export interface UserChoices {
+  input: PresetInput;
+  secretSource: SecretOrigin;
+  loginHint: string | undefined;
+}
+
+/**
+ * The preset input of an `authorize` run: the flags given now, over the settings stored with the
+ * account (`reuse`). `--param` names a preset parameter when the preset has one of that name, else
+ * it is an extra authorization parameter.
+ *
+ * @example
+ * ```ts
+ * const { input, secretSource } = choicesFromFlags(values, {}, preset, undefined, undefined, process.env);
+ * ```
+ */
+export function choicesFromFlags(
+  values: AuthorizeFlagValues,
+  extraPairs: Record<string, string>,
+  preset: Preset,
+  reuse: AccountSettings | undefined,
+  clientAuth: ClientAuthMethod | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): UserChoices {
+  const parameters: Record<string, string> = { ...reuse?.parameters };
+  const authorizationParams: Record<string, string> = { ...reuse?.authorizationParams };
+  for (const [key, value] of Object.entries(extraPairs)) {
+    if (Object.hasOwn(preset.parameters, key)) parameters[key] = value;
+    else authorizationParams[key] = value;
+  }
+  if (values.tenant !== undefined) parameters.tenant = values.tenant;
+
+  let clientSecret: string | undefined;
+  let secretSource: SecretOrigin;
+  const fromEnvironment = env[CLIENT_SECRET_VARIABLE];
+  if (values['client-secret'] !== undefined) {
+    clientSecret = values['client-secret'];
+    secretSource = 'flag';
+  } else if (reuse?.clientSecret === 'stored' && reuse.clientSecretValue !== undefined) {
+    clientSecret = reuse.clientSecretValue;
+    secretSource = 'stored';
+  } else if (fromEnvironment) {
+    clientSecret = fromEnvironment;
+    secretSource = 'environment';
+  }
+  const scopes = splitList(values.scope);
+  const input: PresetInput = {
+    clientId: values['client-id'] ?? reuse?.clientId,
+    clientSecret,
+    clientAuth: clientAuth ?? reuse?.clientAuth,
+    flow: (values.flow as Flow | undefined) ?? reuse?.flow,
+    scopes: scopes ?? (values['scope-set'] === undefined ? reuse?.scopes : undefined),
+    scopeSet: values['scope-set'] ?? (scopes === undefined ? reuse?.scopeSet : undefined),
+    redirectUrl: values['redirect-url'] ?? reuse?.redirectUrl,
+    parameters,
+    issuer: values.issuer ?? reuse?.issuer,
+    authorizationUrl: values['auth-url'] ?? reuse?.authorizationUrl,
+    deviceAuthorizationUrl: values['device-url'] ?? reuse?.deviceAuthorizationUrl,
+    tokenUrl: values['token-url'] ?? reuse?.tokenUrl,
+    revocationUrl: values['revocation-url'] ?? reuse?.revocationUrl,
+    authorizationParams,
+  };
+  return { input, secretSource, loginHint: values['login-hint'] ?? reuse?.loginHint };
+}
+
+function mailOf(resolved: ResolvedPreset): StoredMailServers | undefined {
+  const mail = resolved.mail;
+  if (!mail) return undefined;
+  return {
+    sasl: mail.sasl,
+    ...(mail.imap && { imap: { host: mail.imap.host, port: mail.imap.port, tls: mail.imap.tls } }),
+    ...(mail.smtp && { smtp: { host: mail.smtp.host, port: mail.smtp.port, tls: mail.smtp.tls } }),
+    ...(mail.pop3 && { pop3: { host: mail.pop3.host, port: mail.pop3.port, tls: mail.pop3.tls } }),
+  };
+}
+
+/** `value` without its `undefined` properties (which `exactOptionalPropertyTypes` keeps apart from absent ones). */
+function definedEntries<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
+/**
+ * Where the client secret of a new authorization is kept: `none` without one, `preset` when the
+ * preset publishes it, `stored` when the user chose to store it, else `environment`.
+ *
+ * @example
+ * ```ts
+ * clientSecretSourceFor(secret, preset, saveSecret); // 'environment'
+ * ```
+ */
+export function clientSecretSourceFor(
+  secret: string | undefined,
+  preset: Preset,
+  saveSecret: boolean,
+): ClientSecretSource {
+  if (secret === undefined) return 'none';
+  if (preset.clientSecret !== undefined) return 'preset';
+  return saveSecret ? 'stored' : 'environment';
+}
+
+/** What {@link settingsFor} builds the account's settings from. */
+export interface NewAuthorization {
+  /** The preset as the user named it. */
+  spec: string;
+  preset: Preset;
+  resolved: ResolvedPreset;
+  /** The provider configuration after discovery, with the secret (which is dropped here). */
+  provider: ProviderConfig;
+  input: PresetInput;
+  loginHint: string | undefined;
+  secretSource: ClientSecretSource;
+}
+
+/**
+ * The settings to store with a newly authorized account: the user's choices as given, and the
+ * resolved provider configuration without its secret (the secret itself only when it is `stored`
+ * or the preset's).
+ *
+ * @example
+ * ```ts
+ * await store.set({ account, tokens, settings: settingsFor(authorization) as unknown as Record<string, unknown> });
+ * ```
+ */
+export function settingsFor(authorization: NewAuthorization): AccountSettings {
+  const { spec, preset, resolved, provider, input, loginHint, secretSource } = authorization;
+  const secret = resolved.provider.clientSecret;
+  const { clientSecret: _secret, http: _http, ...providerToKeep } = provider;
+  const mail = mailOf(resolved);
+  return {
+    version: SETTINGS_VERSION,
+    preset: spec,
+    presetId: preset.id,
+    flow: resolved.flow,
+    clientSecret: secretSource,
+    ...(secret !== undefined &&
+      (secretSource === 'stored' || secretSource === 'preset') && { clientSecretValue: secret }),
+    ...definedEntries({
+      clientId: input.clientId,
+      clientAuth: input.clientAuth,
+      scopes: input.scopes ? [...input.scopes] : undefined,
+      scopeSet: input.scopeSet,
+      redirectUrl: input.redirectUrl,
+      issuer: input.issuer,
+      authorizationUrl: input.authorizationUrl,
+      deviceAuthorizationUrl: input.deviceAuthorizationUrl,
+      tokenUrl: input.tokenUrl,
+      revocationUrl: input.revocationUrl,
+      loginHint,
+    }),
+    ...(input.parameters &&
+      Object.keys(definedEntries(input.parameters)).length > 0 && {
+        parameters: definedEntries(input.parameters) as Record<string, string>,
+      }),
+    ...(input.authorizationParams &&
+      Object.keys(input.authorizationParams).length > 0 && {
+        authorizationParams: { ...input.authorizationParams },
+      }),
+    provider: providerToKeep,
+    ...(mail && { mail }),
+  };
 }

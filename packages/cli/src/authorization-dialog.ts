@@ -1,10 +1,17 @@
+import { isAuthorizerError } from '@oauth-authorizer/core';
 import {
   builtInPresets,
   type Flow,
   fixedFieldsOf,
+  PRESET_MISSING_FIELDS,
   type Preset,
+  type PresetError,
   type PresetInput,
+  type ResolvedPreset,
+  resolvePreset,
 } from '@oauth-authorizer/presets';
+import { CLIENT_SECRET_VARIABLE, type SecretOrigin } from './account-settings.js';
+import { CLI_CLIENT_SECRET_MISSING, CLI_MISSING_VALUES, cliError } from './errors.js';
 import type { Prompter } from './prompts.js';
 
 /** The flows the dialog offers; client credentials (no person signs in) is asked for with --flow. */
@@ -205,4 +212,144 @@ export async function askMissingFields(
     }
   }
   return completed;
+}
+
+/** How each field a preset reports missing is given on the command line. */
+const FLAG_OF_FIELD: Record<string, string> = {
+  clientId: '--client-id',
+  clientSecret: `--client-secret (or ${CLIENT_SECRET_VARIABLE})`,
+  issuer: '--issuer',
+  authorizationUrl: '--auth-url (or --issuer)',
+  deviceAuthorizationUrl: '--device-url (or --issuer)',
+  tokenUrl: '--token-url (or --issuer)',
+  'parameters.tenant': '--tenant',
+};
+
+/**
+ * The command-line flag that gives a preset field (`clientId` → `--client-id`).
+ *
+ * @example
+ * ```ts
+ * flagOf('parameters.tenant'); // '--tenant'
+ * ```
+ */
+export function flagOf(field: string): string {
+  return (
+    FLAG_OF_FIELD[field] ?? (field.startsWith('parameters.') ? `--param ${field.slice(11)}=<value>` : field)
+  );
+}
+
+/** What {@link resolveWithDialog} starts from. */
+export interface DialogStart {
+  /** `undefined` when stdin is not a terminal: nothing can be asked. */
+  prompter: Prompter | undefined;
+  account: string;
+  preset: Preset;
+  input: PresetInput;
+  secretSource: SecretOrigin;
+  /** The user picked the preset in the dialog: the rest of the dialog follows. */
+  picked: boolean;
+  /** The account was authorized before with a secret read from the environment. */
+  secretExpected: boolean;
+}
+
+/** The input the preset resolved with, and where its secret came from. */
+export interface DialogOutcome {
+  resolved: ResolvedPreset;
+  input: PresetInput;
+  secretSource: SecretOrigin;
+}
+
+/**
+ * Resolves the preset with the user's input, asking on a terminal for what is missing: the whole
+ * dialog after a picked preset, then (once) the fields the preset still reports missing. Without
+ * a terminal, what is missing is a `CLI_MISSING_VALUES` error that names the flags.
+ *
+ * @throws {AuthorizerError} `CLI_MISSING_VALUES`, `CLI_CLIENT_SECRET_MISSING`, or the preset's errors.
+ *
+ * @example
+ * ```ts
+ * const { resolved, input } = await resolveWithDialog({ prompter, account, preset, input, secretSource, picked: false, secretExpected: false });
+ * ```
+ */
+export async function resolveWithDialog(start: DialogStart): Promise<DialogOutcome> {
+  const { prompter, account, preset } = start;
+  let { input, secretSource } = start;
+  // The account was authorized with a secret that was not stored: going on without one would
+  // silently turn it into a public client.
+  if (secretSource === undefined && start.secretExpected) {
+    if (!prompter) {
+      throw cliError(
+        CLI_CLIENT_SECRET_MISSING,
+        `account "${account}" was authorized with a client secret, and ${CLIENT_SECRET_VARIABLE} is not set`,
+        { hint: `set ${CLIENT_SECRET_VARIABLE}, or give --client-secret` },
+      );
+    }
+    input = { ...input, clientSecret: await prompter.ask('Client secret', { hidden: true }) };
+    secretSource = 'prompt';
+  }
+
+  let resolved: ResolvedPreset | undefined;
+  let missing: readonly string[] = [];
+  try {
+    resolved = resolvePreset(preset, input);
+  } catch (error) {
+    if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw error;
+    missing = (error as PresetError).fields;
+  }
+  if (prompter && (start.picked || missing.length > 0)) {
+    const before = input.clientSecret;
+    input = await completeInteractively(prompter, preset, input);
+    if (input.clientSecret !== before) secretSource = 'prompt';
+    resolved = undefined;
+  }
+  for (let attempt = 0; resolved === undefined; attempt++) {
+    try {
+      resolved = resolvePreset(preset, input);
+    } catch (error) {
+      if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw error;
+      const fields = (error as PresetError).fields;
+      if (!prompter || attempt > 0) {
+        throw cliError(
+          CLI_MISSING_VALUES,
+          `authorize: ${preset.id === 'custom' ? 'the custom preset' : `preset "${preset.id}"`} needs ${fields.map(flagOf).join(', ')}${prompter ? '' : ' (stdin is not a terminal, so they cannot be asked for)'}`,
+          { hint: `give them as options; see: oauth-authorizer authorize --help` },
+        );
+      }
+      const before = input.clientSecret;
+      input = await askMissingFields(prompter, preset, input, fields);
+      if (input.clientSecret !== before) secretSource = 'prompt';
+    }
+  }
+  return { resolved, input, secretSource };
+}
+
+/**
+ * Whether to store the client secret in the account file: `--save-client-secret`, a secret that
+ * was stored before, or, on a terminal, the user's answer. A secret from the environment stays
+ * there; a preset's published secret is kept anyway.
+ *
+ * @example
+ * ```ts
+ * const save = await chooseSecretStorage({ prompter, preset, secret, saveFlag: false, secretSource });
+ * ```
+ */
+export async function chooseSecretStorage(options: {
+  prompter: Prompter | undefined;
+  preset: Preset;
+  secret: string | undefined;
+  saveFlag: boolean;
+  secretSource: SecretOrigin;
+}): Promise<boolean> {
+  const { prompter, preset, secret, secretSource } = options;
+  const save = options.saveFlag || secretSource === 'stored';
+  if (
+    secret === undefined ||
+    preset.clientSecret !== undefined ||
+    save ||
+    !prompter ||
+    secretSource === 'environment'
+  )
+    return save;
+  return prompter.confirm('Store the client secret in the account file (readable only by you)?', false);
 }

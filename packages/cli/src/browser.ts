@@ -80,11 +80,20 @@ export function browserCommand(
 }
 
 /**
+ * How long an opener may take to fail before it counts as started: `xdg-open` without a browser,
+ * or a `$BROWSER` that is not there, exits non-zero within this time; a browser that stays in the
+ * foreground is taken as started once it passes.
+ */
+const OPENER_GRACE_MS = 1000;
+
+/**
  * Opens `url` in the user's browser (see {@link browserCommand}) and resolves once the opener
- * started; the opener runs on by itself, detached, so a browser that stays in the foreground does
- * not hold the CLI. The URL is passed as an argument, never through a shell.
+ * started and did not fail within a second; the opener then runs on by itself, detached, so a
+ * browser that stays in the foreground does not hold the CLI. The URL is passed as an argument,
+ * never through a shell.
  *
- * @throws {Error} when the opener cannot be started (e.g. `xdg-open` is not installed).
+ * @throws {Error} when the opener cannot be started (e.g. `xdg-open` is not installed) or exits
+ *   with a failure at once (e.g. `xdg-open` finds no browser).
  *
  * @example
  * ```ts
@@ -109,8 +118,57 @@ export function openInBrowser(
       );
     });
     child.once('spawn', () => {
-      child.unref();
-      resolve(command);
+      const started = setTimeout(() => {
+        child.removeListener('exit', onExit);
+        child.unref();
+        resolve(command);
+      }, OPENER_GRACE_MS);
+      const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+        clearTimeout(started);
+        if (code === 0) resolve(command);
+        else
+          reject(
+            new Error(`"${command}" failed (${code === null ? `killed by ${signal}` : `exit code ${code}`})`),
+          );
+      };
+      child.once('exit', onExit);
     });
   });
+}
+
+/**
+ * Whether this is an SSH session without a graphical display (`SSH_CONNECTION` set, neither
+ * `DISPLAY` nor `WAYLAND_DISPLAY`): a browser started here would open on a screen nobody looks
+ * at, or not at all.
+ *
+ * @example
+ * ```ts
+ * sshWithoutDisplay({ SSH_CONNECTION: '10.0.0.2 50000 10.0.0.5 22' }); // true
+ * ```
+ */
+export function sshWithoutDisplay(env: Readonly<Record<string, string | undefined>>): boolean {
+  return Boolean(env.SSH_CONNECTION) && !env.DISPLAY && !env.WAYLAND_DISPLAY;
+}
+
+/**
+ * The command that forwards a loopback redirect port through SSH from the machine with the
+ * browser: `ssh -L PORT:127.0.0.1:PORT <host>`, with the address this SSH session came in on
+ * (from `SSH_CONNECTION`) as the host, and `-p` when that is not port 22.
+ *
+ * @example
+ * ```ts
+ * sshTunnelCommand('http://127.0.0.1:41234/callback', { SSH_CONNECTION: '10.0.0.2 50000 10.0.0.5 22' });
+ * // 'ssh -L 41234:127.0.0.1:41234 10.0.0.5'
+ * ```
+ */
+export function sshTunnelCommand(
+  redirectUri: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string {
+  const url = new URL(redirectUri);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const [, , serverAddress, serverPort] = (env.SSH_CONNECTION ?? '').trim().split(/\s+/);
+  const host = serverAddress && /^[\w.:-]+$/.test(serverAddress) ? serverAddress : '<host>';
+  const sshPort = serverPort && /^\d+$/.test(serverPort) && serverPort !== '22' ? ` -p ${serverPort}` : '';
+  return `ssh -L ${port}:${url.hostname}:${port}${sshPort} ${host}`;
 }

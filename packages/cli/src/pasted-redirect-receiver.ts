@@ -2,12 +2,26 @@ import { createInterface, type Interface } from 'node:readline';
 import type { RedirectReceiver } from '@oauth-authorizer/core';
 import type { Output } from './output.js';
 
+/** Options of {@link PastedRedirectReceiver}. */
+export interface PastedRedirectOptions {
+  /** Read pasted redirects from the start. Default: true; `false` waits for {@link PastedRedirectReceiver.acceptPaste}. */
+  acceptPaste?: boolean;
+}
+
+/** The wait in progress: the state it expects and how to end it with a pasted URL. */
+interface PendingWait {
+  state: string;
+  resolve(url: URL): void;
+}
+
 /**
- * A `RedirectReceiver` for machines without a browser (`authorize --no-open`): it waits for the
- * redirect on the loopback listener *and* for the user to paste the redirected URL (the browser's
- * address bar, from another machine) on stdin, whichever comes first. A pasted line that is not
- * the redirect of this request (no or another `state`) is reported and the wait goes on; a pasted
- * query string (`code=…&state=…`) is accepted too.
+ * A `RedirectReceiver` for machines without a browser: it waits for the redirect on the loopback
+ * listener *and* for the user to paste the redirected URL (the browser's address bar, from another
+ * machine) on stdin, whichever comes first. With `--no-open` or over SSH without a display, pasting
+ * is on from the start; otherwise it is turned on by {@link acceptPaste} once opening a browser
+ * failed, so that stdin is left alone while a local browser does the work. A pasted line that is
+ * not the redirect of this request (no or another `state`) is reported and the wait goes on; a
+ * pasted query string (`code=…&state=…`) is accepted too.
  *
  * @example
  * ```ts
@@ -20,16 +34,35 @@ export class PastedRedirectReceiver implements RedirectReceiver {
   readonly #listener: RedirectReceiver;
   readonly #input: NodeJS.ReadableStream;
   readonly #output: Output;
+  #accepting: boolean;
+  #pending: PendingWait | undefined;
   #lines: Interface | undefined;
 
-  constructor(listener: RedirectReceiver, input: NodeJS.ReadableStream, output: Output) {
+  constructor(
+    listener: RedirectReceiver,
+    input: NodeJS.ReadableStream,
+    output: Output,
+    options: PastedRedirectOptions = {},
+  ) {
     this.#listener = listener;
     this.#input = input;
     this.#output = output;
+    this.#accepting = options.acceptPaste !== false;
   }
 
   get redirectUri(): string {
     return this.#listener.redirectUri;
+  }
+
+  /** Whether a pasted redirect is read from stdin now. */
+  get acceptingPaste(): boolean {
+    return this.#accepting;
+  }
+
+  /** Starts reading pasted redirects from stdin, for the wait in progress and every later one. */
+  acceptPaste(): void {
+    this.#accepting = true;
+    if (this.#pending) this.#startReading();
   }
 
   waitForCallback(options: { state: string; signal?: AbortSignal }): Promise<URL> {
@@ -37,27 +70,13 @@ export class PastedRedirectReceiver implements RedirectReceiver {
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     const fromListener = this.#listener.waitForCallback({ state: options.state, signal });
     const fromPaste = new Promise<URL>((resolve) => {
-      const lines = createInterface({
-        input: this.#input,
-        crlfDelay: Number.POSITIVE_INFINITY,
-        terminal: false,
-      });
-      this.#lines = lines;
-      lines.on('line', (line) => {
-        const url = this.#parse(line.trim());
-        if (url === undefined) return;
-        if (url.searchParams.get('state') !== options.state) {
-          this.#output.warn(
-            'that is not the redirect of this authorization (its "state" differs); paste the newest one',
-          );
-          return;
-        }
-        resolve(url);
-      });
+      this.#pending = { state: options.state, resolve };
     });
+    if (this.#accepting) this.#startReading();
     // Neither side may leave an unhandled rejection once the other has won.
     fromListener.catch(() => undefined);
     return Promise.race([fromListener, fromPaste]).finally(() => {
+      this.#pending = undefined;
       stop.abort();
       this.#closeLines();
     });
@@ -66,6 +85,29 @@ export class PastedRedirectReceiver implements RedirectReceiver {
   async close(): Promise<void> {
     this.#closeLines();
     await this.#listener.close();
+  }
+
+  #startReading(): void {
+    if (this.#lines) return;
+    const lines = createInterface({
+      input: this.#input,
+      crlfDelay: Number.POSITIVE_INFINITY,
+      terminal: false,
+    });
+    this.#lines = lines;
+    lines.on('line', (line) => {
+      const pending = this.#pending;
+      if (!pending) return;
+      const url = this.#parse(line.trim());
+      if (url === undefined) return;
+      if (url.searchParams.get('state') !== pending.state) {
+        this.#output.warn(
+          'that is not the redirect of this authorization (its "state" differs); paste the newest one',
+        );
+        return;
+      }
+      pending.resolve(url);
+    });
   }
 
   #parse(text: string): URL | undefined {

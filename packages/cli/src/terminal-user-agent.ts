@@ -14,6 +14,8 @@ export interface TerminalUserAgentOptions {
   platform?: string;
   /** Lines shown after the authorization URL: where the redirect is awaited, how to paste it. */
   authorizationNote?: string;
+  /** Called when the browser could not be opened (after the warning): e.g. to accept a pasted redirect. */
+  onOpenFailed?: () => void;
 }
 
 function formatDuration(ms: number): string {
@@ -44,6 +46,7 @@ export class TerminalUserAgent implements UserAgent {
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #platform: string;
   readonly #authorizationNote: string | undefined;
+  readonly #onOpenFailed: (() => void) | undefined;
   #countdown: NodeJS.Timeout | undefined;
   #status = '';
   /** When the shown device code expires; the wait for it is shown once the page is opened. */
@@ -55,6 +58,7 @@ export class TerminalUserAgent implements UserAgent {
     this.#env = options.env ?? process.env;
     this.#platform = options.platform ?? process.platform;
     this.#authorizationNote = options.authorizationNote;
+    this.#onOpenFailed = options.onOpenFailed;
   }
 
   async openUrl(url: string, purpose: 'authorization' | 'verification'): Promise<void> {
@@ -69,6 +73,7 @@ export class TerminalUserAgent implements UserAgent {
         this.#output.info(s.dim(`Opened the ${purpose} page in the browser.`));
       } catch (error) {
         this.#output.warn(`could not open a browser (${(error as Error).message}); open the URL yourself`);
+        this.#onOpenFailed?.();
       }
     }
     if (purpose === 'verification' && this.#deviceCodeExpiresAt !== undefined)

@@ -1,55 +1,28 @@
-import {
-  authorizeWithCode,
-  authorizeWithDeviceCode,
-  type ClientAuthMethod,
-  isAuthorizerError,
-  type ProviderConfig,
-  requestClientCredentials,
-  resolveProvider,
-  type TokenSet,
-} from '@oauth-authorizer/core';
-import {
-  FLOWS,
-  type Flow,
-  PRESET_MISSING_FIELDS,
-  type Preset,
-  type PresetError,
-  type PresetInput,
-  type ResolvedPreset,
-  resolvePreset,
-} from '@oauth-authorizer/presets';
+import { type ClientAuthMethod, type ProviderConfig, resolveProvider } from '@oauth-authorizer/core';
+import { FLOWS } from '@oauth-authorizer/presets';
 import {
   type AccountSettings,
   CLIENT_SECRET_VARIABLE,
-  type ClientSecretSource,
+  choicesFromFlags,
+  clientSecretSourceFor,
   readAccountSettings,
-  SETTINGS_VERSION,
-  type StoredMailServers,
+  settingsFor,
 } from '../account-settings.js';
 import { openTokenStore, readRecordForReplacement } from '../account-store.js';
 import {
-  askMissingFields,
-  completeInteractively,
+  chooseSecretStorage,
   pickPreset,
+  resolveWithDialog,
   showFixedFields,
 } from '../authorization-dialog.js';
+import { runAuthorizationFlow } from '../authorization-flow.js';
+import { printAuthorization } from '../authorization-report.js';
 import type { CommandContext } from '../command-context.js';
-import { parseCommandLine, parsePairs, parseSeconds, requireAccount, splitList } from '../command-line.js';
-import {
-  CLI_AUTHORIZATION_TIMEOUT,
-  CLI_CLIENT_SECRET_MISSING,
-  CLI_INTERRUPTED,
-  CLI_MISSING_VALUES,
-  cliError,
-  shellQuote,
-  usageError,
-} from '../errors.js';
+import { parseCommandLine, parsePairs, parseSeconds, requireAccount } from '../command-line.js';
+import { usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
-import { PastedRedirectReceiver } from '../pasted-redirect-receiver.js';
 import { loadPresetSpec, normalizePresetSpec } from '../preset-spec.js';
 import { Prompter } from '../prompts.js';
-import { TerminalUserAgent } from '../terminal-user-agent.js';
-import { describeExpiry, isoOrNull } from '../token-status.js';
 
 /** The `--help` text of `oauth-authorizer authorize`, with examples. */
 export const help = `Usage: oauth-authorizer authorize <account> [options]
@@ -142,48 +115,6 @@ const CLIENT_AUTH_NAMES: Record<string, ClientAuthMethod> = {
   none: 'none',
 };
 
-/** How each field a preset reports missing is given on the command line. */
-const FLAG_OF_FIELD: Record<string, string> = {
-  clientId: '--client-id',
-  clientSecret: `--client-secret (or ${CLIENT_SECRET_VARIABLE})`,
-  issuer: '--issuer',
-  authorizationUrl: '--auth-url (or --issuer)',
-  deviceAuthorizationUrl: '--device-url (or --issuer)',
-  tokenUrl: '--token-url (or --issuer)',
-  'parameters.tenant': '--tenant',
-};
-
-function flagOf(field: string): string {
-  return (
-    FLAG_OF_FIELD[field] ?? (field.startsWith('parameters.') ? `--param ${field.slice(11)}=<value>` : field)
-  );
-}
-
-/** The parts of the user's input that are kept with the account. */
-interface UserChoices {
-  input: PresetInput;
-  secretSource: 'flag' | 'environment' | 'stored' | 'prompt' | undefined;
-  loginHint: string | undefined;
-}
-
-function mailOf(resolved: ResolvedPreset): StoredMailServers | undefined {
-  const mail = resolved.mail;
-  if (!mail) return undefined;
-  return {
-    sasl: mail.sasl,
-    ...(mail.imap && { imap: { host: mail.imap.host, port: mail.imap.port, tls: mail.imap.tls } }),
-    ...(mail.smtp && { smtp: { host: mail.smtp.host, port: mail.smtp.port, tls: mail.smtp.tls } }),
-    ...(mail.pop3 && { pop3: { host: mail.pop3.host, port: mail.pop3.port, tls: mail.pop3.tls } }),
-  };
-}
-
-/** `value` without its `undefined` properties (which `exactOptionalPropertyTypes` keeps apart from absent ones). */
-function definedEntries<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
-}
-
 /**
  * Authorizes an account with the code or device flow, stores it and shows its tokens (`oauth-authorizer authorize`); resolves with the exit code, throws the errors that
  * `main()` reports.
@@ -243,299 +174,62 @@ export async function run(context: CommandContext): Promise<number> {
   const preset = await loadPresetSpec(spec, context.cwd);
   if (picked && prompter) showFixedFields(prompter, preset);
 
-  const choices = userChoices(context, values, extraPairs, preset, reuse, clientAuth);
-  let { input } = choices;
-  let secretSource = choices.secretSource;
-  // The account was authorized with a secret that was not stored: going on without one would
-  // silently turn it into a public client.
-  if (secretSource === undefined && reuse?.clientSecret === 'environment') {
-    if (!prompter) {
-      throw cliError(
-        CLI_CLIENT_SECRET_MISSING,
-        `account "${account}" was authorized with a client secret, and ${CLIENT_SECRET_VARIABLE} is not set`,
-        { hint: `set ${CLIENT_SECRET_VARIABLE}, or give --client-secret` },
-      );
-    }
-    input = { ...input, clientSecret: await prompter.ask('Client secret', { hidden: true }) };
-    secretSource = 'prompt';
-  }
-
-  let resolved: ResolvedPreset | undefined;
-  let missing: readonly string[] = [];
-  try {
-    resolved = resolvePreset(preset, input);
-  } catch (error) {
-    if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw error;
-    missing = (error as PresetError).fields;
-  }
-  if (prompter && (picked || missing.length > 0)) {
-    const before = input.clientSecret;
-    input = await completeInteractively(prompter, preset, input);
-    if (input.clientSecret !== before) secretSource = 'prompt';
-    resolved = undefined;
-  }
-  for (let attempt = 0; resolved === undefined; attempt++) {
-    try {
-      resolved = resolvePreset(preset, input);
-    } catch (error) {
-      if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw error;
-      const fields = (error as PresetError).fields;
-      if (!prompter || attempt > 0) {
-        throw cliError(
-          CLI_MISSING_VALUES,
-          `authorize: ${preset.id === 'custom' ? 'the custom preset' : `preset "${preset.id}"`} needs ${fields.map(flagOf).join(', ')}${prompter ? '' : ' (stdin is not a terminal, so they cannot be asked for)'}`,
-          { hint: `give them as options; see: oauth-authorizer authorize --help` },
-        );
-      }
-      const before = input.clientSecret;
-      input = await askMissingFields(prompter, preset, input, fields);
-      if (input.clientSecret !== before) secretSource = 'prompt';
-    }
-  }
+  const choices = choicesFromFlags(values, extraPairs, preset, reuse, clientAuth, context.env);
+  const { resolved, input, secretSource } = await resolveWithDialog({
+    prompter,
+    account,
+    preset,
+    input: choices.input,
+    secretSource: choices.secretSource,
+    picked,
+    secretExpected: reuse?.clientSecret === 'environment',
+  });
   const secret = resolved.provider.clientSecret;
   output.addSecrets(secret);
-  let saveSecret = values['save-client-secret'] === true || secretSource === 'stored';
-  if (
-    secret !== undefined &&
-    preset.clientSecret === undefined &&
-    !saveSecret &&
-    prompter &&
-    secretSource !== 'environment'
-  ) {
-    saveSecret = await prompter.confirm(
-      'Store the client secret in the account file (readable only by you)?',
-      false,
-    );
-  }
+  const saveSecret = await chooseSecretStorage({
+    prompter,
+    preset,
+    secret,
+    saveFlag: values['save-client-secret'] === true,
+    secretSource,
+  });
   for (const warning of resolved.warnings) output.warn(warning);
 
   let provider: ProviderConfig = resolved.provider;
   // Discovery now, once: the stored configuration then has every endpoint, and later refreshes
   // need no discovery request.
   if (provider.issuer) provider = await resolveProvider(provider, { signal: context.signal });
-  const tokens = await runFlow(context, provider, resolved, {
+  const tokens = await runAuthorizationFlow(context, provider, resolved, {
     noOpen: values['no-open'] === true,
     timeout,
     loginHint: choices.loginHint ?? (account.includes('@') ? account : undefined),
   });
   output.addSecrets(tokens.accessToken, tokens.refreshToken, tokens.idToken);
 
-  const secretKind: ClientSecretSource =
-    secret === undefined
-      ? 'none'
-      : preset.clientSecret !== undefined
-        ? 'preset'
-        : saveSecret
-          ? 'stored'
-          : 'environment';
-  const { clientSecret: _secret, http: _http, ...providerToKeep } = provider;
-  const mail = mailOf(resolved);
-  const settings: AccountSettings = {
-    version: SETTINGS_VERSION,
-    preset: spec,
-    presetId: preset.id,
-    flow: resolved.flow,
-    clientSecret: secretKind,
-    ...(secret !== undefined &&
-      (secretKind === 'stored' || secretKind === 'preset') && { clientSecretValue: secret }),
-    ...definedEntries({
-      clientId: input.clientId,
-      clientAuth: input.clientAuth,
-      scopes: input.scopes ? [...input.scopes] : undefined,
-      scopeSet: input.scopeSet,
-      redirectUrl: input.redirectUrl,
-      issuer: input.issuer,
-      authorizationUrl: input.authorizationUrl,
-      deviceAuthorizationUrl: input.deviceAuthorizationUrl,
-      tokenUrl: input.tokenUrl,
-      revocationUrl: input.revocationUrl,
-      loginHint: choices.loginHint,
-    }),
-    ...(input.parameters &&
-      Object.keys(definedEntries(input.parameters)).length > 0 && {
-        parameters: definedEntries(input.parameters) as Record<string, string>,
-      }),
-    ...(input.authorizationParams &&
-      Object.keys(input.authorizationParams).length > 0 && {
-        authorizationParams: { ...input.authorizationParams },
-      }),
-    provider: providerToKeep,
-    ...(mail && { mail }),
-  };
+  const secretKind = clientSecretSourceFor(secret, preset, saveSecret);
+  const settings = settingsFor({
+    spec,
+    preset,
+    resolved,
+    provider,
+    input,
+    loginHint: choices.loginHint,
+    secretSource: secretKind,
+  });
   const lock = await store.lock(account);
   try {
     await store.set({ account, tokens, settings: settings as unknown as Record<string, unknown> });
   } finally {
     await lock.release();
   }
-
-  const scope = tokens.scope ?? resolved.scopes.join(' ');
-  const appOnly = resolved.flow === 'client_credentials';
-  if (values.json) {
-    output.json({
-      account,
-      preset: preset.id,
-      token_type: tokens.tokenType,
-      access_token: tokens.accessToken,
-      refresh_token: tokens.refreshToken ?? null,
-      expires_at: isoOrNull(tokens.expiresAt),
-      scope: scope === '' ? null : scope,
-    });
-  } else {
-    const s = output.style;
-    output.data(
-      [
-        `${s.bold('Bearer token: ')} ${tokens.accessToken}`,
-        `${s.bold('Refresh token:')} ${tokens.refreshToken ?? (appOnly ? '(none: app-only access needs none)' : '(none: the provider issued no refresh token)')}`,
-        `${s.bold('Expires:      ')} ${describeExpiry(tokens.expiresAt)}`,
-        `${s.bold('Scopes:       ')} ${scope || '(none)'}`,
-      ].join('\n'),
-    );
-  }
-  const es = output.errorStyle;
-  output.info(es.green(`Authorized ${account} (preset ${preset.id}, ${resolved.flow} flow) and stored it.`));
-  if (appOnly) {
-    output.info(
-      es.dim(
-        `"oauth-authorizer token ${shellQuote(account)}" gets a new access token with the client's credentials whenever it expires.`,
-      ),
-    );
-  } else if (!tokens.refreshToken) {
-    output.warn(
-      'no refresh token was issued, so "token" cannot renew the access token when it expires (ask for offline access, e.g. the offline_access scope)',
-    );
-  }
-  if (secretKind === 'environment') {
-    output.info(
-      es.dim(
-        `The client secret was not stored: set ${CLIENT_SECRET_VARIABLE} where "oauth-authorizer token ${shellQuote(account)}" runs, or authorize again with --save-client-secret.`,
-      ),
-    );
-  }
+  printAuthorization(output, {
+    account,
+    presetId: preset.id,
+    flow: resolved.flow,
+    tokens,
+    requestedScopes: resolved.scopes,
+    secretSource: secretKind,
+    json: values.json === true,
+  });
   return EXIT_OK;
-}
-
-function userChoices(
-  context: CommandContext,
-  values: ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'],
-  extraPairs: Record<string, string>,
-  preset: Preset,
-  reuse: AccountSettings | undefined,
-  clientAuth: ClientAuthMethod | undefined,
-): UserChoices {
-  // --param names a preset parameter when the preset has one of that name, else it is an extra
-  // authorization parameter.
-  const parameters: Record<string, string> = { ...reuse?.parameters };
-  const authorizationParams: Record<string, string> = { ...reuse?.authorizationParams };
-  for (const [key, value] of Object.entries(extraPairs)) {
-    if (Object.hasOwn(preset.parameters, key)) parameters[key] = value;
-    else authorizationParams[key] = value;
-  }
-  if (values.tenant !== undefined) parameters.tenant = values.tenant;
-
-  let clientSecret: string | undefined;
-  let secretSource: UserChoices['secretSource'];
-  const fromEnvironment = context.env[CLIENT_SECRET_VARIABLE];
-  if (values['client-secret'] !== undefined) {
-    clientSecret = values['client-secret'];
-    secretSource = 'flag';
-  } else if (reuse?.clientSecret === 'stored' && reuse.clientSecretValue !== undefined) {
-    clientSecret = reuse.clientSecretValue;
-    secretSource = 'stored';
-  } else if (fromEnvironment) {
-    clientSecret = fromEnvironment;
-    secretSource = 'environment';
-  }
-  const scopes = splitList(values.scope);
-  const input: PresetInput = {
-    clientId: values['client-id'] ?? reuse?.clientId,
-    clientSecret,
-    clientAuth: clientAuth ?? reuse?.clientAuth,
-    flow: (values.flow as Flow | undefined) ?? reuse?.flow,
-    scopes: scopes ?? (values['scope-set'] === undefined ? reuse?.scopes : undefined),
-    scopeSet: values['scope-set'] ?? (scopes === undefined ? reuse?.scopeSet : undefined),
-    redirectUrl: values['redirect-url'] ?? reuse?.redirectUrl,
-    parameters,
-    issuer: values.issuer ?? reuse?.issuer,
-    authorizationUrl: values['auth-url'] ?? reuse?.authorizationUrl,
-    deviceAuthorizationUrl: values['device-url'] ?? reuse?.deviceAuthorizationUrl,
-    tokenUrl: values['token-url'] ?? reuse?.tokenUrl,
-    revocationUrl: values['revocation-url'] ?? reuse?.revocationUrl,
-    authorizationParams,
-  };
-  return { input, secretSource, loginHint: values['login-hint'] ?? reuse?.loginHint };
-}
-
-async function runFlow(
-  context: CommandContext,
-  provider: ProviderConfig,
-  resolved: ResolvedPreset,
-  options: { noOpen: boolean; timeout: number | undefined; loginHint: string | undefined },
-): Promise<TokenSet> {
-  const { output } = context;
-  let userAgent: TerminalUserAgent | undefined;
-  const deadline = options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout * 1000);
-  const signal = deadline ? AbortSignal.any([context.signal, deadline]) : context.signal;
-  const scopes = [...resolved.scopes];
-  try {
-    if (resolved.flow === 'client_credentials')
-      return await requestClientCredentials(provider, { scopes, signal });
-    if (resolved.flow === 'device') {
-      const deviceAgent = new TerminalUserAgent({
-        output,
-        noOpen: options.noOpen,
-        env: context.env,
-        platform: context.platform,
-      });
-      userAgent = deviceAgent;
-      return await authorizeWithDeviceCode(provider, {
-        userAgent: deviceAgent,
-        scopes,
-        signal,
-        onPoll: (event) => deviceAgent.onPoll(event),
-      });
-    }
-    const { RedirectListener } = await import('@oauth-authorizer/redirect-listener');
-    const listener = new RedirectListener(resolved.redirectUrl as string, {
-      signal: context.signal,
-      ...(options.timeout !== undefined && { timeout: options.timeout * 1000 }),
-    });
-    await listener.listen();
-    const receiver = options.noOpen
-      ? new PastedRedirectReceiver(listener, context.streams.stdin, output)
-      : listener;
-    const waiting = `Waiting for the redirect on ${listener.redirectUri}.`;
-    userAgent = new TerminalUserAgent({
-      output,
-      noOpen: options.noOpen,
-      env: context.env,
-      platform: context.platform,
-      authorizationNote: options.noOpen
-        ? `${waiting}\nOn another machine? Paste the whole address the browser was sent to (it begins with ${listener.redirectUri}) here and press Enter.`
-        : waiting,
-    });
-    return await authorizeWithCode(provider, {
-      receiver,
-      userAgent,
-      scopes,
-      signal: context.signal,
-      ...(options.loginHint !== undefined && { loginHint: options.loginHint }),
-    });
-  } catch (error) {
-    if (deadline?.aborted) {
-      throw cliError(
-        CLI_AUTHORIZATION_TIMEOUT,
-        `the authorization did not finish within ${options.timeout} s`,
-        {
-          hint: 'authorize again, or give more time with --timeout',
-          cause: error,
-        },
-      );
-    }
-    if (context.signal.aborted)
-      throw cliError(CLI_INTERRUPTED, 'the authorization was interrupted', { cause: error });
-    throw error;
-  } finally {
-    userAgent?.stop();
-  }
 }

@@ -1,0 +1,130 @@
+import {
+  authorizeWithCode,
+  authorizeWithDeviceCode,
+  type ProviderConfig,
+  requestClientCredentials,
+  type TokenSet,
+} from '@oauth-authorizer/core';
+import type { ResolvedPreset } from '@oauth-authorizer/presets';
+import { sshTunnelCommand, sshWithoutDisplay } from './browser.js';
+import type { CommandContext } from './command-context.js';
+import { CLI_AUTHORIZATION_TIMEOUT, CLI_INTERRUPTED, cliError } from './errors.js';
+import { PastedRedirectReceiver } from './pasted-redirect-receiver.js';
+import { TerminalUserAgent } from './terminal-user-agent.js';
+
+/** Options of {@link runAuthorizationFlow}. */
+export interface FlowOptions {
+  /** Print the URL, do not start a browser (`--no-open`). */
+  noOpen: boolean;
+  /** `--timeout` in seconds. */
+  timeout: number | undefined;
+  loginHint: string | undefined;
+}
+
+/**
+ * Runs the resolved preset's flow and resolves with the tokens: client credentials, the device
+ * flow with the terminal's user agent, or the code flow with the loopback listener (and, with
+ * `noOpen`, a pasted redirect on stdin).
+ *
+ * @throws {AuthorizerError} `CLI_AUTHORIZATION_TIMEOUT` after `--timeout`, `CLI_INTERRUPTED` on
+ *   Ctrl-C, or the flow's own errors.
+ *
+ * @example
+ * ```ts
+ * const tokens = await runAuthorizationFlow(context, provider, resolved, { noOpen: false, timeout: undefined, loginHint: undefined });
+ * ```
+ */
+export async function runAuthorizationFlow(
+  context: CommandContext,
+  provider: ProviderConfig,
+  resolved: ResolvedPreset,
+  options: FlowOptions,
+): Promise<TokenSet> {
+  const { output } = context;
+  let userAgent: TerminalUserAgent | undefined;
+  const deadline = options.timeout === undefined ? undefined : AbortSignal.timeout(options.timeout * 1000);
+  const signal = deadline ? AbortSignal.any([context.signal, deadline]) : context.signal;
+  const scopes = [...resolved.scopes];
+  // Over SSH without a display, a browser would open on a screen nobody looks at (or not at all).
+  // An explicit $BROWSER (a console browser, say) is still used.
+  const remote = sshWithoutDisplay(context.env) && !context.env.BROWSER?.trim();
+  const noOpen = options.noOpen || remote;
+  if (remote && !options.noOpen)
+    output.info(
+      output.errorStyle.dim('This is an SSH session without a display, so no browser is opened here.'),
+    );
+  try {
+    if (resolved.flow === 'client_credentials')
+      return await requestClientCredentials(provider, { scopes, signal });
+    if (resolved.flow === 'device') {
+      const deviceAgent = new TerminalUserAgent({
+        output,
+        noOpen,
+        env: context.env,
+        platform: context.platform,
+      });
+      userAgent = deviceAgent;
+      return await authorizeWithDeviceCode(provider, {
+        userAgent: deviceAgent,
+        scopes,
+        signal,
+        onPoll: (event) => deviceAgent.onPoll(event),
+      });
+    }
+    const { RedirectListener } = await import('@oauth-authorizer/redirect-listener');
+    const listener = new RedirectListener(resolved.redirectUrl as string, {
+      signal: context.signal,
+      ...(options.timeout !== undefined && { timeout: options.timeout * 1000 }),
+    });
+    await listener.listen();
+    const redirectUri = listener.redirectUri;
+    const receiver = new PastedRedirectReceiver(listener, context.streams.stdin, output, {
+      acceptPaste: noOpen,
+    });
+    const paste = `the whole address the browser was sent to (it begins with ${redirectUri}) here and press Enter.`;
+    const notes = [`Waiting for the redirect on ${redirectUri}.`];
+    if (noOpen) notes.push(`On another machine? Paste ${paste}`);
+    if (remote)
+      notes.push(
+        `Or forward the port from the machine with the browser, then open the URL there: ${sshTunnelCommand(redirectUri, context.env)}`,
+      );
+    userAgent = new TerminalUserAgent({
+      output,
+      noOpen,
+      env: context.env,
+      platform: context.platform,
+      authorizationNote: notes.join('\n'),
+      onOpenFailed: () => {
+        receiver.acceptPaste();
+        output.info(
+          output.errorStyle.dim(
+            `No browser was opened, so the redirect can be pasted too: open the URL in a browser on any machine, sign in, and paste ${paste}`,
+          ),
+        );
+      },
+    });
+    return await authorizeWithCode(provider, {
+      receiver,
+      userAgent,
+      scopes,
+      signal: context.signal,
+      ...(options.loginHint !== undefined && { loginHint: options.loginHint }),
+    });
+  } catch (error) {
+    if (deadline?.aborted) {
+      throw cliError(
+        CLI_AUTHORIZATION_TIMEOUT,
+        `the authorization did not finish within ${options.timeout} s`,
+        {
+          hint: 'authorize again, or give more time with --timeout',
+          cause: error,
+        },
+      );
+    }
+    if (context.signal.aborted)
+      throw cliError(CLI_INTERRUPTED, 'the authorization was interrupted', { cause: error });
+    throw error;
+  } finally {
+    userAgent?.stop();
+  }
+}
