@@ -14,7 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore, TokenManager } from '@oauth-authorizer/core';
 import { loadPreset, resolvePreset } from '@oauth-authorizer/presets';
-import { clients, startAuthorizationServer, startSmtpServer } from '@oauth-authorizer/test-servers';
+import {
+  type AuthorizationServer,
+  clients,
+  DEVICE_GRANT,
+  startAuthorizationServer,
+  startSmtpServer,
+} from '@oauth-authorizer/test-servers';
 import { authorizeWithCli } from './authorize-with-cli.js';
 import { writeDemoPreset } from './demo-preset.js';
 import { parseDemoOptions, USAGE } from './options.js';
@@ -83,8 +89,9 @@ async function main(): Promise<number> {
     log(
       `  automatic refreshes: ${result.refreshes} in ${result.elapsedSeconds.toFixed(1)} s (tokens live ${options.tokenLifetime} s)`,
     );
+    const requests = countTokenRequests(server);
     log(
-      `  token requests at the authorization server: ${server.countTokenRequests()} (1 code exchange + refreshes)`,
+      `  token requests at the authorization server: ${requests.total} — ${requests.exchanges} ${options.device ? 'device code redeemed' : 'code exchange'}, ${requests.refreshes} refreshes${options.device ? `, ${requests.polls} polls while you approved` : ''}`,
     );
     return result.failed === 0 && result.sent === options.messages ? 0 : 1;
   } finally {
@@ -93,6 +100,24 @@ async function main(): Promise<number> {
     rmSync(home, { recursive: true, force: true });
     log('\nStopped both servers and removed the demo home. Done.');
   }
+}
+
+/** The token requests the server answered, by what they were: polls, the exchange, refreshes. */
+function countTokenRequests(server: AuthorizationServer) {
+  const polls = server.tokenRequests.filter(
+    (request) => request.grantType === DEVICE_GRANT && request.status !== 200,
+  ).length;
+  const exchanges = server.tokenRequests.filter(
+    (request) =>
+      (request.grantType === 'authorization_code' || request.grantType === DEVICE_GRANT) &&
+      request.status === 200,
+  ).length;
+  return {
+    total: server.tokenRequests.length,
+    polls,
+    exchanges,
+    refreshes: server.countTokenRequests('refresh_token'),
+  };
 }
 
 main().then(

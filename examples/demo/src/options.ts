@@ -29,6 +29,11 @@ Options:
   --token-lifetime <s>   access token lifetime in seconds (default 4)
   --spacing <ms>         time between messages (default 1500)
   --help                 this text
+
+Approving without a person: with --browser the demo opens what $BROWSER names, so a program
+can stand in for you. The one the demo itself uses signs in and approves the device code:
+  BROWSER="node tools/test-servers/dist/browser.js" TEST_BROWSER_LOGIN=demo@example.test \
+    pnpm demo -- --device --browser
 `;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
@@ -42,7 +47,8 @@ function positive(name: string, value: string | undefined, fallback: number): nu
 /** Reads the command line; `undefined` when only help was asked for. */
 export function parseDemoOptions(argv: string[]): DemoOptions | undefined {
   const { values } = parseArgs({
-    args: argv,
+    // `pnpm demo -- --device` (the form this usage shows) hands the script a literal `--` first.
+    args: argv.filter((arg) => arg !== '--'),
     options: {
       browser: { type: 'boolean', default: false },
       device: { type: 'boolean', default: false },

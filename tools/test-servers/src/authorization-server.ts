@@ -48,7 +48,8 @@ const LOOPBACK_REDIRECTS = [
   'http://[::1]/callback',
   'http://localhost/callback',
 ];
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** The device flow's grant type (RFC 8628 §3.4). */
+export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** Options of {@link startAuthorizationServer}. */
 export interface AuthorizationServerOptions {

@@ -3,7 +3,7 @@ export type {
   AuthorizationServerOptions,
   TokenRequestRecord,
 } from './authorization-server.js';
-export { clients, MAIL_RESOURCE, startAuthorizationServer } from './authorization-server.js';
+export { clients, DEVICE_GRANT, MAIL_RESOURCE, startAuthorizationServer } from './authorization-server.js';
 export { authorizeTestAccount, expiredTokens, nativeProvider, OFFLINE_SCOPES } from './authorize-account.js';
 export type { SelfSignedCertificate } from './certificate.js';
 export { createSelfSignedCertificate } from './certificate.js';
