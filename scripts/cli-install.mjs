@@ -15,7 +15,11 @@ export const BUNDLE_NAME = 'oauth-authorizer-from-clone';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function run(command, args, options = {}) {
-  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
   if (result.status !== 0) {
     process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
     throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
@@ -60,7 +64,9 @@ function install() {
   const cli = workspacePackages().get('@oauth-authorizer/cli');
   const closure = runtimeClosure('@oauth-authorizer/cli');
   process.stderr.write(`Building ${closure.map((p) => p.name).join(', ')}…\n`);
-  run('node', [join(root, 'scripts/build-quietly.mjs'), '--filter=@oauth-authorizer/cli...'], { stdio: 'inherit' });
+  run('node', [join(root, 'scripts/build-quietly.mjs'), '--filter=@oauth-authorizer/cli...'], {
+    stdio: 'inherit',
+  });
 
   const staging = mkdtempSync(join(tmpdir(), 'oauth-authorizer-install-'));
   try {

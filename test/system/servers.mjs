@@ -110,11 +110,25 @@ export function inspect(env = process.env) {
 /** The first line a binary prints of its version, or what went wrong. */
 export function versionOf(path, args = ['--version']) {
   try {
-    const out = execFileSync(path, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
-    return out.split('\n').find((line) => line.trim() !== '')?.trim() ?? '(no version printed)';
+    const out = execFileSync(path, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+    });
+    return (
+      out
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? '(no version printed)'
+    );
   } catch (error) {
     const out = `${error.stdout ?? ''}${error.stderr ?? ''}`;
-    return out.split('\n').find((line) => line.trim() !== '')?.trim() ?? `(could not run: ${error.code ?? error.message})`;
+    return (
+      out
+        .split('\n')
+        .find((line) => line.trim() !== '')
+        ?.trim() ?? `(could not run: ${error.code ?? error.message})`
+    );
   }
 }
 
@@ -158,7 +172,9 @@ export function usesSystemServer(root, file, seen = new Set()) {
   for (const [, specifier] of source.matchAll(LOCAL_IMPORT)) {
     const base = join(dirname(file), specifier);
     const candidates = [base, base.replace(/\.js$/, '.ts'), `${base}.ts`, join(base, 'index.ts')];
-    const next = candidates.find((candidate) => existsSync(join(root, candidate)) && !candidate.endsWith('/'));
+    const next = candidates.find(
+      (candidate) => existsSync(join(root, candidate)) && !candidate.endsWith('/'),
+    );
     if (next !== undefined && usesSystemServer(root, next, seen)) return true;
   }
   return false;

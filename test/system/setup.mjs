@@ -14,13 +14,18 @@ const fail = (message) => {
 
 function privileged(command, args) {
   if (process.getuid?.() === 0) return [command, args];
-  if (spawnSync('sudo', ['-n', 'true']).status === 0 || process.stdin.isTTY) return ['sudo', [command, ...args]];
+  if (spawnSync('sudo', ['-n', 'true']).status === 0 || process.stdin.isTTY)
+    return ['sudo', [command, ...args]];
   fail(`installing packages needs root: run "sudo ${command} ${args.join(' ')}", or this script as root`);
 }
 
 function run(command, args, options = {}) {
   const [file, argv] = privileged(command, args);
-  const result = spawnSync(file, argv, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, ...options });
+  const result = spawnSync(file, argv, {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    ...options,
+  });
   return result.status === 0;
 }
 
@@ -37,8 +42,10 @@ function stopService({ service, pidFile }) {
 }
 
 if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get'))
-  fail('this installs Debian/Ubuntu packages with apt-get; on another system install the packages below by hand:\n' +
-    SYSTEM_REQUIREMENTS.map((r) => `  ${r.name}: ${r.packages.join(' ')}`).join('\n'));
+  fail(
+    'this installs Debian/Ubuntu packages with apt-get; on another system install the packages below by hand:\n' +
+      SYSTEM_REQUIREMENTS.map((r) => `  ${r.name}: ${r.packages.join(' ')}`).join('\n'),
+  );
 
 const before = inspect();
 const needed = before.filter((entry) => entry.missing.length > 0);
@@ -47,10 +54,13 @@ if (needed.length === 0) {
 } else {
   process.stdout.write('test:setup will install these Debian packages:\n');
   for (const { requirement } of needed)
-    process.stdout.write(`  ${requirement.packages.join(' ')}\n      for ${requirement.name}: ${requirement.why}\n`);
+    process.stdout.write(
+      `  ${requirement.packages.join(' ')}\n      for ${requirement.name}: ${requirement.why}\n`,
+    );
   const packages = needed.flatMap(({ requirement }) => requirement.packages);
   if (!run('apt-get', ['update', '-qq'])) fail('apt-get update failed');
-  if (!run('apt-get', ['install', '-y', '-qq', ...packages])) fail(`apt-get install ${packages.join(' ')} failed`);
+  if (!run('apt-get', ['install', '-y', '-qq', ...packages]))
+    fail(`apt-get install ${packages.join(' ')} failed`);
 }
 // Debian starts these on install; a left-over instance would hold the ports and data of a real one.
 for (const requirement of SYSTEM_REQUIREMENTS) stopService(requirement);
@@ -58,5 +68,7 @@ for (const requirement of SYSTEM_REQUIREMENTS) stopService(requirement);
 const after = inspect();
 const still = after.filter((entry) => entry.missing.length > 0);
 for (const { requirement, first } of after)
-  if (first !== undefined) process.stdout.write(`  ${requirement.name}: ${versionOf(first, requirement.versionArgs)}\n`);
-if (still.length > 0) fail(`still missing after the install: ${still.flatMap((entry) => entry.missing).join(', ')}`);
+  if (first !== undefined)
+    process.stdout.write(`  ${requirement.name}: ${versionOf(first, requirement.versionArgs)}\n`);
+if (still.length > 0)
+  fail(`still missing after the install: ${still.flatMap((entry) => entry.missing).join(', ')}`);

@@ -76,7 +76,12 @@ afterEach(async () => {
 });
 
 function providerAt(url: string, clientAuth: ProviderConfig['clientAuth']): ProviderConfig {
-  return { tokenUrl: `${url}/token`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, clientAuth };
+  return {
+    tokenUrl: `${url}/token`,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    ...(clientAuth ? { clientAuth } : {}),
+  };
 }
 
 describe('a token endpoint that echoes the request into error_description', () => {

@@ -484,7 +484,7 @@ describe('TokenManager.getAccessToken()', () => {
     let rotate = false;
     const refresh: Refresh = async () => {
       const { refreshToken, refreshTokenObtainedAt: _o, ...rest } = tokenSet({ obtainedAt: Date.now() }, 1);
-      return rotate ? { ...rest, refreshToken } : rest;
+      return rotate && refreshToken !== undefined ? { ...rest, refreshToken } : rest;
     };
     const { store, manager } = await setup(expired, { refresh, minValidity: 60 });
     await manager.getAccessToken();
