@@ -1,30 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+// Tests import the packages' TypeScript sources, by the same names as the packages' users: the
+// aliases are tsconfig.json's `paths` (one list for the type checker and the test runner), each
+// matched exactly so that a subpath entry (`core/cached-access-token`) is its own module.
+// Processes that tests spawn (the CLI, the cross-process token manager workers) run the built
+// `dist/` that `pnpm test` builds first.
+const { compilerOptions } = JSON.parse(readFileSync(new URL('./tsconfig.json', import.meta.url), 'utf8')) as {
+  compilerOptions: { paths: Record<string, [string]> };
+};
+const alias = Object.entries(compilerOptions.paths).map(([name, [path]]) => ({
+  find: new RegExp(`^${name.replaceAll('/', '\\/')}$`),
+  replacement: fileURLToPath(new URL(path, import.meta.url)),
+}));
 
-// Tests import the packages' TypeScript sources; processes that tests spawn (the CLI, the
-// cross-process token manager workers) run the built `dist/` that `pnpm test` builds first.
 export default defineConfig({
-  resolve: {
-    alias: {
-      '@oauth-authorizer/core': src('core'),
-      '@oauth-authorizer/redirect-listener': src('redirect-listener'),
-      '@oauth-authorizer/presets': src('presets'),
-      '@oauth-authorizer/mail-adapters': src('mail-adapters'),
-      '@oauth-authorizer/store-redis': src('store-redis'),
-      '@oauth-authorizer/test-servers': fileURLToPath(
-        new URL('./tools/test-servers/src/index.ts', import.meta.url),
-      ),
-      // Before the package itself: an alias also matches the paths under it.
-      '@oauth-authorizer/example-support/testing': fileURLToPath(
-        new URL('./examples/example-support/src/testing.ts', import.meta.url),
-      ),
-      '@oauth-authorizer/example-support': fileURLToPath(
-        new URL('./examples/example-support/src/index.ts', import.meta.url),
-      ),
-    },
-  },
+  resolve: { alias },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',

@@ -4,6 +4,7 @@
 // with pnpm (which writes real versions for `workspace:` ranges), bundles them into one local
 // package, and installs that with npm into the user's global prefix (npm's own rules:
 // `npm config get prefix`, or `npm_config_prefix`). `pnpm cli:uninstall` removes it again.
+// `--no-build` packs what is already built (the tests use it after `pnpm test` has built).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,13 +61,15 @@ export function runtimeClosure(name, packages = workspacePackages()) {
   return [...seen.entries()].map(([packageName, found]) => ({ name: packageName, ...found }));
 }
 
-function install() {
+function install({ build }) {
   const cli = workspacePackages().get('@oauth-authorizer/cli');
   const closure = runtimeClosure('@oauth-authorizer/cli');
-  process.stderr.write(`Building ${closure.map((p) => p.name).join(', ')}…\n`);
-  run('node', [join(root, 'scripts/build-quietly.mjs'), '--filter=@oauth-authorizer/cli...'], {
-    stdio: 'inherit',
-  });
+  if (build) {
+    process.stderr.write(`Building ${closure.map((p) => p.name).join(', ')}…\n`);
+    run('node', [join(root, 'scripts/build-quietly.mjs'), '--filter=@oauth-authorizer/cli...'], {
+      stdio: 'inherit',
+    });
+  }
 
   const staging = mkdtempSync(join(tmpdir(), 'oauth-authorizer-install-'));
   try {
@@ -134,7 +137,7 @@ function uninstall() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     if (process.argv.includes('--uninstall')) uninstall();
-    else install();
+    else install({ build: !process.argv.includes('--no-build') });
   } catch (error) {
     process.stderr.write(`cli:install: ${error.message}\n`);
     process.exit(1);

@@ -24,17 +24,21 @@ describe('README', () => {
   it('shows the two set-up commands: the demo and the test suite', () => {
     const commands = blocks('sh').map((block) => block.code.trim());
     expect(commands).toContain('pnpm install && pnpm demo');
-    expect(commands).toContain('pnpm install && pnpm test');
+    expect(commands).toContain('pnpm install && pnpm test:setup && pnpm test');
     const root = JSON.parse(
       readFileSync(join(fileURLToPath(new URL('..', import.meta.url)), 'package.json'), 'utf8'),
     );
     expect(root.scripts).toMatchObject({
       demo: expect.any(String),
       test: expect.any(String),
+      'test:setup': expect.any(String),
+      'test:unit': expect.any(String),
       bench: expect.any(String),
+      'cli:install': expect.any(String),
+      'cli:uninstall': expect.any(String),
     });
     expect(readFileSync(join(fileURLToPath(new URL('..', import.meta.url)), '.ci/run'), 'utf8')).toMatch(
-      /^pnpm test$/m,
+      /^pnpm install && pnpm test:setup && pnpm test$/m,
     );
   });
 

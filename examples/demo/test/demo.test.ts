@@ -29,21 +29,41 @@ describe('the local demo', () => {
     expect(run.stdout).toContain('Stopped both servers');
   });
 
-  it('authorizes by device flow too', () => {
-    const run = runDemo(['--device', '--messages', '2', '--token-lifetime', '5', '--spacing', '500']);
+  it('authorizes by device flow too, given as its usage line shows it (`pnpm demo -- --device`)', () => {
+    const run = runDemo(['--', '--device', '--messages', '2', '--token-lifetime', '5', '--spacing', '500']);
+    expect(run.stderr).not.toMatch(/Unexpected argument/);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('--flow device');
     expect(run.stdout).toContain('messages sent: 2 of 2, failed: 0');
+    // Polls, the redeemed device code and refreshes are counted apart, and add up to the total.
+    const summary = run.stdout.match(
+      /token requests at the authorization server: (\d+) — (\d+) device code redeemed, (\d+) refreshes, (\d+) polls while you approved/,
+    );
+    expect(summary, run.stdout).not.toBeNull();
+    const [total, exchanges, refreshes, polls] = (summary ?? []).slice(1).map(Number);
+    expect(exchanges).toBe(1);
+    expect(refreshes).toBeGreaterThanOrEqual(0);
+    expect(polls).toBeGreaterThanOrEqual(0);
+    expect(exchanges! + refreshes! + polls!).toBe(total);
+  });
+
+  it('says what the code flow cost: one code exchange and the refreshes, no polls', () => {
+    const run = runDemo(['--messages', '2', '--token-lifetime', '3', '--spacing', '1000']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /token requests at the authorization server: (\d+) — 1 code exchange, \d+ refreshes\n/,
+    );
+    expect(run.stdout).not.toContain('polls');
   });
 
   it('explains itself with --help, run as the README says: pnpm demo', () => {
-    // The root script, less its `pnpm build` step: a build in the middle of the suite would
+    // The root script, less its quiet build step: a build in the middle of the suite would
     // rewrite the dist/ files that other test files are running.
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
       scripts: { demo: string };
     };
     const [build, command] = scripts.demo.split(' && ');
-    expect(build).toBe('pnpm build');
+    expect(build).toBe('node scripts/build-quietly.mjs');
     const run = spawnSync('sh', ['-c', `${command} --help`], {
       cwd: root,
       encoding: 'utf8',

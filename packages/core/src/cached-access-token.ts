@@ -12,6 +12,12 @@ import { encodeAccountName } from './stores/account-file-name.js';
 import { STORED_ACCOUNT_FORMAT_VERSION } from './stores/stored-account-format.js';
 import { freshUntil } from './token-set.js';
 
+export {
+  type AccountsDirectoryOptions,
+  defaultAccountsDirectory,
+  defaultHomeDirectory,
+  HOME_VARIABLE,
+} from './home-directory.js';
 export { encodeAccountName } from './stores/account-file-name.js';
 
 function date(value: unknown): number | undefined {

@@ -29,6 +29,12 @@ export {
 } from './flows/device-code.js';
 export { refreshTokens } from './flows/refresh.js';
 export { revokeToken } from './flows/revoke.js';
+export {
+  type AccountsDirectoryOptions,
+  defaultAccountsDirectory,
+  defaultHomeDirectory,
+  HOME_VARIABLE,
+} from './home-directory.js';
 export type { LookupFunction } from './loopback.js';
 export { isLoopbackAddress, isLoopbackHost, loopbackOnlyLookup } from './loopback.js';
 export type { PkcePair } from './pkce.js';

@@ -44,7 +44,7 @@ export const CHROMIUM_FLAGS: readonly string[] = [
  *
  * @example
  * ```ts
- * describe.skipIf(!isChromiumInstalled())('in a real browser', () => {});
+ * if (!isChromiumInstalled()) console.error('run pnpm test:setup');
  * ```
  */
 export function isChromiumInstalled(executablePath: string = CHROMIUM_PATH): boolean {
@@ -103,7 +103,7 @@ export interface HeadlessChromium {
 export async function launchChromium(options: ChromiumOptions = {}): Promise<HeadlessChromium> {
   const executablePath = options.executablePath ?? CHROMIUM_PATH;
   if (!isChromiumInstalled(executablePath)) {
-    throw new Error(`Chromium is not installed at ${executablePath} (apt-get install -y chromium)`);
+    throw new Error(`Chromium is not installed at ${executablePath} (pnpm test:setup installs it)`);
   }
   const userDataDir = await mkdtemp(join(tmpdir(), 'oauth-authorizer-chromium-'));
   let context: BrowserContext;
