@@ -56,6 +56,25 @@ describe('the local demo', () => {
     expect(run.stdout).not.toContain('polls');
   });
 
+  it('approves the device code without a person, as its --help documents', () => {
+    const help = runDemo(['--help']).stdout;
+    const documented = help.match(/BROWSER="([^"]+)" TEST_BROWSER_LOGIN=(\S+)/);
+    expect(documented, help).not.toBeNull();
+    const [, browser, login] = documented as RegExpMatchArray;
+    const run = spawnSync(
+      process.execPath,
+      [main, '--device', '--browser', '--messages', '1', '--token-lifetime', '5', '--spacing', '500'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 90_000,
+        env: { ...process.env, NO_COLOR: '1', BROWSER: browser as string, TEST_BROWSER_LOGIN: login as string },
+      },
+    );
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain('messages sent: 1 of 1, failed: 0');
+  });
+
   it('explains itself with --help, run as the README says: pnpm demo', () => {
     // The root script, less its quiet build step: a build in the middle of the suite would
     // rewrite the dist/ files that other test files are running.
