@@ -52,6 +52,11 @@ export const OAUTH_LOCK_TIMEOUT = 'OAUTH_LOCK_TIMEOUT';
 export const OAUTH_LISTENER_FAILED = 'OAUTH_LISTENER_FAILED';
 /** No authorization redirect arrived before the timeout. */
 export const OAUTH_LISTENER_TIMEOUT = 'OAUTH_LISTENER_TIMEOUT';
+/**
+ * The redirect listener was closed — by `close()`, or because it already received its one callback
+ * or gave up waiting — so it cannot wait (any more).
+ */
+export const OAUTH_LISTENER_CLOSED = 'OAUTH_LISTENER_CLOSED';
 
 /** Every stable code defined by core. Other packages add their own, with their own prefix. */
 export type CoreErrorCode =
@@ -77,7 +82,8 @@ export type CoreErrorCode =
   | typeof OAUTH_STORE_UNAVAILABLE
   | typeof OAUTH_LOCK_TIMEOUT
   | typeof OAUTH_LISTENER_FAILED
-  | typeof OAUTH_LISTENER_TIMEOUT;
+  | typeof OAUTH_LISTENER_TIMEOUT
+  | typeof OAUTH_LISTENER_CLOSED;
 
 /** Options of {@link AuthorizerError}. */
 export interface AuthorizerErrorOptions {

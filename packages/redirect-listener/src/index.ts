@@ -1,5 +1,3 @@
-export type { RedirectListenerErrorCode } from './errors.js';
-export { LISTENER_CLOSED } from './errors.js';
 export type { FailurePageDetails, PageTemplate, SuccessPageDetails } from './pages.js';
 export type {
   ListenerRequestEvent,

@@ -7,15 +7,15 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import type { AuthorizerError, RedirectReceiver } from '@oauth-authorizer/core';
 import {
-  authorizerError,
-  loadAuthorizerError,
+  AuthorizerError,
+  abortError as coreAbortError,
   OAUTH_ABORTED,
+  OAUTH_LISTENER_CLOSED,
   OAUTH_LISTENER_FAILED,
   OAUTH_LISTENER_TIMEOUT,
-} from './authorizer-error.js';
-import { LISTENER_CLOSED } from './errors.js';
+  type RedirectReceiver,
+} from '@oauth-authorizer/core';
 import {
   defaultFailurePage,
   defaultSuccessPage,
@@ -132,13 +132,11 @@ const CLOSE_GRACE_MS = 250;
 const DUAL_STACK_ATTEMPTS = 10;
 
 function abortError(signal: AbortSignal): AuthorizerError {
-  return authorizerError(OAUTH_ABORTED, 'waiting for the authorization redirect was aborted', {
-    cause: signal.reason,
-  });
+  return coreAbortError(signal, 'waiting for the authorization redirect');
 }
 
 function closedError(reason: string): AuthorizerError {
-  return authorizerError(LISTENER_CLOSED, `the redirect listener is closed: ${reason}`, {
+  return new AuthorizerError(OAUTH_LISTENER_CLOSED, `the redirect listener is closed: ${reason}`, {
     hint: 'start a new listener for each authorization',
   });
 }
@@ -159,7 +157,7 @@ function listenFailed(error: NodeJS.ErrnoException, address: string, port: numbe
   const where = `${hostForMessage(address)}:${port}`;
   switch (error.code) {
     case 'EADDRINUSE':
-      return authorizerError(
+      return new AuthorizerError(
         OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: port ${port} is already in use; choose another port in the redirect URL, or port 0 for any free port`,
         {
@@ -168,20 +166,20 @@ function listenFailed(error: NodeJS.ErrnoException, address: string, port: numbe
         },
       );
     case 'EACCES':
-      return authorizerError(
+      return new AuthorizerError(
         OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 in the redirect URL, or port 0`,
         { cause: error, hint: 'put a port above 1023 (or port 0) in the redirect URL' },
       );
     case 'EADDRNOTAVAIL':
     case 'EAFNOSUPPORT':
-      return authorizerError(
+      return new AuthorizerError(
         OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: the address ${hostForMessage(address)} does not exist on this machine`,
         { cause: error, hint: 'use 127.0.0.1 as the redirect URL host' },
       );
     default:
-      return authorizerError(
+      return new AuthorizerError(
         OAUTH_LISTENER_FAILED,
         `cannot listen on ${where}: ${error.code ?? error.message}`,
         {
@@ -292,7 +290,7 @@ export class RedirectListener implements RedirectReceiver {
   get redirectUri(): string {
     const target = this.#target;
     if (target === undefined || this.#phase === 'new' || this.#phase === 'binding') {
-      throw new Error('redirectUri is known once listen() has resolved');
+      throw new TypeError('redirectUri is known once listen() has resolved');
     }
     return `${target.protocol}//${target.host}:${this.#port}${target.suffix}`;
   }
@@ -315,11 +313,11 @@ export class RedirectListener implements RedirectReceiver {
    *   serve (not http(s), a fragment, user info, https without a certificate);
    *   `OAUTH_LISTENER_FAILED` for a host that is not loopback without `allowNonLoopback`, or when the
    *   port is in use, needs privileges or the address does not exist (the message names the port and
-   *   what to do); `OAUTH_ABORTED` when `signal` aborted first; `REDIRECT_LISTENER_CLOSED` when
+   *   what to do); `OAUTH_ABORTED` when `signal` aborted first; `OAUTH_LISTENER_CLOSED` when
    *   `close()` came first.
    */
   async listen(): Promise<this> {
-    if (this.#phase !== 'new') throw new Error('listen() may be called once');
+    if (this.#phase !== 'new') throw new TypeError('listen() may be called once');
     const { signal } = this.#options;
     this.#phase = 'binding';
     if (signal) {
@@ -357,7 +355,7 @@ export class RedirectListener implements RedirectReceiver {
    * @param options.state The `state` of the authorization request.
    * @param options.signal Cancels the wait; the listener closes.
    * @throws {AuthorizerError} `OAUTH_LISTENER_TIMEOUT` when no redirect came within `timeout`;
-   *   `OAUTH_ABORTED` when a signal aborted; `REDIRECT_LISTENER_CLOSED` when the listener is or gets
+   *   `OAUTH_ABORTED` when a signal aborted; `OAUTH_LISTENER_CLOSED` when the listener is or gets
    *   closed.
    */
   waitForCallback(options: { state: string; signal?: AbortSignal }): Promise<URL> {
@@ -365,9 +363,9 @@ export class RedirectListener implements RedirectReceiver {
       throw new TypeError('waitForCallback() needs the non-empty state of the authorization request');
     }
     if (this.#phase === 'new' || this.#phase === 'binding') {
-      throw new Error('call listen() and await it before waitForCallback()');
+      throw new TypeError('call listen() and await it before waitForCallback()');
     }
-    if (this.#waiter) throw new Error('waitForCallback() is already waiting');
+    if (this.#waiter) throw new TypeError('waitForCallback() is already waiting');
     if (this.#phase !== 'listening') {
       return Promise.reject(closedError(this.#closeReason));
     }
@@ -386,7 +384,7 @@ export class RedirectListener implements RedirectReceiver {
               // The callback came and its page is still being sent: it wins over the timeout.
               if (this.#received) return;
               this.#shutDown(
-                authorizerError(
+                new AuthorizerError(
                   OAUTH_LISTENER_TIMEOUT,
                   `no authorization redirect arrived at ${this.redirectUri} within ${formatDuration(timeout)}`,
                   { hint: 'finish signing in in the browser sooner, or allow a longer timeout' },
@@ -418,7 +416,7 @@ export class RedirectListener implements RedirectReceiver {
 
   /**
    * Stops listening and closes every connection; a pending wait rejects with
-   * `REDIRECT_LISTENER_CLOSED`. Safe to call more than once; resolves when all is closed.
+   * `OAUTH_LISTENER_CLOSED`. Safe to call more than once; resolves when all is closed.
    */
   close(): Promise<void> {
     this.#shutDown(closedError('close() was called'));
@@ -426,7 +424,6 @@ export class RedirectListener implements RedirectReceiver {
   }
 
   async #start(): Promise<void> {
-    await loadAuthorizerError();
     const { signal } = this.#options;
     if (signal?.aborted) throw abortError(signal);
     const target = parseRedirectUrl(this.#redirectUrl, {

@@ -1,5 +1,4 @@
-import type { AuthorizerError } from '@oauth-authorizer/core';
-import { authorizerError, OAUTH_INVALID_CONFIGURATION, OAUTH_LISTENER_FAILED } from './authorizer-error.js';
+import { AuthorizerError, OAUTH_INVALID_CONFIGURATION, OAUTH_LISTENER_FAILED } from '@oauth-authorizer/core';
 
 /** Where and how to listen, read from a redirect URL. */
 export interface RedirectTarget {
@@ -28,7 +27,7 @@ const AUTHORITY = /^[a-z][a-z\d+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)(?::
 const IPV4_LOOPBACK = /^127(?:\.\d{1,3}){3}$/;
 
 function invalid(message: string, hint: string): AuthorizerError {
-  return authorizerError(OAUTH_INVALID_CONFIGURATION, message, { hint });
+  return new AuthorizerError(OAUTH_INVALID_CONFIGURATION, message, { hint });
 }
 
 /** Whether `hostname` (as the WHATWG parser gives it) names this machine's loopback interface. */
@@ -101,7 +100,7 @@ export function parseRedirectUrl(
   else if (host === 'localhost' || host.endsWith('.localhost')) addresses = ['127.0.0.1', '::1'];
   else if (options.allowNonLoopback) addresses = [host.replace(/^\[|\]$/g, '')];
   else {
-    throw authorizerError(
+    throw new AuthorizerError(
       OAUTH_LISTENER_FAILED,
       `refusing to listen on "${host}": the redirect listener binds loopback addresses only (127.0.0.1, [::1], localhost)`,
       {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RedirectListener, startRedirectListener } from '../src/index.js';
+import { RedirectListener, startRedirectListener } from '../src/index.js';
 import { type ClientResponse, send, sendRaw, watchRequests } from './http-client.js';
 
 const STATE = 'b3JpZ2luYWwtc3RhdGUtMTI4LWJpdHM';
@@ -213,8 +213,16 @@ describe('the one callback that ends the wait', () => {
     const listener = await start();
     const waiting = listener.waitForCallback({ state: STATE });
     expect(() => listener.waitForCallback({ state: STATE })).toThrow(/already waiting/);
+    expect(() => listener.waitForCallback({ state: STATE })).toThrow(TypeError);
     expect(() => listener.waitForCallback({ state: '' })).toThrow(TypeError);
+    await expect(listener.listen()).rejects.toThrow(TypeError);
     await send(at(listener, `/callback?code=c&state=${STATE}`));
     await waiting;
+  });
+
+  it('treats calls in the wrong order as programming errors (TypeError), not as authorization errors', async () => {
+    const listener = new RedirectListener('http://127.0.0.1:0/callback');
+    expect(() => listener.redirectUri).toThrow(TypeError);
+    expect(() => listener.waitForCallback({ state: STATE })).toThrow(TypeError);
   });
 });

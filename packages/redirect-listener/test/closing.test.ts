@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { OAUTH_ABORTED, OAUTH_LISTENER_TIMEOUT } from '@oauth-authorizer/core';
+import { OAUTH_ABORTED, OAUTH_LISTENER_CLOSED, OAUTH_LISTENER_TIMEOUT } from '@oauth-authorizer/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LISTENER_CLOSED, RedirectListener, startRedirectListener } from '../src/index.js';
+import { RedirectListener, startRedirectListener } from '../src/index.js';
 import { rejectionOf, send, watchRequests } from './http-client.js';
 
 const STATE = 'closing-state-0123456789';
@@ -82,7 +82,7 @@ describe('how the listener closes', () => {
     expect(listener.listening).toBe(false);
     await refusesConnections(listener.port);
     const again = await rejectionOf(listener.waitForCallback({ state: STATE }));
-    expect(again.code).toBe(LISTENER_CLOSED);
+    expect(again.code).toBe(OAUTH_LISTENER_CLOSED);
     expect(again.message).toContain('timeout');
   });
 
@@ -134,7 +134,7 @@ describe('how the listener closes', () => {
     expect(listener.listening).toBe(false);
   });
 
-  it('rejects a pending wait with REDIRECT_LISTENER_CLOSED on close(), and answers held callbacks 503', async () => {
+  it('rejects a pending wait with OAUTH_LISTENER_CLOSED on close(), and answers held callbacks 503', async () => {
     const watch = watchRequests();
     const listener = await start({ onRequest: watch.onRequest });
     const held = send(`http://127.0.0.1:${listener.port}/callback?code=c&state=${STATE}`);
@@ -142,26 +142,26 @@ describe('how the listener closes', () => {
     await listener.close();
     expect((await held).status).toBe(503);
     const error = await rejectionOf(listener.waitForCallback({ state: STATE }));
-    expect(error.code).toBe(LISTENER_CLOSED);
+    expect(error.code).toBe(OAUTH_LISTENER_CLOSED);
     await listener.close();
   });
 
-  it('rejects a wait that close() interrupts with REDIRECT_LISTENER_CLOSED', async () => {
+  it('rejects a wait that close() interrupts with OAUTH_LISTENER_CLOSED', async () => {
     const listener = await start();
     const waiting = listener.waitForCallback({ state: STATE });
     const closing = listener.close();
-    expect((await rejectionOf(waiting)).code).toBe(LISTENER_CLOSED);
+    expect((await rejectionOf(waiting)).code).toBe(OAUTH_LISTENER_CLOSED);
     await closing;
     expect(listener.listening).toBe(false);
   });
 
-  it('rejects waiting again after the callback with REDIRECT_LISTENER_CLOSED', async () => {
+  it('rejects waiting again after the callback with OAUTH_LISTENER_CLOSED', async () => {
     const listener = await start();
     const waiting = listener.waitForCallback({ state: STATE });
     await send(`http://127.0.0.1:${listener.port}/callback?code=c&state=${STATE}`);
     await waiting;
     const error = await rejectionOf(listener.waitForCallback({ state: STATE }));
-    expect(error.code).toBe(LISTENER_CLOSED);
+    expect(error.code).toBe(OAUTH_LISTENER_CLOSED);
     expect(error.message).toContain('already received');
   });
 
@@ -179,7 +179,7 @@ describe('how the listener closes', () => {
     const listener = new RedirectListener('http://localhost:0/callback');
     const listening = listener.listen();
     const closing = listener.close();
-    expect((await rejectionOf(listening)).code).toBe(LISTENER_CLOSED);
+    expect((await rejectionOf(listening)).code).toBe(OAUTH_LISTENER_CLOSED);
     await closing;
     expect(listener.listening).toBe(false);
     if (listener.port !== 0) await refusesConnections(listener.port);
