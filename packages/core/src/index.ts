@@ -72,4 +72,4 @@ export {
   tokenSetToJSON,
 } from './token-set.js';
 export type { StoredAccount, TokenStore, TokenStoreLock } from './token-store.js';
-export type { UserAgent } from './user-agent.js';
+export type { DeviceCodePrompt, UserAgent } from './user-agent.js';

@@ -10,7 +10,7 @@ import { optionalSeconds, requiredSeconds, requiredString } from '../field-asser
 import { postToEndpoint } from '../http.js';
 import type { ProviderConfig } from '../provider.js';
 import type { TokenSet } from '../token-set.js';
-import type { UserAgent } from '../user-agent.js';
+import type { DeviceCodePrompt, UserAgent } from '../user-agent.js';
 import { requestTokens } from './token-request.js';
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -205,7 +205,16 @@ export async function authorizeWithDeviceCode(
     ...(options.params && { params: options.params }),
     ...(signal && { signal }),
   });
-  await userAgent.showDeviceCode?.(authorization);
+  // The UI gets what the user needs, never the device code (a secret for the token endpoint).
+  const prompt: DeviceCodePrompt = {
+    verificationUri: authorization.verificationUri,
+    ...(authorization.verificationUriComplete !== undefined && {
+      verificationUriComplete: authorization.verificationUriComplete,
+    }),
+    userCode: authorization.userCode,
+    expiresAt: authorization.expiresAt,
+  };
+  await userAgent.showDeviceCode?.(prompt);
   await userAgent.openUrl(
     authorization.verificationUriComplete ?? authorization.verificationUri,
     'verification',
