@@ -149,7 +149,7 @@ export function tokenSetFromResponse(
     ...(refreshToken !== undefined && refreshToken !== '' && { refreshToken, refreshTokenObtainedAt: now }),
     ...(refreshExpiresIn !== undefined && { refreshTokenExpiresAt: now + refreshExpiresIn * 1000 }),
     ...(scope !== undefined && { scope }),
-    ...(idToken !== undefined && { idToken }),
+    ...(idToken !== undefined && idToken !== '' && { idToken }),
     obtainedAt: now,
     extra,
   };

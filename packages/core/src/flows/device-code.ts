@@ -84,11 +84,27 @@ export async function startDeviceAuthorization(
     fields: { ...options.params, ...(scopes.length > 0 && { scope: scopes.join(' ') }) },
     signal: options.signal,
   });
+  return deviceAuthorizationFromResponse(body, now);
+}
+
+/**
+ * Reads a parsed device authorization response (RFC 8628 §3.2) into a {@link DeviceAuthorization},
+ * checking each field with the shared field asserts; Google's older `verification_url` is accepted.
+ *
+ * @internal used by {@link startDeviceAuthorization}; its own function so the format is tested
+ *   (and fuzzed) without a server.
+ * @param now The time the response arrived, in ms since the epoch.
+ * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` naming the field; never the device code.
+ */
+export function deviceAuthorizationFromResponse(
+  body: Record<string, unknown>,
+  now: number,
+): DeviceAuthorization {
   const response = { body, what: 'device authorization response' };
   const verificationUri =
-    typeof body.verification_uri === 'string'
-      ? body.verification_uri
-      : requiredString(response, 'verification_url');
+    body.verification_uri === undefined && body.verification_url !== undefined
+      ? requiredString(response, 'verification_url')
+      : requiredString(response, 'verification_uri');
   const complete = body.verification_uri_complete;
   return {
     deviceCode: requiredString(response, 'device_code'),
