@@ -1,8 +1,8 @@
 /**
  * The field checks of every server response core reads (token and device authorization responses),
- * one rule per wire type, in oauth4webapi's pattern: each helper names the field it checks (`it`,
- * e.g. `token response "expires_in"`) and says what was expected and what came, never the value of
- * a field that may hold a secret.
+ * one rule per wire type, in oauth4webapi's pattern: each helper names the response and the field
+ * it checks (`token response "expires_in"`) and says what was expected and what came ("got X"),
+ * never the value of a field that may hold a secret.
  *
  * @module
  */
