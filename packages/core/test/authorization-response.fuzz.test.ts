@@ -74,12 +74,10 @@ const callback = fc.oneof(
       ),
     });
   }),
-  fc
-    .tuple(code, fc.string({ unit: 'binary', maxLength: 60 }))
-    .map(([secret, noise]) => ({
-      fields: { code: secret },
-      input: `${noise}code=${encodeURIComponent(secret)}${noise}`,
-    })),
+  fc.tuple(code, fc.string({ unit: 'binary', maxLength: 60 })).map(([secret, noise]) => ({
+    fields: { code: secret },
+    input: `${noise}code=${encodeURIComponent(secret)}${noise}`,
+  })),
 );
 
 describe('validateAuthorizationResponse() fuzzed', () => {
