@@ -65,10 +65,19 @@ export class PastedRedirectReceiver implements RedirectReceiver {
     if (this.#pending) this.#startReading();
   }
 
-  waitForCallback(options: { state: string; signal?: AbortSignal }): Promise<URL> {
+  waitForCallback(options: {
+    state: string;
+    signal?: AbortSignal;
+    validate?: (callback: URL) => void;
+  }): Promise<URL> {
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const fromListener = this.#listener.waitForCallback({ state: options.state, signal });
+    // The listener shows the browser "complete" only for a response that passes core's validation.
+    const fromListener = this.#listener.waitForCallback({
+      state: options.state,
+      signal,
+      ...(options.validate && { validate: options.validate }),
+    });
     const fromPaste = new Promise<URL>((resolve) => {
       this.#pending = { state: options.state, resolve };
     });

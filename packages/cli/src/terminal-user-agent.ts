@@ -1,4 +1,4 @@
-import type { DeviceAuthorization, DevicePollEvent, UserAgent } from '@oauth-authorizer/core';
+import type { DeviceCodePrompt, DevicePollEvent, UserAgent } from '@oauth-authorizer/core';
 import { openInBrowser } from './browser.js';
 import type { Output } from './output.js';
 
@@ -80,7 +80,7 @@ export class TerminalUserAgent implements UserAgent {
       this.#showWait(this.#deviceCodeExpiresAt);
   }
 
-  async showDeviceCode(authorization: DeviceAuthorization): Promise<void> {
+  async showDeviceCode(authorization: DeviceCodePrompt): Promise<void> {
     const s = this.#output.errorStyle;
     const lines = [
       s.bold('To authorize, open'),

@@ -12,6 +12,8 @@ export const OAUTH_ERROR_RESPONSE = 'OAUTH_ERROR_RESPONSE';
 export const OAUTH_HTTP_ERROR = 'OAUTH_HTTP_ERROR';
 /** The response was not what the protocol says: not JSON, an HTML page, empty, or a field missing or of the wrong type. */
 export const OAUTH_INVALID_RESPONSE = 'OAUTH_INVALID_RESPONSE';
+/** A token response's `token_type` is not `Bearer` (in any case) nor one the caller accepts (`ProviderConfig.tokenTypes`). */
+export const OAUTH_UNSUPPORTED_TOKEN_TYPE = 'OAUTH_UNSUPPORTED_TOKEN_TYPE';
 /** The response body was larger than the configured limit. */
 export const OAUTH_RESPONSE_TOO_LARGE = 'OAUTH_RESPONSE_TOO_LARGE';
 /** The request took longer than its timeout. */
@@ -63,6 +65,7 @@ export type CoreErrorCode =
   | typeof OAUTH_ERROR_RESPONSE
   | typeof OAUTH_HTTP_ERROR
   | typeof OAUTH_INVALID_RESPONSE
+  | typeof OAUTH_UNSUPPORTED_TOKEN_TYPE
   | typeof OAUTH_RESPONSE_TOO_LARGE
   | typeof OAUTH_TIMEOUT
   | typeof OAUTH_NETWORK_ERROR

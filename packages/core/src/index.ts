@@ -4,6 +4,7 @@ export { basicCredentials, CLIENT_AUTH_METHODS } from './client-authentication.j
 export type { AuthorizationServerMetadata } from './discovery.js';
 export { discover, resolveProvider } from './discovery.js';
 export * from './errors.js';
+export { MAX_LIFETIME_SECONDS } from './field-assert.js';
 export type {
   AuthorizationRequest,
   AuthorizationRequestOptions,
@@ -67,8 +68,9 @@ export type {
   TokenManagerOptions,
 } from './token-manager.js';
 export { TokenManager } from './token-manager.js';
-export type { TokenSet, TokenSetJSON } from './token-set.js';
+export type { TokenResponseOptions, TokenSet, TokenSetJSON } from './token-set.js';
 export {
+  boundedTokenSet,
   freshUntil,
   secondsLeft,
   tokenSetFromJSON,
@@ -76,4 +78,4 @@ export {
   tokenSetToJSON,
 } from './token-set.js';
 export type { StoredAccount, TokenStore, TokenStoreLock } from './token-store.js';
-export type { UserAgent } from './user-agent.js';
+export type { DeviceCodePrompt, UserAgent } from './user-agent.js';

@@ -51,6 +51,13 @@ export interface ProviderConfig {
    * an error; when false, an `iss` that is present is still checked. Default: false
    */
   issuerInAuthorizationResponse?: boolean;
+  /**
+   * Token types accepted at the token endpoint besides `Bearer` (compared without regard to case),
+   * e.g. `['DPoP']` for a caller that sends such tokens itself. A `token_type` that is neither is
+   * refused with `OAUTH_UNSUPPORTED_TOKEN_TYPE`: the mail adapters and `token` would hand it out as
+   * a bearer token. Default: none (only `Bearer`, or no `token_type`)
+   */
+  tokenTypes?: string[];
   /** HTTP settings. */
   http?: HttpSettings;
 }

@@ -12,8 +12,17 @@ export interface RedirectReceiver {
    * Waits for the one redirect that carries `state` on the expected path and resolves with its full
    * URL (including an `error` redirect with the right state: core turns that into an error).
    * Stray requests do not end the wait.
+   *
+   * `validate` is core's check of the response (`state`, `iss`, `error`, `code`). A receiver that
+   * answers the browser calls it first, and tells the person "complete" only when it returned:
+   * when it throws, the browser is told the authorization failed and the wait rejects with what it
+   * threw. A receiver that ignores it is still safe, since core validates the URL again.
    */
-  waitForCallback(options: { state: string; signal?: AbortSignal }): Promise<URL>;
+  waitForCallback(options: {
+    state: string;
+    signal?: AbortSignal;
+    validate?: (callback: URL) => void;
+  }): Promise<URL>;
   /** Stops receiving and frees what the receiver holds. Safe to call twice. */
   close(): Promise<void>;
 }

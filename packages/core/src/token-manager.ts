@@ -8,10 +8,11 @@ import {
 } from './errors.js';
 import { requestClientCredentials } from './flows/client-credentials.js';
 import { refreshTokens } from './flows/refresh.js';
+import { refreshTokenOfRefusedResponse } from './flows/token-request.js';
 import type { ProviderConfig } from './provider.js';
 import { checkAccountName } from './stores/record.js';
 import { shellQuote } from './stores/store-errors.js';
-import { freshUntil, type TokenSet } from './token-set.js';
+import { boundedTokenSet, freshUntil, type TokenSet } from './token-set.js';
 import type { StoredAccount, TokenStore } from './token-store.js';
 
 /**
@@ -220,9 +221,11 @@ interface UnsavedTokens {
   replaces: string;
 }
 
+/** Freezes what the manager hands out and stores, with every instant one the store can write. */
 function freeze(tokens: TokenSet): TokenSet {
-  Object.freeze(tokens.extra);
-  return Object.freeze(tokens);
+  const bounded = boundedTokenSet(tokens);
+  Object.freeze(bounded.extra);
+  return Object.freeze(bounded);
 }
 
 /** The `lastRefreshError` note of a failed refresh; core's messages carry no secrets. */
@@ -557,7 +560,10 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     } catch (error) {
       if (error instanceof OAuthResponseError && !error.transient && GRANT_GONE_ERRORS.has(error.error))
         throw await this.#markAuthorizationRequired(record, error);
-      await this.#noteRefreshError(record, error);
+      const rotated = refreshTokenOfRefusedResponse(error);
+      if (rotated !== undefined && rotated !== refreshToken) {
+        await this.#keepRefusedRotation(record, current, refreshToken, rotated, error);
+      } else await this.#noteRefreshError(record, error);
       throw error;
     }
     // A refresh token the server did not send (or an injected function copied) is the old one:
@@ -594,6 +600,31 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     }
     this.#emit('tokens', tokens);
     return this.#adopt(tokens);
+  }
+
+  /**
+   * The server rotated the refresh token in a response that was refused (an unusable access token,
+   * say): the new refresh token may be the only valid one now, so it is stored with the old access
+   * token, before the refusal is thrown; on a failed write it waits in memory like any unsaved
+   * rotation. The next call refreshes with it.
+   */
+  async #keepRefusedRotation(
+    record: StoredAccount,
+    current: TokenSet,
+    replaced: string,
+    rotated: string,
+    error: unknown,
+  ): Promise<void> {
+    const tokens = freeze({ ...current, refreshToken: rotated, refreshTokenObtainedAt: Date.now() });
+    const { authorizationRequired: _cleared, ...rest } = record;
+    const note = error instanceof AuthorizerError ? refreshErrorNote(error, Date.now()) : undefined;
+    try {
+      await this.#storeRotated({ ...rest, tokens, ...(note && { lastRefreshError: note }) });
+    } catch {
+      this.#unsaved = { tokens, replaces: replaced };
+      return;
+    }
+    this.#emit('tokens', tokens);
   }
 
   /**

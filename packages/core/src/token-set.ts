@@ -1,4 +1,11 @@
-import { AuthorizerError, OAUTH_INVALID_RESPONSE } from './errors.js';
+import { AuthorizerError, OAUTH_INVALID_RESPONSE, OAUTH_UNSUPPORTED_TOKEN_TYPE } from './errors.js';
+import {
+  describeValue,
+  MAX_LIFETIME_SECONDS,
+  optionalSeconds,
+  optionalString,
+  requiredString,
+} from './field-assert.js';
 
 /**
  * The tokens a provider issued, with the expiry made absolute. Camel-case library names for the
@@ -55,60 +62,84 @@ const KNOWN_FIELDS = new Set([
   'id_token',
 ]);
 
-function invalid(message: string): AuthorizerError {
-  return new AuthorizerError(OAUTH_INVALID_RESPONSE, message);
+/**
+ * RFC 6750 §2.1 `b64token`: the only characters a bearer token may have. Anything else (a space,
+ * CR LF, a control character) would split or forge the `Authorization` header or the SASL line the
+ * token is put into.
+ */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Options of {@link tokenSetFromResponse}.
+ *
+ * @example
+ * ```ts
+ * const tokens = tokenSetFromResponse(body, Date.now(), { tokenTypes: ['DPoP'] });
+ * ```
+ */
+export interface TokenResponseOptions {
+  /**
+   * Token types accepted besides `Bearer` (compared without regard to case), for a caller that
+   * knows how to use them. Default: none, so only `Bearer` (in any case, or no `token_type`)
+   */
+  tokenTypes?: readonly string[] | undefined;
 }
 
-/** Reads a lifetime in seconds. Some providers send a numeric string: accepted. */
-function readSeconds(body: Record<string, unknown>, field: string): number | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value;
-    throw invalid(`token response "${field}" must be a number, got ${shown}`);
-  }
-  return seconds;
-}
-
-function readOptionalString(body: Record<string, unknown>, field: string): string | undefined {
-  const value = body[field];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw invalid(`token response "${field}" must be a string, got ${typeof value}`);
-  return value;
+function checkTokenType(tokenType: string, accepted: readonly string[]): void {
+  const lower = tokenType.toLowerCase();
+  if (lower === 'bearer' || accepted.some((type) => type.toLowerCase() === lower)) return;
+  throw new AuthorizerError(
+    OAUTH_UNSUPPORTED_TOKEN_TYPE,
+    `token response "token_type" must be "Bearer", got ${describeValue(tokenType)}`,
+    {
+      hint: "a token of another type is not sent as a bearer token; name the type in the provider's tokenTypes if the caller uses it as such",
+    },
+  );
 }
 
 /**
  * Turns a parsed token endpoint response (RFC 6749 §5.1) into a {@link TokenSet}, checking each
- * field. A numeric-string `expires_in` is accepted.
+ * field: `access_token` a non-empty RFC 6750 `b64token`; `token_type` `Bearer` in any case, or
+ * absent (read as `Bearer`), or one of `options.tokenTypes`; `expires_in` and
+ * `refresh_token_expires_in` whole seconds above zero (a numeric string is accepted), read as at
+ * most 10 years.
  *
  * @param body The parsed JSON body.
  * @param now The time the response arrived. Default: `Date.now()`
- * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` when a field is missing or of the wrong type.
+ * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` when a field is missing or of the wrong type
+ *   or form (the message names the field, never a token); `OAUTH_UNSUPPORTED_TOKEN_TYPE` for
+ *   another `token_type`.
+ * @example
+ * ```ts
+ * const tokens = tokenSetFromResponse({ access_token: 'at-1', token_type: 'bearer', expires_in: 3600 });
+ * // tokens.expiresAt === Date.now() + 3_600_000 (about)
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.1
  */
-export function tokenSetFromResponse(body: unknown, now: number = Date.now()): TokenSet {
+export function tokenSetFromResponse(
+  body: unknown,
+  now: number = Date.now(),
+  options: TokenResponseOptions = {},
+): TokenSet {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalid('token response must be a JSON object');
+    throw new AuthorizerError(OAUTH_INVALID_RESPONSE, 'token response must be a JSON object');
   }
-  const record = body as Record<string, unknown>;
-  const accessToken = record.access_token;
-  if (typeof accessToken !== 'string' || accessToken.length === 0) {
-    throw invalid(
-      accessToken === undefined
-        ? 'token response has no "access_token"'
-        : `token response "access_token" must be a non-empty string, got ${typeof accessToken}`,
+  const response = { body: body as Record<string, unknown>, what: 'token response' };
+  const record = response.body;
+  const accessToken = requiredString(response, 'access_token');
+  if (!B64TOKEN.test(accessToken)) {
+    throw new AuthorizerError(
+      OAUTH_INVALID_RESPONSE,
+      'token response "access_token" must be an RFC 6750 b64token (letters, digits, -._~+/ and trailing =), got other characters',
     );
   }
-  const tokenType = record.token_type ?? 'Bearer';
-  if (typeof tokenType !== 'string')
-    throw invalid(`token response "token_type" must be a string, got ${typeof tokenType}`);
-  const expiresIn = readSeconds(record, 'expires_in');
-  const refreshExpiresIn = readSeconds(record, 'refresh_token_expires_in');
-  const refreshToken = readOptionalString(record, 'refresh_token');
-  const scope = readOptionalString(record, 'scope');
-  const idToken = readOptionalString(record, 'id_token');
+  const tokenType = optionalString(response, 'token_type') ?? 'Bearer';
+  checkTokenType(tokenType, options.tokenTypes ?? []);
+  const expiresIn = optionalSeconds(response, 'expires_in');
+  const refreshExpiresIn = optionalSeconds(response, 'refresh_token_expires_in');
+  const refreshToken = optionalString(response, 'refresh_token');
+  const scope = optionalString(response, 'scope');
+  const idToken = optionalString(response, 'id_token');
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) if (!KNOWN_FIELDS.has(key)) extra[key] = value;
   return {
@@ -118,9 +149,33 @@ export function tokenSetFromResponse(body: unknown, now: number = Date.now()): T
     ...(refreshToken !== undefined && refreshToken !== '' && { refreshToken, refreshTokenObtainedAt: now }),
     ...(refreshExpiresIn !== undefined && { refreshTokenExpiresAt: now + refreshExpiresIn * 1000 }),
     ...(scope !== undefined && { scope }),
-    ...(idToken !== undefined && { idToken }),
+    ...(idToken !== undefined && idToken !== '' && { idToken }),
     obtainedAt: now,
     extra,
+  };
+}
+
+/**
+ * `tokens` with every instant a `Date` can hold and the store can write: an expiry further than
+ * 10 years after `obtainedAt` (or not a finite number) becomes 10 years after it. For token sets
+ * that did not come through {@link tokenSetFromResponse}, e.g. from an injected refresh function.
+ *
+ * @example
+ * ```ts
+ * await store.set({ account, tokens: boundedTokenSet(await refresh()) });
+ * ```
+ */
+export function boundedTokenSet(tokens: TokenSet): TokenSet {
+  const latest = tokens.obtainedAt + MAX_LIFETIME_SECONDS * 1000;
+  const bound = (ms: number | undefined) =>
+    ms === undefined || (Number.isFinite(ms) && ms <= latest) ? ms : latest;
+  const expiresAt = bound(tokens.expiresAt);
+  const refreshTokenExpiresAt = bound(tokens.refreshTokenExpiresAt);
+  if (expiresAt === tokens.expiresAt && refreshTokenExpiresAt === tokens.refreshTokenExpiresAt) return tokens;
+  return {
+    ...tokens,
+    ...(expiresAt !== undefined && { expiresAt }),
+    ...(refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt }),
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import { MAIL_AUTH_FAILED, MailAuthenticationError, redact } from './errors.js';
 import { checkMailServer, defaultTls, type MailTls, type TransportSecurityOptions } from './mail-server.js';
 import { loadPeer } from './peer-modules.js';
+import { assertSaslField } from './sasl.js';
 
 /**
  * nodemailer's token provisioning hook: `callback(error, accessToken, expires)`.
@@ -147,6 +148,9 @@ export function createNodemailerAuth(
   assertAccessTokenSource(source);
   const { user } = options;
   if (typeof user !== 'string' || user === '') throw new TypeError('SMTP "user" must be a non-empty string');
+  // nodemailer builds the XOAUTH2 response itself and checks nothing: a \x01 in the user would
+  // end its field and forge the rest (`auth=Bearer …`), as the SASL builder refuses for IMAP and POP3.
+  assertSaslField(user, 'user');
   const tokenOptions: TokenRequestOptions = {
     ...(options.minValidity !== undefined && { minValidity: options.minValidity }),
     ...(options.signal !== undefined && { signal: options.signal }),
@@ -168,6 +172,12 @@ export function createNodemailerAuth(
       }
       pending.then(
         (token) => {
+          try {
+            assertSaslField(token, 'token');
+          } catch (error) {
+            callback(provisionFailure(error, renew));
+            return;
+          }
           state.lastToken = token;
           // An expiry in the past (1 ms after the epoch) keeps nodemailer from caching the token:
           // it asks again for each connection, and the source decides when to refresh.

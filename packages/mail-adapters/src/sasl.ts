@@ -72,7 +72,20 @@ export interface SaslErrorChallenge {
 // the value forge fields of its own (auth= included); none belongs in a user, token or host name.
 const FORBIDDEN = /[\x00-\x1f\x7f]/;
 
-function assertField(value: unknown, name: string): asserts value is string {
+/**
+ * The rule every SASL field follows, for the adapters that hand a user or token to a client
+ * library that builds the initial response itself (nodemailer): a non-empty string without
+ * control characters.
+ *
+ * @param name The field, for the message: `user`, `token`.
+ * @throws {TypeError} `SASL "user" must not contain control characters` and the like; the message
+ *   never shows the value.
+ * @example
+ * ```ts
+ * assertSaslField(options.user, 'user');
+ * ```
+ */
+export function assertSaslField(value: unknown, name: string): asserts value is string {
   if (typeof value !== 'string') throw new TypeError(`SASL "${name}" must be a string, got ${typeof value}`);
   if (value.length === 0) throw new TypeError(`SASL "${name}" must not be empty`);
   if (FORBIDDEN.test(value)) throw new TypeError(`SASL "${name}" must not contain control characters`);
@@ -92,8 +105,8 @@ function assertField(value: unknown, name: string): asserts value is string {
  * @see https://developers.google.com/gmail/imap/xoauth2-protocol
  */
 export function xoauth2InitialResponse(user: string, token: string): string {
-  assertField(user, 'user');
-  assertField(token, 'token');
+  assertSaslField(user, 'user');
+  assertSaslField(token, 'token');
   return Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`, 'utf8').toString('base64');
 }
 
@@ -116,11 +129,11 @@ function gs2Name(user: string): string {
  */
 export function oauthBearerInitialResponse(credentials: SaslCredentials): string {
   const { user, token, host, port } = credentials;
-  assertField(user, 'user');
-  assertField(token, 'token');
+  assertSaslField(user, 'user');
+  assertSaslField(token, 'token');
   const fields: string[] = [];
   if (host !== undefined) {
-    assertField(host, 'host');
+    assertSaslField(host, 'host');
     fields.push(`host=${host}`);
   }
   if (port !== undefined) {

@@ -27,6 +27,11 @@ export interface FailurePageDetails {
   errorDescription: string;
   /** The `error_uri`, escaped; `''` when there was none. Only link it if it is `https:`. */
   errorUri: string;
+  /**
+   * Why the application refused a redirect that was not an `error` redirect (core's validation:
+   * e.g. an `iss` of another server), escaped; `''` otherwise.
+   */
+  problem: string;
 }
 
 /**
@@ -90,9 +95,11 @@ export function defaultSuccessPage(): string {
 }
 
 export function defaultFailurePage(details: FailurePageDetails): string {
-  const what = details.error
-    ? `<p>The authorization server answered <code id="error">${details.error}</code>.</p>`
-    : '<p id="error">The answer carried neither an authorization code nor an error.</p>';
+  const what = details.problem
+    ? `<p id="problem">The application refused this answer: ${details.problem}</p>`
+    : details.error
+      ? `<p>The authorization server answered <code id="error">${details.error}</code>.</p>`
+      : '<p id="error">The answer carried neither an authorization code nor an error.</p>';
   const description = details.errorDescription
     ? `<p id="error-description">${details.errorDescription}</p>`
     : '';

@@ -110,8 +110,10 @@ export interface ListenerRequestEvent {
 
 interface Waiter {
   state: Buffer;
+  /** Core's check of the response; the success page only for a response that passes it. */
+  validate: ((callback: URL) => void) | undefined;
   resolve(url: URL): void;
-  reject(error: AuthorizerError): void;
+  reject(error: unknown): void;
 }
 
 interface HeldRequest {
@@ -210,6 +212,32 @@ function stopListening(server: Server): Promise<void> {
     if (!server.listening) resolve();
     else server.close(() => resolve());
   });
+}
+
+/** What `validate` threw for `target`, boxed (anything may be thrown); `undefined` when it passed or there is none. */
+function validationRefusal(
+  validate: ((callback: URL) => void) | undefined,
+  target: URL,
+): { error: unknown } | undefined {
+  if (validate === undefined) return undefined;
+  try {
+    // A copy: the check must not change the URL the wait resolves with.
+    validate(new URL(target.href));
+    return undefined;
+  } catch (error) {
+    return { error };
+  }
+}
+
+/**
+ * The failure page's sentence for a refused response; `''` for the refusal of an `error` redirect
+ * (core's `AuthorizationResponseError` carries the redirect's `error`), whose own fields are shown.
+ */
+function problemOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'it did not pass validation';
+  const { error: redirectError, message } = error as { error?: unknown; message?: unknown };
+  if (typeof redirectError === 'string') return '';
+  return typeof message === 'string' && message !== '' ? message : 'it did not pass validation';
 }
 
 function sameState(expected: Buffer, received: string): boolean {
@@ -358,7 +386,11 @@ export class RedirectListener implements RedirectReceiver {
    *   `OAUTH_ABORTED` when a signal aborted; `OAUTH_LISTENER_CLOSED` when the listener is or gets
    *   closed.
    */
-  waitForCallback(options: { state: string; signal?: AbortSignal }): Promise<URL> {
+  waitForCallback(options: {
+    state: string;
+    signal?: AbortSignal;
+    validate?: (callback: URL) => void;
+  }): Promise<URL> {
     if (typeof options?.state !== 'string' || options.state === '') {
       throw new TypeError('waitForCallback() needs the non-empty state of the authorization request');
     }
@@ -366,6 +398,9 @@ export class RedirectListener implements RedirectReceiver {
       throw new TypeError('call listen() and await it before waitForCallback()');
     }
     if (this.#waiter) throw new TypeError('waitForCallback() is already waiting');
+    if (options.validate !== undefined && typeof options.validate !== 'function') {
+      throw new TypeError('waitForCallback() "validate" must be a function');
+    }
     if (this.#phase !== 'listening') {
       return Promise.reject(closedError(this.#closeReason));
     }
@@ -401,6 +436,7 @@ export class RedirectListener implements RedirectReceiver {
       };
       this.#waiter = {
         state: Buffer.from(options.state, 'utf8'),
+        validate: options.validate,
         resolve: (url) => {
           settle();
           resolve(url);
@@ -574,10 +610,11 @@ export class RedirectListener implements RedirectReceiver {
     }
 
     this.#received = true;
+    const refusal = validationRefusal(waiter.validate, target);
     const error = target.searchParams.get('error');
     const code = target.searchParams.get('code');
     const html =
-      error === null && code
+      refusal === undefined && error === null && code
         ? renderPage(this.#options.successPage ?? defaultSuccessPage, {
             issuer: escapeHtml(target.searchParams.get('iss') ?? ''),
           })
@@ -585,6 +622,7 @@ export class RedirectListener implements RedirectReceiver {
             error: escapeHtml(error ?? ''),
             errorDescription: escapeHtml(target.searchParams.get('error_description') ?? ''),
             errorUri: escapeHtml(target.searchParams.get('error_uri') ?? ''),
+            problem: escapeHtml(refusal === undefined ? '' : problemOf(refusal.error)),
           });
     res.statusCode = 200;
     res.setHeader('content-type', 'text/html; charset=utf-8');
@@ -595,7 +633,8 @@ export class RedirectListener implements RedirectReceiver {
     const deliver = () => {
       if (delivered) return;
       delivered = true;
-      waiter.resolve(target);
+      if (refusal === undefined) waiter.resolve(target);
+      else waiter.reject(refusal.error);
       this.#shutDown(undefined);
     };
     res.once('finish', deliver);

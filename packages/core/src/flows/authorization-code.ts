@@ -285,7 +285,14 @@ export async function authorizeWithCode(
       ...(options.params && { params: options.params }),
     });
     // Wait first, then open: a fast browser must not beat the receiver.
-    const callback = receiver.waitForCallback({ state: request.state, ...(signal && { signal }) });
+    // The receiver shows the browser "complete" only for a response that passes these checks.
+    const callback = receiver.waitForCallback({
+      state: request.state,
+      ...(signal && { signal }),
+      validate: (url) => {
+        validateAuthorizationResponse(resolved, request, url);
+      },
+    });
     callback.catch(() => {});
     await userAgent.openUrl(request.url, 'authorization');
     const response = validateAuthorizationResponse(resolved, request, await callback);

@@ -4,13 +4,13 @@ import {
   AuthorizerError,
   OAUTH_AUTHORIZATION_DENIED,
   OAUTH_DEVICE_CODE_EXPIRED,
-  OAUTH_INVALID_RESPONSE,
   OAuthResponseError,
 } from '../errors.js';
+import { optionalSeconds, requiredSeconds, requiredString } from '../field-assert.js';
 import { postToEndpoint } from '../http.js';
 import type { ProviderConfig } from '../provider.js';
 import type { TokenSet } from '../token-set.js';
-import type { UserAgent } from '../user-agent.js';
+import type { DeviceCodePrompt, UserAgent } from '../user-agent.js';
 import { requestTokens } from './token-request.js';
 
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -20,6 +20,8 @@ const DEFAULT_INTERVAL = 5;
 const SLOW_DOWN_STEP = 5;
 /** Longest wait between polls after transport errors (RFC 8628 §3.5 asks for back-off). */
 const MAX_BACKOFF_INTERVAL = 60;
+/** Node fires a longer timer at once (a server's `interval: 1e20` would poll in a tight loop): waits are cut to this. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** A started device authorization (RFC 8628 §3.2), with the expiry made absolute. */
 export interface DeviceAuthorization {
@@ -47,33 +49,6 @@ export interface DevicePollEvent {
   interval: number;
   /** When the device code expires, in ms since the epoch. */
   expiresAt: number;
-}
-
-function requireString(body: Record<string, unknown>, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new AuthorizerError(
-      OAUTH_INVALID_RESPONSE,
-      value === undefined
-        ? `device authorization response has no "${field}"`
-        : `device authorization response "${field}" must be a non-empty string, got ${typeof value}`,
-    );
-  }
-  return value;
-}
-
-function seconds(body: Record<string, unknown>, field: string, fallback?: number): number {
-  const value = body[field];
-  if (value === undefined && fallback !== undefined) return fallback;
-  const number = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isFinite(number) || number <= 0) {
-    const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : String(value);
-    throw new AuthorizerError(
-      OAUTH_INVALID_RESPONSE,
-      `device authorization response "${field}" must be a positive number, got ${shown}`,
-    );
-  }
-  return number;
 }
 
 /**
@@ -109,18 +84,35 @@ export async function startDeviceAuthorization(
     fields: { ...options.params, ...(scopes.length > 0 && { scope: scopes.join(' ') }) },
     signal: options.signal,
   });
+  return deviceAuthorizationFromResponse(body, now);
+}
+
+/**
+ * Reads a parsed device authorization response (RFC 8628 §3.2) into a {@link DeviceAuthorization},
+ * checking each field with the shared field asserts; Google's older `verification_url` is accepted.
+ *
+ * @internal used by {@link startDeviceAuthorization}; its own function so the format is tested
+ *   (and fuzzed) without a server.
+ * @param now The time the response arrived, in ms since the epoch.
+ * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` naming the field; never the device code.
+ */
+export function deviceAuthorizationFromResponse(
+  body: Record<string, unknown>,
+  now: number,
+): DeviceAuthorization {
+  const response = { body, what: 'device authorization response' };
   const verificationUri =
-    typeof body.verification_uri === 'string'
-      ? body.verification_uri
-      : requireString(body, 'verification_url');
+    body.verification_uri === undefined && body.verification_url !== undefined
+      ? requiredString(response, 'verification_url')
+      : requiredString(response, 'verification_uri');
   const complete = body.verification_uri_complete;
   return {
-    deviceCode: requireString(body, 'device_code'),
-    userCode: requireString(body, 'user_code'),
+    deviceCode: requiredString(response, 'device_code'),
+    userCode: requiredString(response, 'user_code'),
     verificationUri,
     ...(typeof complete === 'string' && complete !== '' && { verificationUriComplete: complete }),
-    expiresAt: now + seconds(body, 'expires_in') * 1000,
-    interval: seconds(body, 'interval', DEFAULT_INTERVAL),
+    expiresAt: now + requiredSeconds(response, 'expires_in') * 1000,
+    interval: optionalSeconds(response, 'interval') ?? DEFAULT_INTERVAL,
   };
 }
 
@@ -158,7 +150,7 @@ export async function pollDeviceAuthorization(
     const wait = (backoff || interval) * 1000;
     const left = authorization.expiresAt - Date.now();
     if (left <= 0) throw expired();
-    await sleep(Math.min(wait, left), signal, 'the device authorization');
+    await sleep(Math.min(wait, left, MAX_TIMER_MS), signal, 'the device authorization');
     if (Date.now() >= authorization.expiresAt) throw expired();
     let status: DevicePollEvent['status'];
     try {
@@ -229,7 +221,16 @@ export async function authorizeWithDeviceCode(
     ...(options.params && { params: options.params }),
     ...(signal && { signal }),
   });
-  await userAgent.showDeviceCode?.(authorization);
+  // The UI gets what the user needs, never the device code (a secret for the token endpoint).
+  const prompt: DeviceCodePrompt = {
+    verificationUri: authorization.verificationUri,
+    ...(authorization.verificationUriComplete !== undefined && {
+      verificationUriComplete: authorization.verificationUriComplete,
+    }),
+    userCode: authorization.userCode,
+    expiresAt: authorization.expiresAt,
+  };
+  await userAgent.showDeviceCode?.(prompt);
   await userAgent.openUrl(
     authorization.verificationUriComplete ?? authorization.verificationUri,
     'verification',
