@@ -21,6 +21,7 @@ import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, parsePairs, parseSeconds, requireAccount } from '../command-line.js';
 import { usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { checkPresetChoices } from '../preset-choices.js';
 import { loadPresetSpec, normalizePresetSpec } from '../preset-spec.js';
 import { Prompter } from '../prompts.js';
 
@@ -128,6 +129,10 @@ export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine('authorize', context.args, OPTIONS, { max: 1 });
   const account = requireAccount('authorize', positionals[0]);
   const { output } = context;
+  if (values['client-secret'] !== undefined)
+    output.warn(
+      `--client-secret on the command line is visible to other users (ps, shell history); set ${CLIENT_SECRET_VARIABLE} instead, or leave it out to be asked for it (hidden)`,
+    );
   if (values.flow !== undefined && !(FLOWS as readonly string[]).includes(values.flow))
     throw usageError(
       `authorize: --flow must be code, device or client_credentials, got "${values.flow}"`,
@@ -175,6 +180,7 @@ export async function run(context: CommandContext): Promise<number> {
   if (picked && prompter) showFixedFields(prompter, preset);
 
   const choices = choicesFromFlags(values, extraPairs, preset, reuse, clientAuth, context.env);
+  checkPresetChoices(preset, choices.input);
   const { resolved, input, secretSource } = await resolveWithDialog({
     prompter,
     account,
