@@ -6,8 +6,8 @@
  * @module
  */
 import type { Preset, PresetInput, PresetParameter } from '@oauth-authorizer/presets';
-import { flagOf } from './authorization-dialog.js';
 import { usageError } from './errors.js';
+import { flagOf } from './preset-wording.js';
 import { didYouMean } from './suggestions.js';
 
 function presetLabel(preset: Preset): string {

@@ -208,4 +208,66 @@ describe('hint lines', () => {
       await server.close();
     }
   });
+
+  it('a field the preset fixes: the hint names the flag to leave out, not the field', async () => {
+    const result = await runCli(
+      [
+        'authorize',
+        'x',
+        '--preset',
+        provider.presetFile,
+        '--client-id',
+        'a',
+        '--token-url',
+        'https://elsewhere.example/token',
+      ],
+      { home: await provider.newHome() },
+    );
+    expect(result.code).toBe(2);
+    expect(hints(result.stderr)).toEqual([
+      'hint: leave out --token-url, or use --preset custom to give every setting yourself',
+    ]);
+  });
+
+  it("Google's desktop client secret, given without a terminal, is stored by default and the reason is said", async () => {
+    const result = await runCli(
+      [
+        'authorize',
+        'me@gmail.com',
+        '--preset',
+        'google',
+        '--client-id',
+        '1234-abc.apps.googleusercontent.com',
+        '--no-open',
+        '--timeout',
+        '1',
+      ],
+      { home: await provider.newHome(), env: { OAUTH_AUTHORIZER_CLIENT_SECRET: undefined }, input: '' },
+    );
+    // No secret: the preset requires one, and says so in flag names.
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--client-secret (or OAUTH_AUTHORIZER_CLIENT_SECRET)');
+    const stored = await runCli(
+      [
+        'authorize',
+        'me@gmail.com',
+        '--preset',
+        'google',
+        '--client-id',
+        '1234-abc.apps.googleusercontent.com',
+        '--client-secret',
+        'GOCSPX-not-really-secret',
+        '--no-open',
+        '--timeout',
+        '1',
+      ],
+      { home: await provider.newHome() },
+    );
+    // The sign-in itself times out here (no Google in tests); the decision is made and said before it.
+    expect(stored.code).toBe(5);
+    expect(stored.stderr).toContain(
+      'The client secret is stored: Google (Gmail) gives desktop apps a client secret that is not confidential, and every refresh needs it',
+    );
+    expect(stored.stderr).not.toContain('GOCSPX-not-really-secret');
+  });
 });

@@ -167,12 +167,15 @@ export async function run(context: CommandContext): Promise<number> {
 
   let spec = givenSpec ?? reuse?.preset;
   let picked = false;
+  let addressParameters: Record<string, string> = {};
   if (spec === undefined) {
     const customFlags = ['issuer', 'auth-url', 'device-url', 'token-url'].some(
       (flag) => values[flag as keyof typeof values] !== undefined,
     );
     if (prompter && !customFlags && values['client-id'] === undefined) {
-      spec = normalizePresetSpec(await pickPreset(prompter), context.cwd);
+      const choice = await pickPreset(prompter, account);
+      spec = normalizePresetSpec(choice.spec, context.cwd);
+      addressParameters = choice.parameters;
       picked = true;
     } else spec = 'custom';
   }
@@ -180,6 +183,7 @@ export async function run(context: CommandContext): Promise<number> {
   if (picked && prompter) showFixedFields(prompter, preset);
 
   const choices = choicesFromFlags(values, extraPairs, preset, reuse, clientAuth, context.env);
+  choices.input.parameters = { ...addressParameters, ...choices.input.parameters };
   checkPresetChoices(preset, choices.input);
   const { resolved, input, secretSource } = await resolveWithDialog({
     prompter,
@@ -198,6 +202,7 @@ export async function run(context: CommandContext): Promise<number> {
     secret,
     saveFlag: values['save-client-secret'] === true,
     secretSource,
+    say: (text) => output.info(output.errorStyle.dim(text)),
   });
   for (const warning of resolved.warnings) output.warn(warning);
 
