@@ -19,6 +19,8 @@ export interface FlowOptions {
   /** `--timeout` in seconds. */
   timeout: number | undefined;
   loginHint: string | undefined;
+  /** Copy the device code or the authorization URL to the clipboard (`--clipboard`). */
+  clipboard: boolean;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface FlowOptions {
  *
  * @example
  * ```ts
- * const tokens = await runAuthorizationFlow(context, provider, resolved, { noOpen: false, timeout: undefined, loginHint: undefined });
+ * const tokens = await runAuthorizationFlow(context, provider, resolved, { noOpen: false, timeout: undefined, loginHint: undefined, clipboard: false });
  * ```
  */
 export async function runAuthorizationFlow(
@@ -62,6 +64,7 @@ export async function runAuthorizationFlow(
         noOpen,
         env: context.env,
         platform: context.platform,
+        clipboard: options.clipboard,
       });
       userAgent = deviceAgent;
       return await authorizeWithDeviceCode(provider, {
@@ -94,6 +97,7 @@ export async function runAuthorizationFlow(
       env: context.env,
       platform: context.platform,
       authorizationNote: notes.join('\n'),
+      clipboard: options.clipboard,
       onOpenFailed: () => {
         receiver.acceptPaste();
         output.info(

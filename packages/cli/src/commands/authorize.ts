@@ -64,6 +64,8 @@ Endpoints (custom preset):
 Behaviour:
   --no-open                print the URL instead of opening a browser; in the code flow, the
                            address the browser was sent to can then be pasted here
+  --clipboard              copy the device code, or the URL to open, to the clipboard (wl-copy,
+                           xclip, pbcopy or clip; else the terminal's OSC 52)
   --timeout <seconds>      give up waiting for the authorization after this long (code flow
                            default 600; device flow default: until the code expires)
   --json                   print {"account","preset","token_type","access_token","refresh_token",
@@ -104,6 +106,7 @@ const OPTIONS = {
   'login-hint': { type: 'string' },
   param: { type: 'string', multiple: true },
   'no-open': { type: 'boolean' },
+  clipboard: { type: 'boolean' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
 } as const;
@@ -212,6 +215,7 @@ export async function run(context: CommandContext): Promise<number> {
   if (provider.issuer) provider = await resolveProvider(provider, { signal: context.signal });
   const tokens = await runAuthorizationFlow(context, provider, resolved, {
     noOpen: values['no-open'] === true,
+    clipboard: values.clipboard === true,
     timeout,
     loginHint: choices.loginHint ?? (account.includes('@') ? account : undefined),
   });
