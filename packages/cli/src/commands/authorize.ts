@@ -119,6 +119,17 @@ const CLIENT_AUTH_NAMES: Record<string, ClientAuthMethod> = {
   none: 'none',
 };
 
+/** Whether a redirect URL names its port (not none, not 0): a provider that compares it exactly needs that one. */
+function hasFixedPort(redirectUrl: string | undefined): boolean {
+  if (redirectUrl === undefined) return false;
+  try {
+    const { port } = new URL(redirectUrl);
+    return port !== '' && port !== '0';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Authorizes an account with the code or device flow, stores it and shows its tokens (`oauth-authorizer authorize`); resolves with the exit code, throws the errors that
  * `main()` reports.
@@ -216,6 +227,7 @@ export async function run(context: CommandContext): Promise<number> {
   const tokens = await runAuthorizationFlow(context, provider, resolved, {
     noOpen: values['no-open'] === true,
     clipboard: values.clipboard === true,
+    fixedRedirect: input.redirectUrl === undefined && hasFixedPort(preset.redirectUrl),
     timeout,
     loginHint: choices.loginHint ?? (account.includes('@') ? account : undefined),
   });
