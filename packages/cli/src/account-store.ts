@@ -22,14 +22,22 @@ export function openTokenStore(context: Pick<CommandContext, 'home'>): FileToken
 }
 
 /**
- * The error for an account that is not stored.
+ * The error for an account that is not stored; to `remove` one, there is nothing to authorize first.
  *
  * @example
  * ```ts
  * if (record === undefined) throw unknownAccount('me@example.com');
  * ```
  */
-export function unknownAccount(account: string): Error {
+export function unknownAccount(account: string, purpose: 'use' | 'remove' = 'use'): Error {
+  if (purpose === 'remove')
+    return cliError(
+      CLI_UNKNOWN_ACCOUNT,
+      `there is no account "${account}": not authorized, so nothing to remove`,
+      {
+        hint: 'list the accounts with: oauth-authorizer accounts',
+      },
+    );
   return cliError(CLI_UNKNOWN_ACCOUNT, `there is no account "${account}"`, {
     hint: `authorize it first: oauth-authorizer authorize ${shellQuote(account)} --preset <preset>; list accounts with: oauth-authorizer accounts`,
   });

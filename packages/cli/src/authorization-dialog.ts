@@ -2,6 +2,7 @@ import { isAuthorizerError } from '@oauth-authorizer/core';
 import {
   builtInPresets,
   type Flow,
+  findPresetByEmail,
   fixedFieldsOf,
   PRESET_MISSING_FIELDS,
   type Preset,
@@ -12,6 +13,8 @@ import {
 } from '@oauth-authorizer/presets';
 import { CLIENT_SECRET_VARIABLE, type SecretOrigin } from './account-settings.js';
 import { CLI_CLIENT_SECRET_MISSING, CLI_MISSING_VALUES, cliError } from './errors.js';
+import { assertFlowAllowed, FLOW_WORDS, flowRefusal } from './flow-choice.js';
+import { describeFixedField, flagOf, inFlagNames } from './preset-wording.js';
 import type { Prompter } from './prompts.js';
 
 /** The flows the dialog offers; client credentials (no person signs in) is asked for with --flow. */
@@ -36,28 +39,41 @@ function urlProblem(text: string): string | undefined {
   }
 }
 
+/** The preset the user picked, and the parameters the account's address implies for it. */
+export interface PickedPreset {
+  spec: string;
+  /** E.g. `tenant=consumers` for an Outlook.com address with the Microsoft preset. */
+  parameters: Record<string, string>;
+}
+
 /**
- * Asks which preset to use; built-ins are listed, anything else can be typed (a package or a file).
+ * Asks which preset to use; built-ins are listed, anything else can be typed (a package or a
+ * file). The default comes from the account's address, by the presets' `emailDomains`
+ * (`me@gmail.com` → `google`), else `custom`.
  *
  * @example
  * ```ts
- * const spec = await pickPreset(prompter); // 'google', 'custom', './acme.json', …
+ * const { spec } = await pickPreset(prompter, 'me@gmail.com'); // 'google' when Enter is pressed
  * ```
  */
-export async function pickPreset(prompter: Prompter): Promise<string> {
+export async function pickPreset(prompter: Prompter, account: string): Promise<PickedPreset> {
+  const match = account.includes('@') ? findPresetByEmail(account) : undefined;
   const width = Math.max(...builtInPresets.map((preset) => preset.id.length));
   prompter.say('Presets fix what they know about a provider; "custom" lets you give every setting.');
   builtInPresets.forEach((preset, index) => {
     prompter.say(`  ${String(index + 1).padStart(2)}) ${preset.id.padEnd(width)}  ${preset.name}`);
   });
+  if (match)
+    prompter.say(`  (${match.domain} is ${match.preset.name}: press Enter for "${match.preset.id}")`);
   const answer = await prompter.ask('Preset (a number, an id, a preset package or a file)', {
-    default: 'custom',
+    default: match?.preset.id ?? 'custom',
     validate: (text) =>
       /^\d+$/.test(text) && !builtInPresets[Number(text) - 1]
         ? `choose a number from 1 to ${builtInPresets.length}`
         : undefined,
   });
-  return /^\d+$/.test(answer) ? (builtInPresets[Number(answer) - 1] as Preset).id : answer;
+  const spec = /^\d+$/.test(answer) ? (builtInPresets[Number(answer) - 1] as Preset).id : answer;
+  return { spec, parameters: match && spec === match.preset.id ? { ...match.parameters } : {} };
 }
 
 /**
@@ -72,15 +88,23 @@ export function showFixedFields(prompter: Prompter, preset: Preset): void {
   const fields = fixedFieldsOf(preset);
   if (fields.length === 0) return;
   prompter.say(`${preset.name} fixes:`);
-  for (const field of fields) {
-    const [group, key] = field.split('.') as [string, string | undefined];
-    let value: string | undefined;
-    if (group === 'authorizationParams' && key) value = `${key}=${preset.authorizationParams[key]}`;
-    else if (group === 'tokenHeaders' && key) value = `${key}: ${preset.tokenHeaders[key]}`;
-    else if (group === 'clientSecret') value = '(published by the provider)';
-    else value = String(preset[group as keyof Preset]);
-    prompter.say(`  ${FIELD_QUESTIONS[group]?.replace(/ \(.*\)$/, '') ?? group}: ${value}`);
-  }
+  for (const field of fields) prompter.say(`  ${describeFixedField(preset, field)}`);
+}
+
+/**
+ * The question for the client secret: whether the preset requires one for the flows that may
+ * run (then an empty answer is not taken), or only for some of them.
+ */
+function secretQuestion(preset: Preset, flows: readonly Flow[]): { question: string; required: boolean } {
+  const requiredFor = flows.filter((flow) => preset.clientSecretRequired.includes(flow));
+  if (requiredFor.length > 0 && requiredFor.length === flows.length)
+    return { question: `Client secret (${preset.name} requires one)`, required: true };
+  if (requiredFor.length > 0)
+    return {
+      question: `Client secret (${preset.name} requires one for the ${requiredFor.map((flow) => FLOW_WORDS[flow].replace(/ \(.*\)$/, '')).join(' and the ')}; empty for a public client)`,
+      required: false,
+    };
+  return { question: 'Client secret (empty for a public client)', required: false };
 }
 
 /**
@@ -101,14 +125,12 @@ export async function completeInteractively(
 ): Promise<PresetInput> {
   const input: PresetInput = { ...given };
   if (preset.clientId === undefined && !input.clientId) input.clientId = await prompter.ask('Client ID');
+  const flows = preset.flows.filter((flow): flow is InteractiveFlow => flow === 'code' || flow === 'device');
   if (preset.clientSecret === undefined && input.clientSecret === undefined && input.clientAuth !== 'none') {
-    const secret = await prompter.ask('Client secret (empty for a public client)', {
-      hidden: true,
-      optional: true,
-    });
+    const { question, required } = secretQuestion(preset, input.flow ? [input.flow] : flows);
+    const secret = await prompter.ask(question, { hidden: true, optional: !required });
     if (secret !== '') input.clientSecret = secret;
   }
-  const flows = preset.flows.filter((flow): flow is InteractiveFlow => flow === 'code' || flow === 'device');
   if (input.scopes === undefined && input.scopeSet === undefined) {
     const defaults = (preset.scopes.default ?? []).join(' ');
     const sets = Object.keys(preset.scopes).filter((name) => name !== 'default');
@@ -120,19 +142,31 @@ export async function completeInteractively(
     if (Object.hasOwn(preset.scopes, answer) && answer !== 'default') input.scopeSet = answer;
     else if (answer !== defaults) input.scopes = answer.split(/[\s,]+/).filter((scope) => scope !== '');
   }
-  if (input.flow === undefined && flows.length > 1) {
+  // Only the flows the provider allows with these scopes; decided now, before the next question.
+  const allowed = flows.filter((flow) => {
+    const refusal = flowRefusal(preset, input, flow);
+    if (refusal !== undefined && flows.length > 1)
+      prompter.say(`  The ${FLOW_WORDS[flow]} is not offered: ${refusal}.`);
+    return refusal === undefined;
+  });
+  assertFlowAllowed(preset, input);
+  if (input.flow === undefined && allowed.length === 1 && flows.length > 1) {
+    input.flow = allowed[0] as InteractiveFlow;
+    prompter.say(`  Flow: the ${FLOW_WORDS[input.flow]}.`);
+  }
+  if (input.flow === undefined && allowed.length > 1) {
     input.flow = await prompter.choose(
       'Flow',
-      flows.map((flow) => ({
+      allowed.map((flow) => ({
         value: flow,
         label:
           flow === 'code'
             ? 'authorization code: sign in with a browser on this machine'
             : 'device code: sign in on any device with a code',
       })),
-      flows.includes(preset.preferredFlow as InteractiveFlow)
+      allowed.includes(preset.preferredFlow as InteractiveFlow)
         ? (preset.preferredFlow as InteractiveFlow)
-        : flows[0],
+        : allowed[0],
     );
   }
   const flow = input.flow ?? preset.preferredFlow;
@@ -214,31 +248,6 @@ export async function askMissingFields(
   return completed;
 }
 
-/** How each field a preset reports missing is given on the command line. */
-const FLAG_OF_FIELD: Record<string, string> = {
-  clientId: '--client-id',
-  clientSecret: `--client-secret (or ${CLIENT_SECRET_VARIABLE})`,
-  issuer: '--issuer',
-  authorizationUrl: '--auth-url (or --issuer)',
-  deviceAuthorizationUrl: '--device-url (or --issuer)',
-  tokenUrl: '--token-url (or --issuer)',
-  'parameters.tenant': '--tenant',
-};
-
-/**
- * The command-line flag that gives a preset field (`clientId` → `--client-id`).
- *
- * @example
- * ```ts
- * flagOf('parameters.tenant'); // '--tenant'
- * ```
- */
-export function flagOf(field: string): string {
-  return (
-    FLAG_OF_FIELD[field] ?? (field.startsWith('parameters.') ? `--param ${field.slice(11)}=<value>` : field)
-  );
-}
-
 /** What {@link resolveWithDialog} starts from. */
 export interface DialogStart {
   /** `undefined` when stdin is not a terminal: nothing can be asked. */
@@ -289,12 +298,13 @@ export async function resolveWithDialog(start: DialogStart): Promise<DialogOutco
     secretSource = 'prompt';
   }
 
+  assertFlowAllowed(preset, input);
   let resolved: ResolvedPreset | undefined;
   let missing: readonly string[] = [];
   try {
     resolved = resolvePreset(preset, input);
   } catch (error) {
-    if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw error;
+    if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw inFlagNames(error);
     missing = (error as PresetError).fields;
   }
   if (prompter && (start.picked || missing.length > 0)) {
@@ -307,7 +317,7 @@ export async function resolveWithDialog(start: DialogStart): Promise<DialogOutco
     try {
       resolved = resolvePreset(preset, input);
     } catch (error) {
-      if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw error;
+      if (!isAuthorizerError(error, PRESET_MISSING_FIELDS)) throw inFlagNames(error);
       const fields = (error as PresetError).fields;
       if (!prompter || attempt > 0) {
         throw cliError(
@@ -325,13 +335,32 @@ export async function resolveWithDialog(start: DialogStart): Promise<DialogOutco
 }
 
 /**
+ * Presets whose client secret, for the desktop ("installed") apps the CLI is registered as, is
+ * not confidential: Google says of installed apps that "the client secret is obviously not
+ * treated as a secret" (https://developers.google.com/identity/protocols/oauth2/native-app),
+ * yet requires it at every refresh.
+ */
+const NON_CONFIDENTIAL_SECRET_PRESETS: ReadonlySet<string> = new Set(['google']);
+
+/**
+ * Why a preset's client secret is stored by default, or `undefined` when it is not (see
+ * `NON_CONFIDENTIAL_SECRET_PRESETS`).
+ */
+function reasonToStoreSecret(preset: Preset): string | undefined {
+  if (!NON_CONFIDENTIAL_SECRET_PRESETS.has(preset.id)) return undefined;
+  return `${preset.name} gives desktop apps a client secret that is not confidential, and every refresh needs it; kept in the account file (readable only by you), it lets "token" go on working for mail clients after the first hour`;
+}
+
+/**
  * Whether to store the client secret in the account file: `--save-client-secret`, a secret that
  * was stored before, or, on a terminal, the user's answer. A secret from the environment stays
- * there; a preset's published secret is kept anyway.
+ * there; a preset's published secret is kept anyway. For a provider whose desktop secret is not
+ * confidential (Google), storing it is the default, with the reason said (on a terminal the
+ * question defaults to yes; without one it is stored).
  *
  * @example
  * ```ts
- * const save = await chooseSecretStorage({ prompter, preset, secret, saveFlag: false, secretSource });
+ * const save = await chooseSecretStorage({ prompter, preset, secret, saveFlag: false, secretSource, say: (text) => output.info(text) });
  * ```
  */
 export async function chooseSecretStorage(options: {
@@ -340,16 +369,21 @@ export async function chooseSecretStorage(options: {
   secret: string | undefined;
   saveFlag: boolean;
   secretSource: SecretOrigin;
+  /** Shows a line of explanation (stderr). */
+  say: (text: string) => void;
 }): Promise<boolean> {
   const { prompter, preset, secret, secretSource } = options;
   const save = options.saveFlag || secretSource === 'stored';
-  if (
-    secret === undefined ||
-    preset.clientSecret !== undefined ||
-    save ||
-    !prompter ||
-    secretSource === 'environment'
-  )
+  if (secret === undefined || preset.clientSecret !== undefined || save || secretSource === 'environment')
     return save;
-  return prompter.confirm('Store the client secret in the account file (readable only by you)?', false);
+  const reason = reasonToStoreSecret(preset);
+  if (!prompter) {
+    if (reason) options.say(`The client secret is stored: ${reason}.`);
+    return reason !== undefined;
+  }
+  if (reason) prompter.say(`  ${reason}.`);
+  return prompter.confirm(
+    'Store the client secret in the account file (readable only by you)?',
+    reason !== undefined,
+  );
 }

@@ -1,6 +1,9 @@
 import {
+  AuthorizerError,
   authorizeWithCode,
   authorizeWithDeviceCode,
+  isAuthorizerError,
+  OAUTH_LISTENER_FAILED,
   type ProviderConfig,
   requestClientCredentials,
   type TokenSet,
@@ -9,8 +12,27 @@ import type { ResolvedPreset } from '@oauth-authorizer/presets';
 import { sshTunnelCommand, sshWithoutDisplay } from './browser.js';
 import type { CommandContext } from './command-context.js';
 import { CLI_AUTHORIZATION_TIMEOUT, CLI_INTERRUPTED, cliError } from './errors.js';
+import { loopbackCertificate } from './loopback-certificate.js';
 import { PastedRedirectReceiver } from './pasted-redirect-receiver.js';
 import { TerminalUserAgent } from './terminal-user-agent.js';
+
+/**
+ * A fixed redirect port that another program holds: the error names the port and the way out,
+ * `--redirect-url` with a URL registered at the provider. Other errors pass unchanged.
+ */
+function fixedPortBusy(error: unknown, redirectUrl: string): unknown {
+  const cause = error instanceof Error ? (error.cause as NodeJS.ErrnoException | undefined) : undefined;
+  if (!isAuthorizerError(error, OAUTH_LISTENER_FAILED) || cause?.code !== 'EADDRINUSE') return error;
+  const port = new URL(redirectUrl).port;
+  return new AuthorizerError(
+    OAUTH_LISTENER_FAILED,
+    `port ${port} of the preset's redirect URL ${redirectUrl} is in use by another program`,
+    {
+      hint: `end the program that holds port ${port} and authorize again, or register another redirect URL at the provider and give it with --redirect-url`,
+      cause: error,
+    },
+  );
+}
 
 /** Options of {@link runAuthorizationFlow}. */
 export interface FlowOptions {
@@ -19,6 +41,13 @@ export interface FlowOptions {
   /** `--timeout` in seconds. */
   timeout: number | undefined;
   loginHint: string | undefined;
+  /** Copy the device code or the authorization URL to the clipboard (`--clipboard`). */
+  clipboard: boolean;
+  /**
+   * The preset fixes the redirect URL, port and all (providers that compare it exactly): say to
+   * register exactly that URL, and name `--redirect-url` when its port is taken.
+   */
+  fixedRedirect: boolean;
 }
 
 /**
@@ -31,7 +60,7 @@ export interface FlowOptions {
  *
  * @example
  * ```ts
- * const tokens = await runAuthorizationFlow(context, provider, resolved, { noOpen: false, timeout: undefined, loginHint: undefined });
+ * const tokens = await runAuthorizationFlow(context, provider, resolved, { noOpen: false, timeout: undefined, loginHint: undefined, clipboard: false, fixedRedirect: false });
  * ```
  */
 export async function runAuthorizationFlow(
@@ -62,6 +91,7 @@ export async function runAuthorizationFlow(
         noOpen,
         env: context.env,
         platform: context.platform,
+        clipboard: options.clipboard,
       });
       userAgent = deviceAgent;
       return await authorizeWithDeviceCode(provider, {
@@ -72,12 +102,29 @@ export async function runAuthorizationFlow(
       });
     }
     const { RedirectListener } = await import('@oauth-authorizer/redirect-listener');
-    const listener = new RedirectListener(resolved.redirectUrl as string, {
+    const redirectUrl = resolved.redirectUrl as string;
+    const https = redirectUrl.startsWith('https:') ? await loopbackCertificate(context.home) : undefined;
+    const listener = new RedirectListener(redirectUrl, {
       signal: context.signal,
       ...(options.timeout !== undefined && { timeout: options.timeout * 1000 }),
+      ...(https && { https: { key: https.key, cert: https.cert } }),
     });
-    await listener.listen();
+    try {
+      await listener.listen();
+    } catch (error) {
+      throw options.fixedRedirect ? fixedPortBusy(error, redirectUrl) : error;
+    }
     const redirectUri = listener.redirectUri;
+    if (options.fixedRedirect)
+      output.info(
+        `${output.errorStyle.bold('Register exactly this redirect URL at the provider:')} ${redirectUri}`,
+      );
+    if (https)
+      output.info(
+        output.errorStyle.dim(
+          `The redirect comes back over https with a self-signed certificate ${https.created ? 'made just now' : 'made'} for this machine (${https.certFile}). The browser warns that the connection is not private: that is this certificate; continue to 127.0.0.1 to finish the sign-in (or trust the file in the browser once).`,
+        ),
+      );
     const receiver = new PastedRedirectReceiver(listener, context.streams.stdin, output, {
       acceptPaste: noOpen,
     });
@@ -94,6 +141,7 @@ export async function runAuthorizationFlow(
       env: context.env,
       platform: context.platform,
       authorizationNote: notes.join('\n'),
+      clipboard: options.clipboard,
       onOpenFailed: () => {
         receiver.acceptPaste();
         output.info(

@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { encodeAccountName } from '@oauth-authorizer/core/cached-access-token';
 import { usageError } from './errors.js';
+import { didYouMean } from './suggestions.js';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -37,15 +38,11 @@ export function parseCommandLine<T extends OptionsConfig>(
   positionals: { max: number },
 ): ParsedCommandLine<T> {
   let parsed: ReturnType<typeof parseArgs>;
+  const known: OptionsConfig = { ...COMMON_OPTIONS, ...options };
   try {
-    parsed = parseArgs({
-      args: [...args],
-      options: { ...COMMON_OPTIONS, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseArgs({ args: [...args], options: known, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError(describeParseError(error, command), command);
+    throw usageError(describeParseError(error, command, known), command);
   }
   if (!parsed.values.help && parsed.positionals.length > positionals.max) {
     const extra = parsed.positionals.slice(positionals.max).map((value) => `"${value}"`);
@@ -54,13 +51,13 @@ export function parseCommandLine<T extends OptionsConfig>(
   return parsed as unknown as ParsedCommandLine<T>;
 }
 
-function describeParseError(error: unknown, command: string): string {
+function describeParseError(error: unknown, command: string, known: OptionsConfig): string {
   const code = (error as NodeJS.ErrnoException).code;
   const message = error instanceof Error ? error.message : String(error);
   const option = /'(-{1,2}[^'\s]+)/.exec(message)?.[1];
   switch (code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `${command}: unknown option ${option ?? message}`;
+      return `${command}: unknown option ${option ?? message}${option ? didYouMean(option, flagsOf(known)) : ''}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing/.test(message)
         ? `${command}: option ${option ?? ''} needs a value`
@@ -68,6 +65,14 @@ function describeParseError(error: unknown, command: string): string {
     default:
       return `${command}: ${message}`;
   }
+}
+
+/** Every flag of an options config: `--name`, and `-x` for a short one. */
+function flagsOf(options: OptionsConfig): string[] {
+  return Object.entries(options).flatMap(([name, option]) => [
+    `--${name}`,
+    ...(option.short ? [`-${option.short}`] : []),
+  ]);
 }
 
 /**

@@ -3,6 +3,7 @@ import { usageError } from './errors.js';
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { resolveHome } from './home.js';
 import { Output, type TerminalStreams } from './output.js';
+import { didYouMean } from './suggestions.js';
 
 declare const __CLI_VERSION__: string;
 
@@ -69,12 +70,8 @@ export interface MainOptions {
   signal?: AbortSignal;
 }
 
-function suggestion(name: string): string {
-  const match = Object.keys(COMMANDS).find(
-    (command) => command.startsWith(name.slice(0, 3)) || name.startsWith(command.slice(0, 3)),
-  );
-  return match ? ` (did you mean "${match}"?)` : '';
-}
+/** The options taken before the command. */
+const TOP_LEVEL_OPTIONS = ['--help', '-h', '--version', '-V', '--debug'];
 
 /** Only arguments before `--` are options. */
 function hasOption(args: readonly string[], ...names: string[]): boolean {
@@ -129,7 +126,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
         return EXIT_OK;
       }
       if (flag === '--debug') debug = true;
-      else throw usageError(`unknown option ${flag}`);
+      else throw usageError(`unknown option ${flag}${didYouMean(flag, TOP_LEVEL_OPTIONS)}`);
     }
     const name = args.shift();
     if (name === undefined) {
@@ -141,7 +138,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       output.data(topic ? (await (COMMANDS[topic] as () => Promise<CommandModule>)()).help : HELP);
       return EXIT_OK;
     }
-    if (!Object.hasOwn(COMMANDS, name)) throw usageError(`unknown command "${name}"${suggestion(name)}`);
+    if (!Object.hasOwn(COMMANDS, name))
+      throw usageError(`unknown command "${name}"${didYouMean(name, [...Object.keys(COMMANDS), 'help'])}`);
     const command = await (COMMANDS[name] as () => Promise<CommandModule>)();
     if (hasOption(args, '--help', '-h')) {
       output.data(command.help);

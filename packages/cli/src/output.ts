@@ -1,5 +1,11 @@
-import { AuthorizerError, OAuthResponseError } from '@oauth-authorizer/core';
+import {
+  AuthorizerError,
+  OAUTH_AUTHORIZATION_DENIED,
+  OAuthResponseError,
+  redact,
+} from '@oauth-authorizer/core';
 import { EXIT_NETWORK, exitCodeFor } from './exit-codes.js';
+import { escapeControlCharacters } from './terminal-text.js';
 
 /** The streams a command talks to: the process's own, or others in tests and programs. */
 export interface TerminalStreams {
@@ -61,10 +67,15 @@ export function colorEnabled(
 /** Secrets shorter than this are not redacted: they would match ordinary words. */
 const MIN_REDACTED_LENGTH = 8;
 
+/** How many causes `--debug` shows, at most. */
+const MAX_CAUSES = 8;
+
 /**
  * What a command prints. stdout carries only the data asked for (a token, a table, JSON);
  * progress, prompts, warnings and errors go to stderr. Every line written to stderr passes
- * through {@link Output.redact}, a last guard against a token reaching a log.
+ * through {@link Output.redact}, a last guard against a token reaching a log. Everything written
+ * has its control characters escaped (see `escapeControlCharacters`): much of it comes from
+ * servers, which must not drive the terminal.
  *
  * @example
  * ```ts
@@ -93,31 +104,46 @@ export class Output {
     for (const value of values) if (value && value.length >= MIN_REDACTED_LENGTH) this.#secrets.add(value);
   }
 
-  /** `text` with every registered secret replaced by `[redacted]`. */
+  /**
+   * `text` with every registered secret replaced by `[redacted]`, in each form a server may echo
+   * it in (core's `redact`: raw, URL-, form- and base64-encoded).
+   */
   redact(text: string): string {
-    let result = text;
-    for (const secret of this.#secrets) result = result.split(secret).join('[redacted]');
-    return result;
+    return redact(text, ...this.#secrets);
   }
 
   /** Writes lines of requested data to stdout. */
   data(text: string): void {
-    this.streams.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.#write(this.streams.stdout, this.style, text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** Writes a value as JSON to stdout. */
   json(value: unknown): void {
-    this.streams.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    // JSON.stringify escapes C0 controls in strings, not DEL and C1: those are escaped the JSON way.
+    const text = JSON.stringify(value, null, 2).replace(
+      /[\u007f-\u009f]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+    this.streams.stdout.write(`${text}\n`);
   }
 
   /** Writes a line of progress or information to stderr. */
   info(text: string): void {
-    this.streams.stderr.write(`${this.redact(text)}\n`);
+    this.#write(this.streams.stderr, this.errorStyle, `${this.redact(text)}\n`);
   }
 
   /** Writes a warning line to stderr. */
   warn(text: string): void {
-    this.streams.stderr.write(`${this.errorStyle.yellow('warning:')} ${this.redact(text)}\n`);
+    this.#write(
+      this.streams.stderr,
+      this.errorStyle,
+      `${this.errorStyle.yellow('warning:')} ${this.redact(text)}\n`,
+    );
+  }
+
+  /** Writes `text` with its control characters escaped; the CLI's own colours stay when they are on. */
+  #write(stream: NodeJS.WritableStream, style: Styles, text: string): void {
+    stream.write(escapeControlCharacters(text, { keepOwnStyles: style === ANSI_STYLES }));
   }
 
   /** Whether stderr is a terminal (for countdowns and QR codes). */
@@ -134,30 +160,79 @@ export class Output {
     const lines: string[] = [];
     const message = error instanceof Error ? error.message : String(error);
     lines.push(`${s.red(s.bold('oauth-authorizer:'))} ${message}`);
-    const hint =
-      error instanceof AuthorizerError ? (error.hint ?? defaultHint(error, options.phase)) : undefined;
+    const hint = hintFor(error, options.phase);
     if (error instanceof OAuthResponseError && error.errorUri)
       lines.push(`${s.dim('see:')} ${error.errorUri}`);
     if (hint) lines.push(`${s.dim('hint:')} ${hint}`);
     if (options.debug) {
       if (error instanceof AuthorizerError) lines.push(s.dim(`code: ${error.code}`));
-      let current: unknown = error;
-      for (let depth = 0; current instanceof Error && depth < 8; depth++) {
-        lines.push(
-          s.dim(
-            depth === 0 ? (current.stack ?? current.message) : `cause: ${current.stack ?? current.message}`,
-          ),
-        );
-        current = current.cause;
+      lines.push(s.dim(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+      const seen = new Set<unknown>([error]);
+      let current = error instanceof Error ? error.cause : undefined;
+      for (let depth = 0; current !== undefined && !seen.has(current); depth++) {
+        if (depth === MAX_CAUSES) {
+          lines.push(s.dim('cause: … (more causes left out)'));
+          break;
+        }
+        seen.add(current);
+        lines.push(s.dim(`cause: ${describeCause(current).replace(/\s*\n\s*/g, ' ')}`));
+        current =
+          typeof current === 'object' && current !== null
+            ? (current as { cause?: unknown }).cause
+            : undefined;
       }
-      if (current !== undefined && !(current instanceof Error))
-        lines.push(s.dim(`cause: ${String(current)}`));
     }
-    this.streams.stderr.write(`${this.redact(lines.join('\n'))}\n`);
+    this.#write(this.streams.stderr, s, `${this.redact(lines.join('\n'))}\n`);
   }
 }
 
+/**
+ * One line for a cause: its name, code and message (`TypeError ECONNREFUSED: connect
+ * ECONNREFUSED 127.0.0.1:9`), for an Error or a plain object with such fields alike; other
+ * values as JSON.
+ */
+function describeCause(cause: unknown): string {
+  if (typeof cause !== 'object' || cause === null) return typeof cause === 'string' ? cause : String(cause);
+  const { name, code, message, cause: _next, ...rest } = cause as Record<string, unknown>;
+  const text = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  const label = [text(name) ?? (cause instanceof Error ? 'Error' : undefined), text(code)]
+    .filter((part) => part !== undefined)
+    .join(' ');
+  let detail = text(message);
+  if (detail === undefined && Object.keys(rest).length > 0) {
+    try {
+      detail = JSON.stringify(rest);
+    } catch {
+      detail = '(fields that cannot be shown)';
+    }
+  }
+  if (detail === undefined) return label === '' ? '(an empty object)' : label;
+  return label === '' ? detail : `${label}: ${detail}`;
+}
+
+/**
+ * The hint line {@link Output.error} shows for an error: its own, else one for its kind.
+ *
+ * @example
+ * ```ts
+ * hintFor(deniedError, 'authorize'); // 'you or an admin declined the access; run authorize again and allow it'
+ * ```
+ */
+export function hintFor(error: unknown, phase?: 'authorize' | 'refresh'): string | undefined {
+  return error instanceof AuthorizerError ? (error.hint ?? defaultHint(error, phase)) : undefined;
+}
+
+/**
+ * The hint for an error that brings none: what a person does about a refusal, a client the
+ * provider does not know, or a network failure.
+ */
 function defaultHint(error: AuthorizerError, phase: 'authorize' | 'refresh' | undefined): string | undefined {
+  const oauthError = error instanceof OAuthResponseError ? error.error : undefined;
+  if (error.code === OAUTH_AUTHORIZATION_DENIED || oauthError === 'access_denied')
+    return 'you or an admin declined the access; run authorize again and allow it';
+  if (oauthError === 'invalid_client')
+    return 'the provider does not accept the client: check the client ID, its type (a public client sends no secret, a confidential one needs its secret) and the tenant it is registered in';
   if (exitCodeFor(error, phase) === EXIT_NETWORK)
     return 'check the network connection and the provider, then try again';
   return undefined;

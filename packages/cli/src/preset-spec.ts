@@ -1,6 +1,14 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPreset, type Preset } from '@oauth-authorizer/presets';
+import { isAuthorizerError } from '@oauth-authorizer/core';
+import {
+  builtInPresets,
+  loadPreset,
+  PRESET_NOT_FOUND,
+  type Preset,
+  PresetError,
+} from '@oauth-authorizer/presets';
+import { closestWord } from './suggestions.js';
 
 /**
  * Splits `spec#id` (a module that exports several presets, and the one to take) into its parts.
@@ -47,9 +55,27 @@ export function normalizePresetSpec(spec: string, cwd: string): string {
  */
 export async function loadPresetSpec(spec: string, cwd: string): Promise<Preset> {
   const { name, id } = splitSpec(spec);
-  return loadPreset(name, {
-    cwd,
-    searchPaths: [dirname(fileURLToPath(import.meta.url))],
-    ...(id !== undefined && { id }),
+  try {
+    return await loadPreset(name, {
+      cwd,
+      searchPaths: [dirname(fileURLToPath(import.meta.url))],
+      ...(id !== undefined && { id }),
+    });
+  } catch (error) {
+    throw withPresetSuggestion(error, name, id);
+  }
+}
+
+/** An unknown bare preset name that is a typo of a built-in id (`gogle`) gets that id as its hint. */
+function withPresetSuggestion(error: unknown, name: string, id: string | undefined): unknown {
+  if (!isAuthorizerError(error, PRESET_NOT_FOUND) || id !== undefined || looksLikePath(name)) return error;
+  const near = closestWord(
+    name,
+    builtInPresets.map((preset) => preset.id),
+  );
+  if (near === undefined) return error;
+  return new PresetError(PRESET_NOT_FOUND, error.message, {
+    hint: `did you mean "${near}"? (the built-in presets: oauth-authorizer presets)`,
+    cause: error,
   });
 }

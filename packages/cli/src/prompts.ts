@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { CLI_INTERRUPTED, cliError } from './errors.js';
 import type { Styles, TerminalStreams } from './output.js';
+import { escapeControlCharacters } from './terminal-text.js';
 
 function interrupted(): Error {
   return cliError(CLI_INTERRUPTED, 'interrupted: no answer was given');
@@ -51,9 +52,10 @@ export class Prompter {
     this.#signal = signal;
   }
 
-  /** Writes a line of explanation between questions. */
+  /** Writes a line of explanation between questions (preset texts among them: control characters are escaped). */
   say(text: string): void {
-    this.#streams.stderr.write(`${text}\n`);
+    const keepOwnStyles = this.#style.bold('') !== '';
+    this.#streams.stderr.write(`${escapeControlCharacters(text, { keepOwnStyles })}\n`);
   }
 
   /**

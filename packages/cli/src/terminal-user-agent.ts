@@ -1,5 +1,6 @@
 import type { DeviceCodePrompt, DevicePollEvent, UserAgent } from '@oauth-authorizer/core';
 import { openInBrowser } from './browser.js';
+import { copyToClipboard } from './clipboard.js';
 import type { Output } from './output.js';
 
 /** Options of {@link TerminalUserAgent}. */
@@ -16,6 +17,8 @@ export interface TerminalUserAgentOptions {
   authorizationNote?: string;
   /** Called when the browser could not be opened (after the warning): e.g. to accept a pasted redirect. */
   onOpenFailed?: () => void;
+  /** Copy the device code, or the authorization URL, to the clipboard (`--clipboard`). Default: false */
+  clipboard?: boolean;
 }
 
 function formatDuration(ms: number): string {
@@ -47,6 +50,7 @@ export class TerminalUserAgent implements UserAgent {
   readonly #platform: string;
   readonly #authorizationNote: string | undefined;
   readonly #onOpenFailed: (() => void) | undefined;
+  readonly #clipboard: boolean;
   #countdown: NodeJS.Timeout | undefined;
   #status = '';
   /** When the shown device code expires; the wait for it is shown once the page is opened. */
@@ -59,6 +63,22 @@ export class TerminalUserAgent implements UserAgent {
     this.#platform = options.platform ?? process.platform;
     this.#authorizationNote = options.authorizationNote;
     this.#onOpenFailed = options.onOpenFailed;
+    this.#clipboard = options.clipboard === true;
+  }
+
+  /** With `--clipboard`, copies `text` and says with what, or that it could not. */
+  async #copy(text: string, what: string): Promise<void> {
+    if (!this.#clipboard) return;
+    const by = await copyToClipboard(text, {
+      env: this.#env,
+      platform: this.#platform,
+      terminal: this.#output.streams.stderr,
+    });
+    if (by) this.#output.info(this.#output.errorStyle.dim(`Copied the ${what} to the clipboard (${by}).`));
+    else
+      this.#output.warn(
+        `could not copy the ${what}: no clipboard tool (wl-copy, xclip, pbcopy, clip) worked and stderr is not a terminal`,
+      );
   }
 
   async openUrl(url: string, purpose: 'authorization' | 'verification'): Promise<void> {
@@ -66,6 +86,7 @@ export class TerminalUserAgent implements UserAgent {
     if (purpose === 'authorization') {
       this.#output.info(`${s.bold('Open this URL in a browser to authorize:')}\n\n  ${s.cyan(url)}\n`);
       if (this.#authorizationNote) this.#output.info(s.dim(this.#authorizationNote));
+      await this.#copy(url, 'URL');
     }
     if (!this.#noOpen) {
       try {
@@ -96,6 +117,7 @@ export class TerminalUserAgent implements UserAgent {
       );
     }
     this.#output.info(`${lines.join('\n')}\n`);
+    await this.#copy(authorization.userCode, 'code');
     if (this.#output.interactiveStderr) {
       this.#output.info(
         await this.#qrCode(authorization.verificationUriComplete ?? authorization.verificationUri),

@@ -129,4 +129,75 @@ describe('interactive authorize in a terminal', () => {
     expect(session.transcript()).toContain('oauth-authorizer: interrupted: no answer was given');
     expect((await runCli(['accounts', '--json'], { home })).stdout.trim()).toBe('[]');
   });
+
+  it('a Gmail address: google by default, fixed fields in plain words, the secret required, no device flow, the secret stored by default', async () => {
+    const home = await provider.newHome();
+    const session = startInTerminal([process.execPath, BIN, 'authorize', 'me@gmail.com'], terminalEnv(home));
+    try {
+      await session.waitFor(/Preset \(a number, an id, a preset package or a file\) \[google\]: $/);
+      session.type('\r');
+      await session.waitFor(/Client ID: $/);
+      session.type('1234-abc.apps.googleusercontent.com\r');
+      await session.waitFor(/Client secret \(Google \(Gmail\) requires one\) \(hidden\): $/);
+      // Required: an empty answer is not taken.
+      session.type('\r');
+      await session.waitFor(
+        /an answer is needed\s+Client secret \(Google \(Gmail\) requires one\) \(hidden\): $/,
+      );
+      session.type('GOCSPX-not-really-secret\r');
+      await session.waitFor(/Scopes, separated by spaces \[https:\/\/mail\.google\.com\/\]: $/);
+      session.type('\r');
+      // Decided at once: the device flow is not offered with the Gmail scope, and not asked for.
+      await session.waitFor(/\? \(y\/n\) \[y\]: $/);
+      session.type('\u0003');
+      expect(await session.exited).toBe(5);
+    } finally {
+      session.kill();
+    }
+    const transcript = session.transcript();
+    expect(transcript).toContain('Client authentication: the client secret is sent in the request body');
+    expect(transcript).toContain('Sent with the sign-in: access_type=offline (asks for a refresh token)');
+    for (const internal of ['clientAuth:', 'authorizationParams', 'scopeSet', 'tokenUrl'])
+      expect(transcript).not.toContain(internal);
+    expect(transcript).toMatch(
+      /The device code flow .* is not offered: Google does not allow the Gmail scope/,
+    );
+    expect(transcript).toContain('Flow: the authorization code flow');
+    expect(transcript).not.toMatch(/Choose 1-\d or a name/);
+    expect(transcript).toMatch(/client secret that is not confidential, and every refresh needs it/);
+    expect(transcript).not.toContain('GOCSPX-not-really-secret');
+  });
+
+  it('an Outlook.com address suggests the microsoft preset', async () => {
+    const home = await provider.newHome();
+    const session = startInTerminal(
+      [process.execPath, BIN, 'authorize', 'me@outlook.com'],
+      terminalEnv(home),
+    );
+    try {
+      await session.waitFor(/Preset \(a number, an id, a preset package or a file\) \[microsoft\]: $/);
+      session.type('\u0003');
+      expect(await session.exited).toBe(5);
+    } finally {
+      session.kill();
+    }
+    expect(session.transcript()).toContain('outlook.com is Microsoft');
+  });
+
+  it('--flow device with the Gmail scope fails before the first question, so no answer is lost', async () => {
+    const home = await provider.newHome();
+    const session = startInTerminal(
+      [process.execPath, BIN, 'authorize', 'me@gmail.com', '--preset', 'google', '--flow', 'device'],
+      terminalEnv(home),
+    );
+    try {
+      expect(await session.exited).toBe(2);
+    } finally {
+      session.kill();
+    }
+    const transcript = session.transcript();
+    expect(transcript).toContain('Google does not allow the Gmail scope');
+    expect(transcript).toContain('hint: use --flow code');
+    expect(transcript).not.toContain('Client ID');
+  });
 });

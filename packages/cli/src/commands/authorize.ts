@@ -21,6 +21,7 @@ import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, parsePairs, parseSeconds, requireAccount } from '../command-line.js';
 import { usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { checkPresetChoices } from '../preset-choices.js';
 import { loadPresetSpec, normalizePresetSpec } from '../preset-spec.js';
 import { Prompter } from '../prompts.js';
 
@@ -63,6 +64,8 @@ Endpoints (custom preset):
 Behaviour:
   --no-open                print the URL instead of opening a browser; in the code flow, the
                            address the browser was sent to can then be pasted here
+  --clipboard              copy the device code, or the URL to open, to the clipboard (wl-copy,
+                           xclip, pbcopy or clip; else the terminal's OSC 52)
   --timeout <seconds>      give up waiting for the authorization after this long (code flow
                            default 600; device flow default: until the code expires)
   --json                   print {"account","preset","token_type","access_token","refresh_token",
@@ -103,6 +106,7 @@ const OPTIONS = {
   'login-hint': { type: 'string' },
   param: { type: 'string', multiple: true },
   'no-open': { type: 'boolean' },
+  clipboard: { type: 'boolean' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
 } as const;
@@ -114,6 +118,17 @@ const CLIENT_AUTH_NAMES: Record<string, ClientAuthMethod> = {
   client_secret_post: 'client_secret_post',
   none: 'none',
 };
+
+/** Whether a redirect URL names its port (not none, not 0): a provider that compares it exactly needs that one. */
+function hasFixedPort(redirectUrl: string | undefined): boolean {
+  if (redirectUrl === undefined) return false;
+  try {
+    const { port } = new URL(redirectUrl);
+    return port !== '' && port !== '0';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Authorizes an account with the code or device flow, stores it and shows its tokens (`oauth-authorizer authorize`); resolves with the exit code, throws the errors that
@@ -128,6 +143,10 @@ export async function run(context: CommandContext): Promise<number> {
   const { values, positionals } = parseCommandLine('authorize', context.args, OPTIONS, { max: 1 });
   const account = requireAccount('authorize', positionals[0]);
   const { output } = context;
+  if (values['client-secret'] !== undefined)
+    output.warn(
+      `--client-secret on the command line is visible to other users (ps, shell history); set ${CLIENT_SECRET_VARIABLE} instead, or leave it out to be asked for it (hidden)`,
+    );
   if (values.flow !== undefined && !(FLOWS as readonly string[]).includes(values.flow))
     throw usageError(
       `authorize: --flow must be code, device or client_credentials, got "${values.flow}"`,
@@ -162,12 +181,15 @@ export async function run(context: CommandContext): Promise<number> {
 
   let spec = givenSpec ?? reuse?.preset;
   let picked = false;
+  let addressParameters: Record<string, string> = {};
   if (spec === undefined) {
     const customFlags = ['issuer', 'auth-url', 'device-url', 'token-url'].some(
       (flag) => values[flag as keyof typeof values] !== undefined,
     );
     if (prompter && !customFlags && values['client-id'] === undefined) {
-      spec = normalizePresetSpec(await pickPreset(prompter), context.cwd);
+      const choice = await pickPreset(prompter, account);
+      spec = normalizePresetSpec(choice.spec, context.cwd);
+      addressParameters = choice.parameters;
       picked = true;
     } else spec = 'custom';
   }
@@ -175,6 +197,8 @@ export async function run(context: CommandContext): Promise<number> {
   if (picked && prompter) showFixedFields(prompter, preset);
 
   const choices = choicesFromFlags(values, extraPairs, preset, reuse, clientAuth, context.env);
+  choices.input.parameters = { ...addressParameters, ...choices.input.parameters };
+  checkPresetChoices(preset, choices.input);
   const { resolved, input, secretSource } = await resolveWithDialog({
     prompter,
     account,
@@ -192,6 +216,7 @@ export async function run(context: CommandContext): Promise<number> {
     secret,
     saveFlag: values['save-client-secret'] === true,
     secretSource,
+    say: (text) => output.info(output.errorStyle.dim(text)),
   });
   for (const warning of resolved.warnings) output.warn(warning);
 
@@ -201,6 +226,8 @@ export async function run(context: CommandContext): Promise<number> {
   if (provider.issuer) provider = await resolveProvider(provider, { signal: context.signal });
   const tokens = await runAuthorizationFlow(context, provider, resolved, {
     noOpen: values['no-open'] === true,
+    clipboard: values.clipboard === true,
+    fixedRedirect: input.redirectUrl === undefined && hasFixedPort(preset.redirectUrl),
     timeout,
     loginHint: choices.loginHint ?? (account.includes('@') ? account : undefined),
   });

@@ -32,7 +32,7 @@ export async function run(context: CommandContext): Promise<number> {
   const lock = await store.lock(account, { signal: context.signal });
   try {
     const names = await store.list({ signal: context.signal });
-    if (!names.includes(account)) throw unknownAccount(account);
+    if (!names.includes(account)) throw unknownAccount(account, 'remove');
     await store.delete(account, { signal: context.signal });
   } finally {
     await lock.release();
