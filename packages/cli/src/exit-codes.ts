@@ -18,6 +18,7 @@ import {
   OAUTH_INVALID_CONFIGURATION,
   OAUTH_INVALID_RESPONSE,
   OAUTH_ISSUER_MISMATCH,
+  OAUTH_LISTENER_CLOSED,
   OAUTH_LISTENER_FAILED,
   OAUTH_LISTENER_TIMEOUT,
   OAUTH_LOCK_TIMEOUT,
@@ -25,6 +26,7 @@ import {
   OAUTH_RESPONSE_TOO_LARGE,
   OAUTH_STATE_MISMATCH,
   OAUTH_TIMEOUT,
+  OAUTH_UNSUPPORTED_TOKEN_TYPE,
   OAuthResponseError,
 } from '@oauth-authorizer/core';
 import {
@@ -60,7 +62,7 @@ const NOT_COMPLETED: ReadonlySet<string> = new Set([
   OAUTH_INVALID_AUTHORIZATION_RESPONSE,
   OAUTH_LISTENER_TIMEOUT,
   CLI_AUTHORIZATION_TIMEOUT,
-  'OAUTH_LISTENER_CLOSED',
+  OAUTH_LISTENER_CLOSED,
 ]);
 
 const USAGE: ReadonlySet<string> = new Set([
@@ -82,6 +84,8 @@ const NETWORK: ReadonlySet<string> = new Set([
   OAUTH_NETWORK_ERROR,
   OAUTH_HTTP_ERROR,
   OAUTH_INVALID_RESPONSE,
+  // A token type the provider sends that the account was not set up to accept: the server's answer.
+  OAUTH_UNSUPPORTED_TOKEN_TYPE,
   OAUTH_RESPONSE_TOO_LARGE,
   OAUTH_LOCK_TIMEOUT,
 ]);

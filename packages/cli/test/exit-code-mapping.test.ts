@@ -9,11 +9,13 @@ import {
   OAUTH_INVALID_CONFIGURATION,
   OAUTH_INVALID_RESPONSE,
   OAUTH_ISSUER_MISMATCH,
+  OAUTH_LISTENER_CLOSED,
   OAUTH_LISTENER_TIMEOUT,
   OAUTH_NETWORK_ERROR,
   OAUTH_STATE_MISMATCH,
   OAUTH_STORE_UNAVAILABLE,
   OAUTH_TIMEOUT,
+  OAUTH_UNSUPPORTED_TOKEN_TYPE,
   OAuthResponseError,
 } from '@oauth-authorizer/core';
 import { PRESET_FIXED_FIELD, PRESET_NOT_FOUND, PresetError } from '@oauth-authorizer/presets';
@@ -39,7 +41,13 @@ describe('exitCodeFor() maps stable error codes to the exit codes of the spec', 
   });
 
   it('4 for network and server errors', () => {
-    for (const code of [OAUTH_TIMEOUT, OAUTH_NETWORK_ERROR, OAUTH_HTTP_ERROR, OAUTH_INVALID_RESPONSE])
+    for (const code of [
+      OAUTH_TIMEOUT,
+      OAUTH_NETWORK_ERROR,
+      OAUTH_HTTP_ERROR,
+      OAUTH_INVALID_RESPONSE,
+      OAUTH_UNSUPPORTED_TOKEN_TYPE,
+    ])
       expect(exitCodeFor(error(code))).toBe(4);
     expect(
       exitCodeFor(new OAuthResponseError({ error: 'temporarily_unavailable' }, 503, { transient: true })),
@@ -53,6 +61,7 @@ describe('exitCodeFor() maps stable error codes to the exit codes of the spec', 
       OAUTH_STATE_MISMATCH,
       OAUTH_ISSUER_MISMATCH,
       OAUTH_LISTENER_TIMEOUT,
+      OAUTH_LISTENER_CLOSED,
     ])
       expect(exitCodeFor(error(code), 'authorize')).toBe(5);
     expect(exitCodeFor(new AuthorizationResponseError({ error: 'access_denied' }), 'authorize')).toBe(5);
