@@ -62,6 +62,7 @@ describe('presets', () => {
       'fastmail',
       'zoho',
       'yandex',
+      'mailru',
       'github',
       'custom',
     ])
@@ -80,6 +81,25 @@ describe('presets', () => {
       'Token URL: https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
     );
     expect(result.stdout).toMatch(/tenant: .*Default: common\./);
+  });
+
+  it('presets show prints the redirect URL to register for a provider that matches exactly', async () => {
+    const yahoo = await runCli(['presets', 'show', 'yahoo'], { home: directory });
+    expect(yahoo.code, yahoo.stderr).toBe(0);
+    expect(yahoo.stdout).toContain('register exactly this redirect URL: https://127.0.0.1:18471/callback');
+    const zoho = await runCli(['presets', 'show', 'zoho'], { home: directory });
+    expect(zoho.stdout).toContain('register exactly this redirect URL: http://127.0.0.1:18473/callback');
+    const google = await runCli(['presets', 'show', 'google'], { home: directory });
+    expect(google.stdout).not.toContain('register exactly');
+  });
+
+  it("presets show lists the preset's warnings, with the flows and scopes they apply to", async () => {
+    const result = await runCli(['presets', 'show', 'microsoft'], { home: directory });
+    expect(result.stdout).toContain('Notes:');
+    expect(result.stdout).toContain('535 5.7.139');
+    expect(result.stdout).toMatch(/AADSTS65001.*\(with scopes .*IMAP\.AccessAsUser\.All/);
+    expect(result.stdout).toMatch(/Allow public client flows.*\(with the device flow\)/);
+    expect(result.stdout).toContain('SMTP with tenant=consumers: smtp-mail.outlook.com:587 (starttls)');
   });
 
   it('presets show reads a preset file, relative to the working directory', async () => {

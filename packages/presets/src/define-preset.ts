@@ -14,6 +14,7 @@ import {
   FLOWS,
   type Flow,
   MAIL_PROTOCOLS,
+  type MailOverride,
   type MailServerDefinition,
   type Preset,
   type PresetDefinition,
@@ -84,11 +85,14 @@ const KNOWN_FIELDS: readonly string[] = [
   'clientSecret',
   'clientSecretRequired',
   'redirectUrl',
+  'exactRedirect',
   'parameters',
   'warnings',
   'hooks',
   'emailDomains',
   'mail',
+  'mailOverrides',
+  'redirectParameters',
   '$schema',
 ];
 
@@ -396,26 +400,159 @@ function checkEmailDomains(
       return;
     }
     const record = entry as Record<string, unknown>;
-    const implied: Record<string, string> = {};
-    if (record.parameters !== undefined) {
-      if (!isRecord(record.parameters)) {
-        problems.add(`${field}.parameters`, `must be an object, got ${describe(record.parameters)}`);
-      } else {
-        for (const [name, parameterValue] of Object.entries(record.parameters)) {
-          const parameter = parameters[name];
-          const problem = !parameter
-            ? 'is not a parameter of this preset'
-            : typeof parameterValue !== 'string'
-              ? `must be a string, got ${describe(parameterValue)}`
-              : checkParameterValue(parameter, parameterValue);
-          if (problem) problems.add(`${field}.parameters.${name}`, problem);
-          else implied[name] = parameterValue as string;
-        }
-      }
-    }
+    const implied =
+      record.parameters === undefined
+        ? {}
+        : checkImpliedParameters(`${field}.parameters`, record.parameters, parameters, problems);
     domains.push({ domain, ...(Object.keys(implied).length > 0 && { parameters: implied }) });
   });
   return domains;
+}
+
+/** Checks one mail server (`host`, `port`, `tls`); the server when it is valid. */
+function checkMailServer(
+  field: string,
+  server: unknown,
+  parameters: Record<string, PresetParameter>,
+  problems: Problems,
+): MailServerDefinition | undefined {
+  if (server === undefined) return undefined;
+  if (!isRecord(server)) {
+    problems.add(field, `must be an object with "host", "port" and "tls", got ${describe(server)}`);
+    return undefined;
+  }
+  for (const key of Object.keys(server)) {
+    if (!['host', 'port', 'tls'].includes(key)) problems.add(`${field}.${key}`, 'is not a mail server field');
+  }
+  const { host, port, tls } = server;
+  let valid = true;
+  if (typeof host !== 'string' || host === '') {
+    problems.add(`${field}.host`, `must be a host name, got ${describe(host)}`);
+    valid = false;
+  } else {
+    checkTemplate(
+      `${field}.host`,
+      host,
+      parameters,
+      problems,
+      (filled) => (isHostname(filled) ? undefined : `must be a host name, got ${describe(filled)}`),
+      'text',
+    );
+  }
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.add(`${field}.port`, `must be an integer from 1 to 65535, got ${describe(port)}`);
+    valid = false;
+  }
+  if (!TLS_MODES.includes(tls as TlsMode)) {
+    problems.add(`${field}.tls`, `must be ${listNames(TLS_MODES)}, got ${describe(tls)}`);
+    valid = false;
+  }
+  if (valid && tls === 'none') {
+    // Bearer tokens would cross the network in clear: only a server on this machine may skip TLS.
+    checkTemplate(
+      `${field}.tls`,
+      host as string,
+      parameters,
+      problems,
+      (filled) =>
+        isLoopbackHost(filled)
+          ? undefined
+          : `is "none", which is only allowed for a loopback host, got ${describe(filled)}`,
+      'text',
+    );
+  }
+  return valid ? ({ host, port, tls } as MailServerDefinition) : undefined;
+}
+
+/** Checks the parameter values an e-mail domain or a mail override names. */
+function checkImpliedParameters(
+  field: string,
+  value: unknown,
+  parameters: Record<string, PresetParameter>,
+  problems: Problems,
+): Record<string, string> {
+  const implied: Record<string, string> = {};
+  if (!isRecord(value)) {
+    problems.add(field, `must be an object, got ${describe(value)}`);
+    return implied;
+  }
+  for (const [name, parameterValue] of Object.entries(value)) {
+    const parameter = parameters[name];
+    const problem = !parameter
+      ? 'is not a parameter of this preset'
+      : typeof parameterValue !== 'string'
+        ? `must be a string, got ${describe(parameterValue)}`
+        : checkParameterValue(parameter, parameterValue);
+    if (problem) problems.add(`${field}.${name}`, problem);
+    else implied[name] = parameterValue as string;
+  }
+  return implied;
+}
+
+function checkMailOverrides(
+  value: unknown,
+  mail: PresetMail | undefined,
+  parameters: Record<string, PresetParameter>,
+  problems: Problems,
+): MailOverride[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    problems.add('mailOverrides', `must be an array, got ${describe(value)}`);
+    return [];
+  }
+  if (!mail) problems.add('mailOverrides', 'is set without "mail"');
+  const overrides: MailOverride[] = [];
+  value.forEach((entry, index) => {
+    const field = `mailOverrides.${index}`;
+    if (!isRecord(entry)) {
+      problems.add(field, `must be an object with "parameters" and servers, got ${describe(entry)}`);
+      return;
+    }
+    for (const key of Object.keys(entry)) {
+      if (![...MAIL_PROTOCOLS, 'parameters'].includes(key))
+        problems.add(`${field}.${key}`, 'is not a mail override field');
+    }
+    const implied = checkImpliedParameters(`${field}.parameters`, entry.parameters, parameters, problems);
+    if (isRecord(entry.parameters) && Object.keys(entry.parameters).length === 0)
+      problems.add(`${field}.parameters`, 'must name at least one parameter');
+    const override: { -readonly [K in keyof MailOverride]: MailOverride[K] } = { parameters: implied };
+    for (const protocol of MAIL_PROTOCOLS) {
+      const server = checkMailServer(`${field}.${protocol}`, entry[protocol], parameters, problems);
+      if (!server) continue;
+      if (mail && !mail[protocol])
+        problems.add(`${field}.${protocol}`, `replaces a server "mail" does not have (mail.${protocol})`);
+      override[protocol] = server;
+    }
+    overrides.push(override);
+  });
+  return overrides;
+}
+
+function checkRedirectParameters(
+  value: unknown,
+  flows: readonly Flow[],
+  parameters: Record<string, PresetParameter>,
+  problems: Problems,
+): Record<string, string> {
+  if (value === undefined) return {};
+  const mapping = checkStringRecord('redirectParameters', value, problems, (key) =>
+    ['code', 'state', 'error', 'error_description', 'error_uri', 'iss'].includes(key)
+      ? 'is a parameter of the OAuth redirect itself'
+      : key === ''
+        ? 'must be a non-empty name'
+        : undefined,
+  );
+  for (const [key, name] of Object.entries(mapping)) {
+    // Only a parameter with choices: a value from the redirect must never become free text in a URL.
+    if (!parameters[name]?.choices)
+      problems.add(
+        `redirectParameters.${key}`,
+        `must name a parameter with "choices", got ${describe(name)}`,
+      );
+  }
+  if (Object.keys(mapping).length > 0 && flows.length > 0 && !flows.includes('code'))
+    problems.add('redirectParameters', 'are set but "flows" does not include "code"');
+  return mapping;
 }
 
 function checkMail(
@@ -437,55 +574,8 @@ function checkMail(
     else problems.add('mail.sasl', `must be ${listNames(SASL_MECHANISMS)}, got ${describe(value.sasl)}`);
   }
   for (const protocol of MAIL_PROTOCOLS) {
-    const server = value[protocol];
-    if (server === undefined) continue;
-    const field = `mail.${protocol}`;
-    if (!isRecord(server)) {
-      problems.add(field, `must be an object with "host", "port" and "tls", got ${describe(server)}`);
-      continue;
-    }
-    for (const key of Object.keys(server)) {
-      if (!['host', 'port', 'tls'].includes(key))
-        problems.add(`${field}.${key}`, 'is not a mail server field');
-    }
-    const { host, port, tls } = server;
-    let valid = true;
-    if (typeof host !== 'string' || host === '') {
-      problems.add(`${field}.host`, `must be a host name, got ${describe(host)}`);
-      valid = false;
-    } else {
-      checkTemplate(
-        `${field}.host`,
-        host,
-        parameters,
-        problems,
-        (filled) => (isHostname(filled) ? undefined : `must be a host name, got ${describe(filled)}`),
-        'text',
-      );
-    }
-    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      problems.add(`${field}.port`, `must be an integer from 1 to 65535, got ${describe(port)}`);
-      valid = false;
-    }
-    if (!TLS_MODES.includes(tls as TlsMode)) {
-      problems.add(`${field}.tls`, `must be ${listNames(TLS_MODES)}, got ${describe(tls)}`);
-      valid = false;
-    }
-    if (valid && tls === 'none') {
-      // Bearer tokens would cross the network in clear: only a server on this machine may skip TLS.
-      checkTemplate(
-        `${field}.tls`,
-        host as string,
-        parameters,
-        problems,
-        (filled) =>
-          isLoopbackHost(filled)
-            ? undefined
-            : `is "none", which is only allowed for a loopback host, got ${describe(filled)}`,
-        'text',
-      );
-    }
-    if (valid) mail[protocol] = { host, port, tls } as MailServerDefinition;
+    const server = checkMailServer(`mail.${protocol}`, value[protocol], parameters, problems);
+    if (server) mail[protocol] = server;
   }
   return mail;
 }
@@ -660,6 +750,22 @@ export function definePreset<const D extends PresetDefinition>(
     const problem = urlProblem(redirectUrl, 'redirect');
     if (problem) problems.add('redirectUrl', problem);
   }
+  let exactRedirect = false;
+  if (input.exactRedirect !== undefined) {
+    if (typeof input.exactRedirect !== 'boolean')
+      problems.add('exactRedirect', `must be true or false, got ${describe(input.exactRedirect)}`);
+    else exactRedirect = input.exactRedirect;
+  }
+  if (exactRedirect) {
+    // An exact match includes the port: a listener on a random free port could never match.
+    if (redirectUrl === undefined)
+      problems.add('redirectUrl', 'is required when "exactRedirect" is true: it is the URL users register');
+    else if (!urlProblem(redirectUrl, 'redirect') && new URL(redirectUrl).port === '')
+      problems.add(
+        'redirectUrl',
+        `must name its port when "exactRedirect" is true, got ${describe(redirectUrl)}`,
+      );
+  }
 
   const warnings = checkWarnings(input.warnings, problems);
   for (const [index, warning] of warnings.entries()) {
@@ -671,6 +777,8 @@ export function definePreset<const D extends PresetDefinition>(
   const hooks = checkHooks(input.hooks, problems);
   const emailDomains = checkEmailDomains(input.emailDomains, parameters, problems);
   const mail = checkMail(input.mail, parameters, problems);
+  const mailOverrides = checkMailOverrides(input.mailOverrides, mail, parameters, problems);
+  const redirectParameters = checkRedirectParameters(input.redirectParameters, flows, parameters, problems);
 
   // Consistency between fields. A preset that gives no endpoint at all leaves them to the user
   // (like `custom`); one that gives some must give what each of its flows needs.
@@ -733,11 +841,14 @@ export function definePreset<const D extends PresetDefinition>(
     ...(clientSecret !== undefined && { clientSecret }),
     clientSecretRequired,
     ...(redirectUrl !== undefined && { redirectUrl }),
+    exactRedirect,
     parameters,
     warnings,
     hooks,
     emailDomains,
     ...(mail !== undefined && { mail }),
+    mailOverrides,
+    redirectParameters,
   };
   return deepFreeze(preset) as Preset & { readonly id: D['id'] };
 }

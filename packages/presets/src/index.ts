@@ -9,6 +9,7 @@ export type {
   EmailDomain,
   Flow,
   MailDefinition,
+  MailOverride,
   MailProtocol,
   MailServerDefinition,
   Preset,
@@ -29,9 +30,11 @@ export { custom } from './providers/custom.js';
 export { fastmail } from './providers/fastmail.js';
 export { github } from './providers/github.js';
 export { google } from './providers/google.js';
+export { mailru } from './providers/mailru.js';
 export { microsoft } from './providers/microsoft.js';
 export { yahoo } from './providers/yahoo.js';
 export { yandex } from './providers/yandex.js';
 export { zoho } from './providers/zoho.js';
+export { parametersFromRedirect } from './redirect-parameters.js';
 export type { MailServer, PresetInput, ResolvedMail, ResolvedPreset } from './resolve-preset.js';
 export { DEFAULT_REDIRECT_URL, fixedFieldsOf, resolvePreset } from './resolve-preset.js';

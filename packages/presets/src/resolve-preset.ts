@@ -99,6 +99,12 @@ export interface ResolvedPreset {
   readonly scopes: readonly string[];
   /** The redirect URL, for the code flow only. */
   readonly redirectUrl?: string;
+  /**
+   * The redirect URL the user must register with the provider, character for character: set for
+   * the code flow of a preset whose provider matches redirect URLs exactly (`exactRedirect`).
+   * Programs show it before the browser opens ("register exactly this redirect URL: …").
+   */
+  readonly registerRedirectUrl?: string;
   /** Every parameter's value, defaults filled in. */
   readonly parameters: Readonly<Record<string, string>>;
   readonly mail?: ResolvedMail;
@@ -282,6 +288,11 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
     redirectUrl = input.redirectUrl ?? preset.redirectUrl ?? DEFAULT_REDIRECT_URL;
     const problem = urlProblem(redirectUrl, 'redirect');
     if (problem) invalid.push({ field: 'redirectUrl', message: problem });
+    else if (preset.exactRedirect && new URL(redirectUrl).port === '')
+      invalid.push({
+        field: 'redirectUrl',
+        message: `must name its port: ${preset.name} compares redirect URLs exactly, port included, got ${describe(redirectUrl)}`,
+      });
   }
 
   // The client: a secret is needed for app-only access, where the provider insists, or where the
@@ -321,8 +332,11 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
   let mail: ResolvedMail | undefined;
   if (preset.mail) {
     const servers: { -readonly [P in keyof ResolvedMail]: ResolvedMail[P] } = { sasl: preset.mail.sasl };
+    const override = preset.mailOverrides.find((candidate) =>
+      Object.entries(candidate.parameters).every(([name, value]) => values[name] === value),
+    );
     for (const protocol of MAIL_PROTOCOLS) {
-      const server = preset.mail[protocol];
+      const server = override?.[protocol] ?? preset.mail[protocol];
       if (!server) continue;
       const host = filled(server.host, 'text');
       if (host === undefined) continue;
@@ -403,6 +417,7 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
     flow,
     scopes: Object.freeze([...scopes]),
     ...(redirectUrl !== undefined && { redirectUrl }),
+    ...(redirectUrl !== undefined && preset.exactRedirect && { registerRedirectUrl: redirectUrl }),
     parameters: Object.freeze({ ...values }),
     ...(mail && { mail }),
     warnings: Object.freeze(warnings),

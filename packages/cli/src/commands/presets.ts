@@ -61,6 +61,8 @@ function showPreset(context: CommandContext, preset: Preset): void {
     lines.push(`  Scopes (${name}): ${scopes.length > 0 ? scopes.join(' ') : '(none)'}`);
   }
   if (preset.redirectUrl) lines.push(`  Redirect URL: ${preset.redirectUrl}`);
+  if (preset.exactRedirect && preset.redirectUrl)
+    lines.push(`  register exactly this redirect URL: ${preset.redirectUrl}`);
   const parameters = Object.entries(preset.parameters);
   if (parameters.length > 0) {
     lines.push('', s.bold('Parameters (--tenant, or --param <name>=<value>):'));
@@ -76,11 +78,29 @@ function showPreset(context: CommandContext, preset: Preset): void {
       const server = preset.mail[protocol];
       if (server) lines.push(`  ${protocol.toUpperCase()}: ${server.host}:${server.port} (${server.tls})`);
     }
+    for (const override of preset.mailOverrides) {
+      const when = Object.entries(override.parameters)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(', ');
+      for (const protocol of ['imap', 'smtp', 'pop3'] as const) {
+        const server = override[protocol];
+        if (server)
+          lines.push(
+            `  ${protocol.toUpperCase()} with ${when}: ${server.host}:${server.port} (${server.tls})`,
+          );
+      }
+    }
     lines.push(`  SASL: ${preset.mail.sasl}`);
   }
   if (preset.warnings.length > 0) {
     lines.push('', s.bold('Notes:'));
-    for (const warning of preset.warnings) lines.push(`  - ${warning.message}`);
+    for (const warning of preset.warnings) {
+      const when = [
+        ...(warning.flows ? [`the ${warning.flows.join('/')} flow`] : []),
+        ...(warning.scopes ? [`scopes ${warning.scopes.join(', ')}`] : []),
+      ];
+      lines.push(`  - ${warning.message}${when.length > 0 ? s.dim(` (with ${when.join(' and ')})`) : ''}`);
+    }
   }
   output.data(lines.join('\n'));
 }
