@@ -129,7 +129,10 @@ export class Output {
    * Reports an error: `oauth-authorizer: <what went wrong>` and a hint line; with `debug`, its
    * code, stack and causes. Provider error codes stay in the message; secrets never do.
    */
-  error(error: unknown, options: { debug?: boolean; phase?: 'authorize' | 'refresh' } = {}): void {
+  error(
+    error: unknown,
+    options: { debug?: boolean; phase?: 'authorize' | 'refresh'; providerHint?: string | undefined } = {},
+  ): void {
     const s = this.errorStyle;
     const lines: string[] = [];
     const message = error instanceof Error ? error.message : String(error);
@@ -138,7 +141,7 @@ export class Output {
       error instanceof AuthorizerError ? (error.hint ?? defaultHint(error, options.phase)) : undefined;
     if (error instanceof OAuthResponseError && error.errorUri)
       lines.push(`${s.dim('see:')} ${error.errorUri}`);
-    if (hint) lines.push(`${s.dim('hint:')} ${hint}`);
+    for (const line of [options.providerHint, hint]) if (line) lines.push(`${s.dim('hint:')} ${line}`);
     if (options.debug) {
       if (error instanceof AuthorizerError) lines.push(s.dim(`code: ${error.code}`));
       let current: unknown = error;

@@ -1,6 +1,8 @@
 export { builtInPresets, getBuiltInPreset, requireBuiltInPreset } from './built-in.js';
 export { definePreset } from './define-preset.js';
 export * from './errors.js';
+export type { ExplainProviderErrorOptions, ProviderErrorExplanation } from './explain-provider-error.js';
+export { explainProviderError } from './explain-provider-error.js';
 export type { PresetMatch } from './find-preset.js';
 export { findPresetByEmail } from './find-preset.js';
 export type { LoadPresetOptions, LoadPresetsOptions } from './load.js';
