@@ -5,6 +5,12 @@ export type { ExplainProviderErrorOptions, ProviderErrorExplanation } from './ex
 export { explainProviderError } from './explain-provider-error.js';
 export type { PresetMatch } from './find-preset.js';
 export { findPresetByEmail } from './find-preset.js';
+export type {
+  AddressPresetMatch,
+  FindPresetForAddressOptions,
+  MxRecord,
+} from './find-preset-for-address.js';
+export { findPresetForAddress } from './find-preset-for-address.js';
 export type { LoadPresetOptions, LoadPresetsOptions } from './load.js';
 export { loadPreset, loadPresets } from './load.js';
 export type {
