@@ -62,11 +62,11 @@ const ZOHO_DATA_CENTRES: Readonly<Record<string, string>> = {
 /**
  * The mail exchangers of the hosted services, as their set-up guides give them.
  *
- * @see https://support.google.com/a/answer/174125 (Google Workspace MX: smtp.google.com, aspmx.l.google.com, alt*.aspmx.l.google.com, aspmx*.googlemail.com)
+ * @see https://support.google.com/a/answer/174125 (Google Workspace MX: smtp.google.com since 2023; the older aspmx.l.google.com and alt1–alt4.aspmx.l.google.com are still supported)
  * @see https://learn.microsoft.com/en-us/microsoft-365/enterprise/external-domain-name-system-records (Microsoft 365 MX: <domain>.mail.protection.outlook.com)
- * @see https://www.fastmail.help/hc/en-us/articles/360060591153-Manual-DNS-configuration (Fastmail MX: in1-smtp.messagingengine.com, in2-smtp.messagingengine.com)
- * @see https://www.zoho.com/mail/help/adminconsole/configure-email-delivery.html (Zoho MX: mx.zoho.<data centre>, mx2…, mx3…)
- * @see https://yandex.com/support/business/domains/mx.html (Yandex 360 MX: mx.yandex.net)
+ * @see https://www.fastmail.help/hc/en-us/articles/360060591153 (Fastmail's DNS records: its mail hosts are under messagingengine.com)
+ * @see https://www.zoho.com/mail/help/adminconsole/configure-email-delivery.html (Zoho MX: mx.zoho.com, mx2.zoho.com, mx3.zoho.com, and the same under each data centre's domain)
+ * @see https://yandex.com.tr/support/kurum/set-mail/mx.html (Yandex mail for a domain: MX mx.yandex.net, priority 10)
  */
 const MAIL_HOST_RULES: readonly MailHostRule[] = [
   {
@@ -99,7 +99,7 @@ const MAIL_HOST_RULES: readonly MailHostRule[] = [
   {
     label: 'Yandex 360',
     presetId: 'yandex',
-    matches: (host) => host === 'mx.yandex.net' || host === 'mx.yandex.ru',
+    matches: (host) => host === 'mx.yandex.net',
   },
 ];
 
