@@ -121,6 +121,7 @@ describe('presets', () => {
     expect(zoho.stdout).toContain('register exactly this redirect URL: http://127.0.0.1:18473/callback');
     const google = await runCli(['presets', 'show', 'google'], { home: directory });
     expect(google.stdout).not.toContain('register exactly');
+    expect(google.stdout).toContain('Guide: docs/providers/google.md');
   });
 
   it("presets show lists the preset's warnings, with the flows and scopes they apply to", async () => {

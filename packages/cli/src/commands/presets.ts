@@ -1,5 +1,11 @@
 import { Resolver } from 'node:dns/promises';
-import { builtInPresets, findPresetForAddress, fixedFieldsOf, type Preset } from '@oauth-authorizer/presets';
+import {
+  builtInPresets,
+  findPresetForAddress,
+  fixedFieldsOf,
+  getBuiltInPreset,
+  type Preset,
+} from '@oauth-authorizer/presets';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine } from '../command-line.js';
 import { shellQuote, usageError } from '../errors.js';
@@ -30,6 +36,9 @@ Examples:
   oauth-authorizer presets find me@contoso.com
 `;
 
+/** Where the provider guides of the built-in presets are, in the repository: one `<id>.md` each. */
+const PROVIDER_GUIDES = 'docs/providers';
+
 /** The JSON form of a preset: every field but the hooks (code). */
 function presetJson(preset: Preset): Record<string, unknown> {
   const { hooks: _hooks, ...fields } = preset;
@@ -42,6 +51,8 @@ function showPreset(context: CommandContext, preset: Preset): void {
   const lines: string[] = [`${s.bold(preset.name)} ${s.dim(`(${preset.id})`)}`];
   if (preset.description) lines.push(preset.description);
   if (preset.documentationUrl) lines.push(`Documentation: ${preset.documentationUrl}`);
+  if (getBuiltInPreset(preset.id) === preset)
+    lines.push(`Guide: ${PROVIDER_GUIDES}/${preset.id}.md (in the OAuth Authorizer repository)`);
   lines.push('', s.bold('Fixed by the preset:'));
   const fixed: [string, string | undefined][] = [
     ['Issuer', preset.issuer],

@@ -62,7 +62,7 @@ export const googleErrors: readonly ProviderErrorEntry[] = [
     code: 'disallowed_useragent',
     error: 'disallowed_useragent',
     explanation: 'The sign-in page was opened in an embedded browser, which Google refuses.',
-    fix: 'open the authorization URL in a regular browser, or use --no-browser and paste the redirect',
+    fix: 'open the authorization URL in a regular browser, or use --no-open and paste the address the browser was sent to',
     source: ERRORS,
   },
   {
