@@ -26,88 +26,24 @@ import {
   type ScopeSets,
   type TlsMode,
 } from './preset.js';
+import {
+  CLIENT_AUTH_METHODS,
+  DOMAIN,
+  ENDPOINT_FIELDS,
+  type EndpointField,
+  HEADER_NAME,
+  ID,
+  KNOWN_FIELDS,
+  MAX_ID_LENGTH,
+  PARAMETER_NAME,
+  RESERVED_AUTHORIZATION_PARAMS,
+  RESERVED_TOKEN_HEADERS,
+  SASL_MECHANISMS,
+  SCOPE_SET_NAME,
+  TLS_MODES,
+} from './preset-fields.js';
+import { Problems } from './problems.js';
 import { fillTemplate, hasStrayBraces, placeholdersOf, sampleParameterValues } from './template.js';
-
-const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-const MAX_ID_LENGTH = 64;
-const PARAMETER_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
-const SCOPE_SET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-/** RFC 9110 §5.6.2 `token`, the shape of a header name. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const DOMAIN =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
-
-const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_post',
-  'client_secret_basic',
-  'none',
-];
-const TLS_MODES: readonly TlsMode[] = ['implicit', 'starttls', 'none'];
-const SASL_MECHANISMS: readonly SaslMechanism[] = ['XOAUTH2', 'OAUTHBEARER'];
-
-/** Parameters core sets itself on an authorization request; a preset must not try to. */
-const RESERVED_AUTHORIZATION_PARAMS = [
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'state',
-  'code_challenge',
-  'code_challenge_method',
-  'scope',
-  'nonce',
-];
-/** Headers core sets itself on token requests; client authentication is core's job, not a preset's. */
-const RESERVED_TOKEN_HEADERS = ['authorization', 'content-type', 'content-length', 'host'];
-
-const ENDPOINT_FIELDS = [
-  'issuer',
-  'authorizationUrl',
-  'deviceAuthorizationUrl',
-  'tokenUrl',
-  'revocationUrl',
-] as const;
-
-/** Every field of a definition; `$schema` is allowed so JSON files can point editors at a schema. */
-const KNOWN_FIELDS: readonly string[] = [
-  'id',
-  'name',
-  'description',
-  'documentationUrl',
-  ...ENDPOINT_FIELDS,
-  'scopes',
-  'flows',
-  'preferredFlow',
-  'flowScopes',
-  'authorizationParams',
-  'tokenHeaders',
-  'clientAuth',
-  'clientId',
-  'clientSecret',
-  'clientSecretRequired',
-  'redirectUrl',
-  'exactRedirect',
-  'parameters',
-  'warnings',
-  'hooks',
-  'emailDomains',
-  'mail',
-  'mailOverrides',
-  'redirectParameters',
-  '$schema',
-];
-
-interface Problem {
-  field: string;
-  message: string;
-}
-
-/** Collects every problem of a definition, so one error reports them all. */
-class Problems {
-  readonly list: Problem[] = [];
-  add(field: string, message: string): void {
-    this.list.push({ field, message });
-  }
-}
 
 function isFlow(value: unknown): value is Flow {
   return typeof value === 'string' && (FLOWS as readonly string[]).includes(value);
@@ -644,7 +580,7 @@ export function definePreset<const D extends PresetDefinition>(
 
   const parameters = checkParameters(input.parameters, problems);
 
-  const endpoints: Partial<Record<(typeof ENDPOINT_FIELDS)[number], string>> = {};
+  const endpoints: Partial<Record<EndpointField, string>> = {};
   for (const field of ENDPOINT_FIELDS) {
     const value = optionalString(input, field, problems);
     if (value === undefined) continue;
@@ -817,10 +753,9 @@ export function definePreset<const D extends PresetDefinition>(
 
   const label = typeof id === 'string' && id !== '' ? `preset "${id}"` : 'a preset without a valid "id"';
   if (problems.list.length > 0) {
-    const details = problems.list.map((problem) => `"${problem.field}" ${problem.message}`).join('; ');
-    throw new PresetError(PRESET_INVALID, `${label} is invalid: ${details}`, {
+    throw new PresetError(PRESET_INVALID, `${label} is invalid: ${problems.details()}`, {
       presetId: typeof id === 'string' ? id : undefined,
-      fields: [...new Set(problems.list.map((problem) => problem.field))],
+      fields: problems.fields(),
     });
   }
 
