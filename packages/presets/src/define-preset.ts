@@ -1,5 +1,6 @@
 import type { ClientAuthMethod } from '@oauth-authorizer/core';
 import { describe, isRecord, listNames, SCOPE_TOKEN, urlProblem } from './checks.js';
+import { checkExactRedirect, checkFieldsAgree, checkWarningFlows } from './cross-field-checks.js';
 import { PRESET_INVALID, PresetError } from './errors.js';
 import { checkEmailDomains, checkMail, checkMailOverrides } from './mail-checks.js';
 import {
@@ -463,64 +464,29 @@ export function definePreset<const D extends PresetDefinition>(
       problems.add('exactRedirect', `must be true or false, got ${describe(input.exactRedirect)}`);
     else exactRedirect = input.exactRedirect;
   }
-  if (exactRedirect) {
-    // An exact match includes the port: a listener on a random free port could never match.
-    if (redirectUrl === undefined)
-      problems.add('redirectUrl', 'is required when "exactRedirect" is true: it is the URL users register');
-    else if (!urlProblem(redirectUrl, 'redirect') && new URL(redirectUrl).port === '')
-      problems.add(
-        'redirectUrl',
-        `must name its port when "exactRedirect" is true, got ${describe(redirectUrl)}`,
-      );
-  }
+  checkExactRedirect(redirectUrl, exactRedirect, problems);
 
   const warnings = checkWarnings(input.warnings, problems);
-  for (const [index, warning] of warnings.entries()) {
-    for (const flow of warning.flows ?? []) {
-      if (!flows.includes(flow))
-        problems.add(`warnings.${index}.flows`, `names the flow "${flow}", which is not one of "flows"`);
-    }
-  }
+  checkWarningFlows(warnings, flows, problems);
   const hooks = checkHooks(input.hooks, problems);
   const emailDomains = checkEmailDomains(input.emailDomains, parameters, problems);
   const mail = checkMail(input.mail, parameters, problems);
   const mailOverrides = checkMailOverrides(input.mailOverrides, mail, parameters, problems);
   const redirectParameters = checkRedirectParameters(input.redirectParameters, flows, parameters, problems);
 
-  // Consistency between fields. A preset that gives no endpoint at all leaves them to the user
-  // (like `custom`); one that gives some must give what each of its flows needs.
-  const hasEndpoints = Object.keys(endpoints).length > 0;
-  if (hasEndpoints && !endpoints.issuer) {
-    if (!endpoints.tokenUrl) problems.add('tokenUrl', 'is required (or an "issuer" to discover it from)');
-    if (flows.includes('code') && !endpoints.authorizationUrl)
-      problems.add(
-        'authorizationUrl',
-        'is required for the "code" flow (or an "issuer" to discover it from)',
-      );
-    if (flows.includes('device') && !endpoints.deviceAuthorizationUrl)
-      problems.add(
-        'deviceAuthorizationUrl',
-        'is required for the "device" flow (or an "issuer" to discover it from)',
-      );
-  }
-  if (flows.length > 0) {
-    if (endpoints.authorizationUrl && !flows.includes('code'))
-      problems.add('authorizationUrl', 'is set but "flows" does not include "code"');
-    if (endpoints.deviceAuthorizationUrl && !flows.includes('device'))
-      problems.add('deviceAuthorizationUrl', 'is set but "flows" does not include "device"');
-    if (redirectUrl && !flows.includes('code'))
-      problems.add('redirectUrl', 'is set but "flows" does not include "code"');
-    if (Object.keys(authorizationParams).length > 0 && !flows.includes('code'))
-      problems.add('authorizationParams', 'are set but "flows" does not include "code"');
-  }
-  if (clientSecret !== undefined && clientId === undefined)
-    problems.add('clientSecret', 'is set without a "clientId"');
-  if (clientAuth === 'none' && clientSecret !== undefined)
-    problems.add('clientAuth', 'is "none" but the preset has a client secret');
-  if (clientAuth === 'none' && flows.includes('client_credentials'))
-    problems.add('clientAuth', 'is "none", but the "client_credentials" flow authenticates the client');
-  if (clientAuth === 'none' && clientSecretRequired.length > 0)
-    problems.add('clientAuth', 'is "none", but "clientSecretRequired" asks for a secret');
+  checkFieldsAgree(
+    {
+      endpoints,
+      flows,
+      redirectUrl,
+      authorizationParams,
+      clientId,
+      clientSecret,
+      clientAuth,
+      clientSecretRequired,
+    },
+    problems,
+  );
 
   const label = typeof id === 'string' && id !== '' ? `preset "${id}"` : 'a preset without a valid "id"';
   if (problems.list.length > 0) {
