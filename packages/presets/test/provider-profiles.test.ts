@@ -7,16 +7,21 @@ import {
   exchangeAuthorizationCode,
   OAuthResponseError,
   type ProviderConfig,
+  pollDeviceAuthorization,
   refreshTokens,
+  startDeviceAuthorization,
   validateAuthorizationResponse,
 } from '@oauth-authorizer/core';
 import {
   aol,
   explainProviderError,
   github,
+  google,
   mailru,
   microsoft,
+  PRESET_REQUEST_REJECTED,
   type Preset,
+  PresetError,
   parametersFromRedirect,
   resolvePreset,
   yahoo,
@@ -26,6 +31,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
 import { startGithubProfile } from '../../../tools/test-servers/src/profiles/github.js';
+import { startGoogleProfile } from '../../../tools/test-servers/src/profiles/google.js';
 import { startMicrosoftProfile } from '../../../tools/test-servers/src/profiles/microsoft.js';
 import {
   localEndpoint,
@@ -52,6 +58,9 @@ function onProfile(provider: ProviderConfig, server: ProfileServer): ProviderCon
     ...provider,
     ...(provider.authorizationUrl && { authorizationUrl: localEndpoint(server, provider.authorizationUrl) }),
     ...(provider.tokenUrl && { tokenUrl: localEndpoint(server, provider.tokenUrl) }),
+    ...(provider.deviceAuthorizationUrl && {
+      deviceAuthorizationUrl: localEndpoint(server, provider.deviceAuthorizationUrl),
+    }),
   };
 }
 
@@ -202,5 +211,47 @@ describe('microsoft against its profile', () => {
     // And a redirect on another host is not accepted, whatever the port.
     const refused = await authorize(provider, 'http://127.0.0.2:50124/');
     expect(refused.refused?.status).toBe(400);
+  });
+});
+
+describe('google against its profile', () => {
+  it('the code flow with the Gmail scope works; the device flow refuses it, and the preset refuses first', async () => {
+    const server = await started(
+      startGoogleProfile({ ...client, redirectUris: ['http://127.0.0.1/callback'] }),
+    );
+    const resolved = resolvePreset(google, client);
+    const provider = onProfile(resolved.provider, server);
+    const flow = await authorize(provider, 'http://127.0.0.1:50125/callback');
+    if (flow.refused) throw new Error(flow.refused.page);
+    expect((await exchangeAuthorizationCode(provider, flow.request, flow.response)).scope).toBe(
+      'https://mail.google.com/',
+    );
+
+    // The preset does not even ask: Google's answer is known.
+    const before = server.tokenRequests.length;
+    const rejected = (() => {
+      try {
+        resolvePreset(google, { ...client, flow: 'device' });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    })();
+    expect(rejected).toBeInstanceOf(PresetError);
+    expect((rejected as PresetError).code).toBe(PRESET_REQUEST_REJECTED);
+    // Asked anyway (the provider configuration used directly), the profile answers as Google does.
+    const gmailInDevice = await startDeviceAuthorization(provider).catch((error) => error);
+    expect(gmailInDevice).toMatchObject({ error: 'invalid_scope' });
+    expect(explainProviderError('google', gmailInDevice, { flow: 'device' })?.fix).toContain('--flow code');
+    expect(server.tokenRequests.length).toBe(before);
+
+    // With scopes the device flow allows, the same preset's device flow works.
+    const device = onProfile(
+      resolvePreset(google, { ...client, flow: 'device', scopes: ['openid', 'email'] }).provider,
+      server,
+    );
+    const authorization = await startDeviceAuthorization(device);
+    const tokens = await pollDeviceAuthorization(device, authorization);
+    expect(tokens.accessToken).toMatch(/^[0-9a-f]{32}$/);
   });
 });

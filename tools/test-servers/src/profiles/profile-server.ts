@@ -15,6 +15,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
 /** How the provider compares the redirect URL with the registered ones. */
 export type RedirectMatching = 'exact' | 'loopback-any-port';
 
@@ -50,6 +52,10 @@ export interface ProfileRules {
   authorizationPath: string;
   /** Path of the token endpoint under the host. */
   tokenPath: string;
+  /** Path of the device authorization endpoint (RFC 8628), if the provider has one; codes are approved at once. */
+  deviceAuthorizationPath?: string;
+  /** Refuses a device authorization request, e.g. a scope the provider does not allow there. */
+  checkDeviceRequest?: (form: URLSearchParams) => ProfileError | undefined;
   /** Extra parameters on the redirect (Zoho's `location`, `accounts-server`) and grant data. */
   onAuthorize?: (host: string) => { redirectParams?: Record<string, string>; data?: Record<string, string> };
   /** Refuses a token request before the common checks, e.g. a code exchanged in the wrong data centre. */
@@ -115,6 +121,7 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
  */
 export async function startProfileServer(client: ProfileClient, rules: ProfileRules): Promise<ProfileServer> {
   const codes = new Map<string, ProfileGrant>();
+  const deviceCodes = new Map<string, ProfileGrant>();
   const refreshTokens = new Map<string, ProfileGrant>();
   const expired = new Map<string, { error: string; description: string }>();
   const tokenRequests: { grantType: string; host: string }[] = [];
@@ -182,6 +189,38 @@ export async function startProfileServer(client: ProfileClient, rules: ProfileRu
         response.end();
         return;
       }
+      if (
+        request.method === 'POST' &&
+        rules.deviceAuthorizationPath &&
+        path === rules.deviceAuthorizationPath
+      ) {
+        const form = await readForm(request);
+        if (form.get('client_id') !== client.clientId) {
+          fail(response, 401, 'invalid_client', 'The OAuth client was not found.');
+          return;
+        }
+        const refused = rules.checkDeviceRequest?.(form);
+        if (refused) {
+          sendJson(response, refused.status, refused.body);
+          return;
+        }
+        const deviceCode = randomBytes(16).toString('hex');
+        deviceCodes.set(deviceCode, {
+          host,
+          scope: form.get('scope') ?? '',
+          redirectUri: '',
+          codeChallenge: '',
+          data: {},
+        });
+        sendJson(response, 200, {
+          device_code: deviceCode,
+          user_code: 'ABCD-EFGH',
+          verification_uri: `http://127.0.0.1/${host}/device`,
+          expires_in: 600,
+          interval: 1,
+        });
+        return;
+      }
       if (request.method === 'POST' && path === rules.tokenPath) {
         const form = await readForm(request);
         const grantType = form.get('grant_type') ?? '';
@@ -194,7 +233,9 @@ export async function startProfileServer(client: ProfileClient, rules: ProfileRu
         const grant =
           grantType === 'authorization_code'
             ? codes.get(form.get('code') ?? '')
-            : refreshTokens.get(form.get('refresh_token') ?? '');
+            : grantType === DEVICE_GRANT
+              ? deviceCodes.get(form.get('device_code') ?? '')
+              : refreshTokens.get(form.get('refresh_token') ?? '');
         const refused = rules.checkTokenRequest?.({ host, grant, form });
         if (refused) {
           sendJson(response, refused.status, refused.body);
@@ -213,6 +254,12 @@ export async function startProfileServer(client: ProfileClient, rules: ProfileRu
             return;
           }
           codes.delete(form.get('code') ?? '');
+        } else if (grantType === DEVICE_GRANT) {
+          if (!grant) {
+            fail(response, 400, 'invalid_grant', 'The device code is invalid.');
+            return;
+          }
+          deviceCodes.delete(form.get('device_code') ?? '');
         } else if (grantType === 'refresh_token') {
           const gone = expired.get(form.get('refresh_token') ?? '');
           if (gone) {
