@@ -159,7 +159,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     };
     return await command.run(context);
   } catch (error) {
-    output.error(error, { debug, phase });
+    // Loaded only on failure: the hint reads the presets, which `token` must not pay for.
+    const hint = (await import('./provider-error-hint.js')).providerErrorHint(error, argv, {
+      env,
+      platform: options.platform ?? process.platform,
+    });
+    output.error(error, { debug, phase, providerHint: await hint });
     return exitCodeFor(error, phase);
   } finally {
     process.off('SIGINT', onSignal);

@@ -155,7 +155,10 @@ export class Output {
    * Reports an error: `oauth-authorizer: <what went wrong>` and a hint line; with `debug`, its
    * code, stack and causes. Provider error codes stay in the message; secrets never do.
    */
-  error(error: unknown, options: { debug?: boolean; phase?: 'authorize' | 'refresh' } = {}): void {
+  error(
+    error: unknown,
+    options: { debug?: boolean; phase?: 'authorize' | 'refresh'; providerHint?: string | undefined } = {},
+  ): void {
     const s = this.errorStyle;
     const lines: string[] = [];
     const message = error instanceof Error ? error.message : String(error);
@@ -163,7 +166,7 @@ export class Output {
     const hint = hintFor(error, options.phase);
     if (error instanceof OAuthResponseError && error.errorUri)
       lines.push(`${s.dim('see:')} ${error.errorUri}`);
-    if (hint) lines.push(`${s.dim('hint:')} ${hint}`);
+    for (const line of [options.providerHint, hint]) if (line) lines.push(`${s.dim('hint:')} ${line}`);
     if (options.debug) {
       if (error instanceof AuthorizerError) lines.push(s.dim(`code: ${error.code}`));
       lines.push(s.dim(error instanceof Error ? (error.stack ?? error.message) : String(error)));

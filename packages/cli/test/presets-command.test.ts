@@ -1,12 +1,41 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import dns2 from 'dns2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli-process.js';
 
 let directory: string;
+/** A DNS server on loopback: contoso.example's mail is at Microsoft 365, own.example's at home. */
+let dns: ReturnType<typeof dns2.createServer>;
+let dnsServer: string;
 
 beforeAll(async () => {
+  const mx: Record<string, string> = {
+    'contoso.example': 'contoso-example.mail.protection.outlook.com',
+    'own.example': 'mail.own.example',
+  };
+  dns = dns2.createServer({
+    udp: true,
+    handle: (request, send) => {
+      const response = dns2.Packet.createResponseFromRequest(request);
+      const name = request.questions[0]?.name.toLowerCase() ?? '';
+      const exchange = mx[name];
+      if (exchange === undefined) response.header.rcode = 3;
+      else
+        response.answers.push({
+          name,
+          type: dns2.Packet.TYPE.MX,
+          class: dns2.Packet.CLASS.IN,
+          ttl: 60,
+          exchange,
+          priority: 10,
+        } as (typeof response.answers)[number]);
+      send(response);
+    },
+  });
+  await dns.listen({ udp: { port: 0, address: '127.0.0.1' } });
+  dnsServer = `127.0.0.1:${(dns.addresses().udp as { port: number }).port}`;
   directory = await mkdtemp(join(tmpdir(), 'oauth-authorizer-presets-'));
   await writeFile(
     join(directory, 'acme.json'),
@@ -47,6 +76,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await dns?.close();
   await rm(directory, { recursive: true, force: true });
 });
 
@@ -62,6 +92,7 @@ describe('presets', () => {
       'fastmail',
       'zoho',
       'yandex',
+      'mailru',
       'github',
       'custom',
     ])
@@ -80,6 +111,71 @@ describe('presets', () => {
       'Token URL: https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token',
     );
     expect(result.stdout).toMatch(/tenant: .*Default: common\./);
+  });
+
+  it('presets show prints the redirect URL to register for a provider that matches exactly', async () => {
+    const yahoo = await runCli(['presets', 'show', 'yahoo'], { home: directory });
+    expect(yahoo.code, yahoo.stderr).toBe(0);
+    expect(yahoo.stdout).toContain('register exactly this redirect URL: https://127.0.0.1:18471/callback');
+    const zoho = await runCli(['presets', 'show', 'zoho'], { home: directory });
+    expect(zoho.stdout).toContain('register exactly this redirect URL: http://127.0.0.1:18473/callback');
+    const google = await runCli(['presets', 'show', 'google'], { home: directory });
+    expect(google.stdout).not.toContain('register exactly');
+    expect(google.stdout).toContain('Guide: docs/providers/google.md');
+  });
+
+  it("presets show lists the preset's warnings, with the flows and scopes they apply to", async () => {
+    const result = await runCli(['presets', 'show', 'microsoft'], { home: directory });
+    expect(result.stdout).toContain('Notes:');
+    expect(result.stdout).toContain('535 5.7.139');
+    expect(result.stdout).toMatch(/AADSTS65001.*\(with scopes .*IMAP\.AccessAsUser\.All/);
+    expect(result.stdout).toMatch(/Allow public client flows.*\(with the device flow\)/);
+    expect(result.stdout).toContain('SMTP with tenant=consumers: smtp-mail.outlook.com:587 (starttls)');
+  });
+
+  it('presets find names the preset of a provider domain without asking DNS', async () => {
+    const result = await runCli(['presets', 'find', 'me@hotmail.co.uk', '--dns-server', '127.0.0.1:9'], {
+      home: directory,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^microsoft {2}Microsoft/);
+    expect(result.stdout).toContain('hotmail.co.uk is a Microsoft (Outlook.com, Microsoft 365) domain');
+    expect(result.stdout).toContain(
+      'authorize with: oauth-authorizer authorize me@hotmail.co.uk --preset microsoft --tenant consumers',
+    );
+  });
+
+  it('presets find looks up the MX of another domain: Microsoft 365 with the domain as tenant, else custom', async () => {
+    const m365 = await runCli(
+      ['presets', 'find', 'alex@contoso.example', '--json', '--dns-server', dnsServer],
+      {
+        home: directory,
+      },
+    );
+    expect(m365.code, m365.stderr).toBe(0);
+    expect(JSON.parse(m365.stdout)).toEqual({
+      address: 'alex@contoso.example',
+      domain: 'contoso.example',
+      preset: 'microsoft',
+      name: 'Microsoft (Outlook.com, Microsoft 365)',
+      parameters: { tenant: 'contoso.example' },
+      via: 'mx',
+      mx: 'contoso-example.mail.protection.outlook.com',
+      reason:
+        'the mail of contoso.example is handled by contoso-example.mail.protection.outlook.com (Microsoft 365)',
+    });
+    const own = await runCli(['presets', 'find', 'me@own.example', '--dns-server', dnsServer], {
+      home: directory,
+    });
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(
+      /^custom {2}Custom settings\n {2}the mail of own\.example goes to mail\.own\.example, which is not a provider with a preset/,
+    );
+    const bad = await runCli(['presets', 'find', 'me@own.example', '--dns-server', 'not a server'], {
+      home: directory,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--dns-server');
   });
 
   it('presets show reads a preset file, relative to the working directory', async () => {

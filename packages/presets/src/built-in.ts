@@ -5,6 +5,7 @@ import { custom } from './providers/custom.js';
 import { fastmail } from './providers/fastmail.js';
 import { github } from './providers/github.js';
 import { google } from './providers/google.js';
+import { mailru } from './providers/mailru.js';
 import { microsoft } from './providers/microsoft.js';
 import { yahoo } from './providers/yahoo.js';
 import { yandex } from './providers/yandex.js';
@@ -26,6 +27,7 @@ export const builtInPresets: readonly Preset[] = Object.freeze([
   fastmail,
   zoho,
   yandex,
+  mailru,
   github,
   custom,
 ]);

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { extname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtInPresets, getBuiltInPreset } from './built-in.js';
 import { isRecord } from './checks.js';
@@ -13,6 +13,7 @@ import {
   PRESET_NOT_FOUND,
   PresetError,
 } from './errors.js';
+import { entryFile, findPackageDirectory, packageEntry } from './package-entry.js';
 import type { Preset, PresetDefinition } from './preset.js';
 
 /** Options of {@link loadPresets}. */
@@ -36,9 +37,6 @@ export interface LoadPresetOptions extends LoadPresetsOptions {
 /** `oauth-authorizer-preset-<name>` or `@scope/oauth-authorizer-preset-<name>`. */
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?oauth-authorizer-preset-[a-z0-9][a-z0-9._~-]*$/;
 const MODULE_EXTENSIONS = ['.js', '.mjs', '.cjs'];
-/** The export conditions a preset package is loaded with: Node, ESM. */
-const CONDITIONS = ['node', 'import', 'default'];
-
 interface Loaded {
   presets: readonly Preset[];
   /** How messages name where the presets came from. */
@@ -184,14 +182,6 @@ async function readJson(path: string, source: string): Promise<unknown> {
   }
 }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 async function loadFile(spec: string, cwd: string): Promise<Loaded> {
   const path = spec.startsWith('file:') ? fileURLToPath(spec) : resolve(cwd, spec);
   const source = `preset file "${path}"`;
@@ -225,53 +215,6 @@ async function loadFile(spec: string, cwd: string): Promise<Loaded> {
   return { presets: validate(candidates, source), source };
 }
 
-/** Picks the target of an `exports` entry for Node's ESM loader: the first matching condition, in the map's order. */
-function exportTarget(target: unknown): string | undefined {
-  if (typeof target === 'string') return target;
-  if (Array.isArray(target)) {
-    for (const item of target) {
-      const found = exportTarget(item);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if (isRecord(target)) {
-    for (const [condition, value] of Object.entries(target)) {
-      if (!CONDITIONS.includes(condition)) continue;
-      const found = exportTarget(value);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-/** The main entry of a package: `exports["."]` (or the `exports` sugar), else `main`, else `index.js`. */
-function packageEntry(manifest: Record<string, unknown>): string | undefined {
-  const { exports } = manifest;
-  if (exports !== undefined && exports !== null) {
-    if (isRecord(exports) && Object.keys(exports).some((key) => key.startsWith('.'))) {
-      return exportTarget(exports['.']);
-    }
-    return exportTarget(exports);
-  }
-  return typeof manifest.main === 'string' && manifest.main !== '' ? manifest.main : 'index.js';
-}
-
-/** Finds `node_modules/<name>` walking up from each start directory, as Node's resolution does. */
-async function findPackageDirectory(name: string, starts: readonly string[]): Promise<string | undefined> {
-  for (const start of starts) {
-    let directory = resolve(start);
-    for (;;) {
-      const candidate = join(directory, 'node_modules', name);
-      if (await isFile(join(candidate, 'package.json'))) return candidate;
-      const parent = dirname(directory);
-      if (parent === directory) break;
-      directory = parent;
-    }
-  }
-  return undefined;
-}
-
 async function loadPackage(name: string, cwd: string, searchPaths: readonly string[]): Promise<Loaded> {
   const source = `preset package "${name}"`;
   const directory = await findPackageDirectory(name, [cwd, ...searchPaths]);
@@ -301,21 +244,14 @@ async function loadPackage(name: string, cwd: string, searchPaths: readonly stri
       },
     );
   }
-  let path = resolve(directory, entry);
-  if (path !== directory && !path.startsWith(directory + sep)) {
+  const path = await entryFile(directory, entry);
+  if (path === 'outside') {
     throw new PresetError(PRESET_LOAD_FAILED, `${source} points its entry outside the package`, { source });
   }
-  // `main` may leave out the extension or name a directory, as CommonJS allows.
-  if (!(await isFile(path))) {
-    const alternative = [`${path}.js`, join(path, 'index.js')];
-    const found: string[] = [];
-    for (const candidate of alternative) if (await isFile(candidate)) found.push(candidate);
-    if (!found[0]) {
-      throw new PresetError(PRESET_LOAD_FAILED, `${source} names an entry that does not exist: ${entry}`, {
-        source,
-      });
-    }
-    path = found[0];
+  if (path === undefined) {
+    throw new PresetError(PRESET_LOAD_FAILED, `${source} names an entry that does not exist: ${entry}`, {
+      source,
+    });
   }
   const candidates =
     extname(path).toLowerCase() === '.json'

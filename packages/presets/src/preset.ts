@@ -38,6 +38,18 @@ export interface MailDefinition {
   readonly sasl?: SaslMechanism;
 }
 
+/**
+ * Mail servers that replace the preset's own when the parameters have the given values:
+ * Outlook.com (`tenant=consumers`) sends through `smtp-mail.outlook.com`, not `smtp.office365.com`.
+ */
+export interface MailOverride {
+  /** Every one of these parameters must have this value. */
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly imap?: MailServerDefinition;
+  readonly smtp?: MailServerDefinition;
+  readonly pop3?: MailServerDefinition;
+}
+
 /** The mail servers of a defined preset: `sasl` is always set. */
 export interface PresetMail extends MailDefinition {
   readonly sasl: SaslMechanism;
@@ -163,6 +175,13 @@ export interface PresetDefinition {
   readonly clientSecretRequired?: boolean | readonly Flow[];
   /** The redirect URL used by the code flow when the user gives none. */
   readonly redirectUrl?: string;
+  /**
+   * The provider compares the redirect URL with the registered one exactly, port included (Yahoo,
+   * AOL, Zoho, Yandex), instead of accepting any port on a loopback host as RFC 8252 §7.3 asks.
+   * `redirectUrl` must then name its port, and users must register exactly that URL.
+   * Default: `false`
+   */
+  readonly exactRedirect?: boolean;
   /** Values the user supplies, filling `{name}` placeholders. */
   readonly parameters?: Readonly<Record<string, PresetParameterDefinition>>;
   /** What users need to know, shown when the preset is used. */
@@ -173,6 +192,15 @@ export interface PresetDefinition {
   readonly emailDomains?: readonly (string | EmailDomain)[];
   /** The provider's mail servers. */
   readonly mail?: MailDefinition;
+  /** Mail servers that replace those of `mail` for some parameter values; the first match wins. */
+  readonly mailOverrides?: readonly MailOverride[];
+  /**
+   * Query parameters the provider adds to the redirect that name a preset parameter's value, as
+   * `{ location: 'dataCenter' }` for Zoho's multi-DC accounts: the code is then exchanged in the
+   * user's data centre. The value must be one of that parameter's `choices`; see
+   * {@link parametersFromRedirect}.
+   */
+  readonly redirectParameters?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -187,9 +215,12 @@ export interface Preset extends PresetDefinition {
   readonly authorizationParams: Readonly<Record<string, string>>;
   readonly tokenHeaders: Readonly<Record<string, string>>;
   readonly clientSecretRequired: readonly Flow[];
+  readonly exactRedirect: boolean;
   readonly parameters: Readonly<Record<string, PresetParameter>>;
   readonly warnings: readonly PresetWarning[];
   readonly hooks: PresetHooks;
   readonly emailDomains: readonly EmailDomain[];
   readonly mail?: PresetMail;
+  readonly mailOverrides: readonly MailOverride[];
+  readonly redirectParameters: Readonly<Record<string, string>>;
 }

@@ -1,51 +1,25 @@
-import {
-  AuthorizerError,
-  type ClientAuthMethod,
-  type HttpSettings,
-  isLoopbackHost,
-  type ProviderConfig,
-} from '@oauth-authorizer/core';
-import {
-  checkParameterValue,
-  describe,
-  isHostname,
-  isRecord,
-  listNames,
-  SCOPE_TOKEN,
-  urlProblem,
-} from './checks.js';
-import {
-  PRESET_FIXED_FIELD,
-  PRESET_INVALID_INPUT,
-  PRESET_MISSING_FIELDS,
-  PRESET_REQUEST_REJECTED,
-  PRESET_UNSUPPORTED_FLOW,
-  PresetError,
-} from './errors.js';
-import {
-  FLOWS,
-  type Flow,
-  MAIL_PROTOCOLS,
-  type MailServerDefinition,
-  type Preset,
-  type SaslMechanism,
-} from './preset.js';
-import { fillTemplate, placeholdersOf } from './template.js';
+import type { ClientAuthMethod, HttpSettings, ProviderConfig } from '@oauth-authorizer/core';
+import { isRecord, listNames } from './checks.js';
+import { PRESET_INVALID_INPUT, PRESET_MISSING_FIELDS, PresetError } from './errors.js';
+import type { Flow, MailServerDefinition, Preset, SaslMechanism } from './preset.js';
+import { ENDPOINT_FIELDS } from './preset-fields.js';
 
-/**
- * The redirect URL of the code flow when neither the user nor the preset names one: the IPv4
- * loopback literal, as RFC 8252 §7.3 recommends over `localhost`, on any free port.
- */
-export const DEFAULT_REDIRECT_URL = 'http://127.0.0.1/callback';
+import { Problems } from './problems.js';
+import {
+  checkFixedFields,
+  chooseFlow,
+  chooseScopes,
+  findMissingEndpoints,
+  type ResolveContext,
+  resolveClient,
+  resolveEndpoints,
+  resolveMail,
+  resolveParameters,
+  resolveRedirect,
+  runHooks,
+} from './resolve-steps.js';
 
-const ENDPOINT_FIELDS = [
-  'issuer',
-  'authorizationUrl',
-  'deviceAuthorizationUrl',
-  'tokenUrl',
-  'revocationUrl',
-] as const;
-type EndpointField = (typeof ENDPOINT_FIELDS)[number];
+export { DEFAULT_REDIRECT_URL } from './resolve-steps.js';
 
 /**
  * What the user gives when using a preset: at least the client ID for most presets, everything
@@ -99,30 +73,17 @@ export interface ResolvedPreset {
   readonly scopes: readonly string[];
   /** The redirect URL, for the code flow only. */
   readonly redirectUrl?: string;
+  /**
+   * The redirect URL the user must register with the provider, character for character: set for
+   * the code flow of a preset whose provider matches redirect URLs exactly (`exactRedirect`).
+   * Programs show it before the browser opens ("register exactly this redirect URL: …").
+   */
+  readonly registerRedirectUrl?: string;
   /** Every parameter's value, defaults filled in. */
   readonly parameters: Readonly<Record<string, string>>;
   readonly mail?: ResolvedMail;
   /** The preset's warnings that apply to this flow and these scopes. */
   readonly warnings: readonly string[];
-}
-
-function given<T>(value: T | undefined | null): value is T {
-  return value !== undefined && value !== null;
-}
-
-function sameHeaders(
-  fixed: Readonly<Record<string, string>>,
-  extra: Readonly<Record<string, string>>,
-): { merged: Record<string, string>; conflicts: string[] } {
-  const merged: Record<string, string> = { ...fixed };
-  const conflicts: string[] = [];
-  const fixedByName = new Map(Object.keys(fixed).map((name) => [name.toLowerCase(), name]));
-  for (const [name, value] of Object.entries(extra)) {
-    const fixedName = fixedByName.get(name.toLowerCase());
-    if (fixedName === undefined) merged[name] = value;
-    else if (fixed[fixedName] !== value) conflicts.push(`tokenHeaders.${fixedName}`);
-  }
-  return { merged, conflicts };
 }
 
 /**
@@ -157,195 +118,24 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
   if (!isRecord(input as unknown)) throw new TypeError('resolvePreset() takes an input object');
   const label = `preset "${preset.id}"`;
   const presetId = preset.id;
-  const invalid: { field: string; message: string }[] = [];
+  const invalid = new Problems();
   const missing: string[] = [];
+  const context: ResolveContext = { preset, input, label, invalid, missing };
 
-  // Parameters first: the fixed URLs are compared after their placeholders are filled.
-  const values: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.parameters ?? {})) {
-    if (!given(value)) continue;
-    const parameter = Object.hasOwn(preset.parameters, name) ? preset.parameters[name] : undefined;
-    const known = Object.keys(preset.parameters);
-    const problem = !parameter
-      ? `is not a parameter of ${label}${known.length > 0 ? ` (it has ${listNames(known)})` : ' (it has none)'}`
-      : typeof value !== 'string'
-        ? `must be a string, got ${describe(value)}`
-        : checkParameterValue(parameter, value);
-    if (problem) invalid.push({ field: `parameters.${name}`, message: problem });
-    else values[name] = value;
-  }
-  for (const [name, parameter] of Object.entries(preset.parameters)) {
-    if (Object.hasOwn(values, name)) continue;
-    if (parameter.default !== undefined) values[name] = parameter.default;
-    else if (!invalid.some((problem) => problem.field === `parameters.${name}`))
-      missing.push(`parameters.${name}`);
-  }
-  const filled = (template: string, context: 'url' | 'text'): string | undefined =>
-    placeholdersOf(template).every((name) => Object.hasOwn(values, name))
-      ? fillTemplate(template, preset.parameters, values, context)
-      : undefined;
+  const { values, filled } = resolveParameters(context);
+  const flow = chooseFlow(context);
+  const { fixedEndpoints, authorizationParams, headers } = checkFixedFields(context, filled);
+  const scopes = chooseScopes(context, flow);
+  const endpoints = resolveEndpoints(context, fixedEndpoints);
+  const redirectUrl = resolveRedirect(context, flow);
+  const { clientId, clientSecret, clientAuth } = resolveClient(context, flow);
+  findMissingEndpoints(context, flow, endpoints);
+  const mail = resolveMail(context, values, filled);
 
-  const flow = input.flow ?? preset.preferredFlow;
-  if (!preset.flows.includes(flow)) {
-    const what = (FLOWS as readonly string[]).includes(flow)
-      ? `the "${flow}" flow`
-      : `a flow called ${describe(flow)}`;
-    throw new PresetError(
-      PRESET_UNSUPPORTED_FLOW,
-      `${label} does not support ${what}; it supports ${listNames(preset.flows)}`,
-      {
-        presetId,
-        fields: ['flow'],
-        hint: `choose one of: ${preset.flows.join(', ')}`,
-      },
-    );
-  }
-
-  // Fixed fields: what the preset sets, the user may repeat but not change.
-  const conflicts: string[] = [];
-  const fixedEndpoints: Partial<Record<EndpointField, string>> = {};
-  for (const field of ENDPOINT_FIELDS) {
-    const template = preset[field];
-    if (template === undefined) continue;
-    const value = filled(template, 'url');
-    if (value !== undefined) fixedEndpoints[field] = value;
-    if (given(input[field]) && input[field] !== (value ?? template)) conflicts.push(field);
-  }
-  for (const field of ['clientId', 'clientSecret', 'clientAuth'] as const) {
-    if (preset[field] !== undefined && given(input[field]) && input[field] !== preset[field])
-      conflicts.push(field);
-  }
-  const authorizationParams: Record<string, string> = {};
-  for (const [key, template] of Object.entries(preset.authorizationParams)) {
-    authorizationParams[key] = filled(template, 'text') ?? template;
-  }
-  for (const [key, value] of Object.entries(input.authorizationParams ?? {})) {
-    if (!Object.hasOwn(preset.authorizationParams, key)) authorizationParams[key] = value;
-    else if (authorizationParams[key] !== value) conflicts.push(`authorizationParams.${key}`);
-  }
-  const headers = sameHeaders(preset.tokenHeaders, input.tokenHeaders ?? {});
-  conflicts.push(...headers.conflicts);
-  if (conflicts.length > 0) {
-    throw new PresetError(
-      PRESET_FIXED_FIELD,
-      `${label} fixes ${listNames(conflicts)}; leave ${conflicts.length > 1 ? 'them' : 'it'} out, or use the "custom" preset to give every setting yourself`,
-      {
-        presetId,
-        fields: conflicts,
-        hint: `remove ${conflicts.join(', ')} from the options, or use --preset custom`,
-      },
-    );
-  }
-
-  // Scopes: an explicit list, a named set, the flow's set, or the default set.
-  let scopes: string[] = [];
-  if (given(input.scopes) && given(input.scopeSet)) {
-    invalid.push({ field: 'scopeSet', message: 'cannot be combined with "scopes": give one or the other' });
-  } else if (given(input.scopes)) {
-    if (!Array.isArray(input.scopes))
-      invalid.push({ field: 'scopes', message: `must be an array, got ${describe(input.scopes)}` });
-    else {
-      const bad = input.scopes.filter((scope) => typeof scope !== 'string' || !SCOPE_TOKEN.test(scope));
-      if (bad.length > 0)
-        invalid.push({
-          field: 'scopes',
-          message: `has a scope that is empty or contains a space, a quote or a backslash: ${describe(bad[0])}`,
-        });
-      else scopes = [...new Set(input.scopes)];
-    }
-  } else {
-    const setName = input.scopeSet ?? preset.flowScopes[flow] ?? 'default';
-    const set = Object.hasOwn(preset.scopes, setName) ? preset.scopes[setName] : undefined;
-    if (set) scopes = [...set];
-    else
-      invalid.push({
-        field: 'scopeSet',
-        message: `names no scope set of ${label}: ${describe(setName)} (it has ${listNames(Object.keys(preset.scopes))})`,
-      });
-  }
-
-  // Endpoints: the preset's, else the user's, checked the way core will check them.
-  const insecureAllowed = input.http?.dangerouslyAllowInsecureHttp === true;
-  const endpoints: Partial<Record<EndpointField, string>> = { ...fixedEndpoints };
-  for (const field of ENDPOINT_FIELDS) {
-    const value = endpoints[field] ?? input[field];
-    if (!given(value)) continue;
-    const problem =
-      typeof value === 'string' ? urlProblem(value, 'endpoint') : `must be a URL, got ${describe(value)}`;
-    const plainHttpAllowed = insecureAllowed && typeof value === 'string' && value.startsWith('http://');
-    if (problem && !plainHttpAllowed) invalid.push({ field, message: problem });
-    else endpoints[field] = value;
-  }
-
-  let redirectUrl: string | undefined;
-  if (flow === 'code') {
-    redirectUrl = input.redirectUrl ?? preset.redirectUrl ?? DEFAULT_REDIRECT_URL;
-    const problem = urlProblem(redirectUrl, 'redirect');
-    if (problem) invalid.push({ field: 'redirectUrl', message: problem });
-  }
-
-  // The client: a secret is needed for app-only access, where the provider insists, or where the
-  // user asked for a secret-based client authentication; without one the client is public.
-  const clientId = preset.clientId ?? input.clientId;
-  const clientSecret =
-    preset.clientSecret ??
-    (given(input.clientSecret) && input.clientSecret !== '' ? input.clientSecret : undefined);
-  if (!given(clientId) || clientId === '') missing.push('clientId');
-  const declaredAuth = preset.clientAuth ?? input.clientAuth;
-  const userAsksForSecret =
-    preset.clientAuth === undefined && given(input.clientAuth) && input.clientAuth !== 'none';
-  if (
-    !clientSecret &&
-    (flow === 'client_credentials' || preset.clientSecretRequired.includes(flow) || userAsksForSecret)
-  ) {
-    missing.push('clientSecret');
-  }
-  if (clientSecret && declaredAuth === 'none') {
-    invalid.push({
-      field: 'clientSecret',
-      message: `is given, but the client authentication is "none" (a public client); leave it out`,
-    });
-  }
-  const clientAuth: ClientAuthMethod | undefined = clientSecret ? declaredAuth : 'none';
-
-  // An endpoint the preset gives is not missing even when a parameter it needs is: the
-  // parameter is what the user has to supply.
-  const lacks = (field: EndpointField) =>
-    !endpoints[field] && preset[field] === undefined && !invalid.some((problem) => problem.field === field);
-  if (!endpoints.issuer && preset.issuer === undefined) {
-    if (lacks('tokenUrl')) missing.push('tokenUrl');
-    if (flow === 'code' && lacks('authorizationUrl')) missing.push('authorizationUrl');
-    if (flow === 'device' && lacks('deviceAuthorizationUrl')) missing.push('deviceAuthorizationUrl');
-  }
-
-  let mail: ResolvedMail | undefined;
-  if (preset.mail) {
-    const servers: { -readonly [P in keyof ResolvedMail]: ResolvedMail[P] } = { sasl: preset.mail.sasl };
-    for (const protocol of MAIL_PROTOCOLS) {
-      const server = preset.mail[protocol];
-      if (!server) continue;
-      const host = filled(server.host, 'text');
-      if (host === undefined) continue;
-      if (!isHostname(host))
-        invalid.push({
-          field: `mail.${protocol}.host`,
-          message: `must be a host name, got ${describe(host)}`,
-        });
-      else if (server.tls === 'none' && !isLoopbackHost(host))
-        invalid.push({
-          field: `mail.${protocol}.tls`,
-          message: `is "none", which is only allowed for a loopback host, got ${describe(host)}`,
-        });
-      else servers[protocol] = { host, port: server.port, tls: server.tls };
-    }
-    mail = servers;
-  }
-
-  if (invalid.length > 0) {
-    const details = invalid.map((problem) => `"${problem.field}" ${problem.message}`).join('; ');
-    throw new PresetError(PRESET_INVALID_INPUT, `${label}: ${details}`, {
+  if (invalid.list.length > 0) {
+    throw new PresetError(PRESET_INVALID_INPUT, `${label}: ${invalid.details()}`, {
       presetId,
-      fields: [...new Set(invalid.map((problem) => problem.field))],
+      fields: invalid.fields(),
     });
   }
   if (missing.length > 0) {
@@ -359,28 +149,7 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
       },
     );
   }
-
-  const hook = preset.hooks.validateRequest;
-  if (hook) {
-    let refusal: unknown;
-    try {
-      refusal = hook({
-        presetId,
-        flow,
-        scopes: Object.freeze([...scopes]),
-        parameters: Object.freeze({ ...values }),
-        hasClientSecret: clientSecret !== undefined,
-      });
-    } catch (error) {
-      if (error instanceof AuthorizerError) throw error;
-      refusal = error instanceof Error ? error.message : String(error);
-    }
-    if (typeof refusal === 'string' && refusal !== '') {
-      throw new PresetError(PRESET_REQUEST_REJECTED, `${label} refuses this request: ${refusal}`, {
-        presetId,
-      });
-    }
-  }
+  runHooks(context, { flow, scopes, values, hasClientSecret: clientSecret !== undefined });
 
   const provider: ProviderConfig = {
     ...endpoints,
@@ -389,7 +158,7 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
     ...(clientAuth !== undefined && { clientAuth }),
     scopes: [...scopes],
     ...(Object.keys(authorizationParams).length > 0 && { authorizationParams }),
-    ...(Object.keys(headers.merged).length > 0 && { tokenHeaders: headers.merged }),
+    ...(Object.keys(headers).length > 0 && { tokenHeaders: headers }),
     ...(input.http && { http: input.http }),
   };
   const warnings = preset.warnings
@@ -403,6 +172,7 @@ export function resolvePreset(preset: Preset, input: PresetInput = {}): Resolved
     flow,
     scopes: Object.freeze([...scopes]),
     ...(redirectUrl !== undefined && { redirectUrl }),
+    ...(redirectUrl !== undefined && preset.exactRedirect && { registerRedirectUrl: redirectUrl }),
     parameters: Object.freeze({ ...values }),
     ...(mail && { mail }),
     warnings: Object.freeze(warnings),

@@ -1,4 +1,6 @@
-import type { PresetParameterDefinition } from './preset.js';
+import { describe, listNames } from './checks.js';
+import type { PresetParameter, PresetParameterDefinition } from './preset.js';
+import type { Problems } from './problems.js';
 
 /** `{name}`: a parameter placeholder in a URL, an authorization parameter value or a mail host. */
 const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
@@ -79,4 +81,37 @@ export function sampleParameterValues(
     combinations = next;
   }
   return combinations;
+}
+
+/** Checks a template's placeholders and, for every value a user may choose, the filled-in result. */
+export function checkTemplate(
+  field: string,
+  template: string,
+  parameters: Record<string, PresetParameter>,
+  problems: Problems,
+  check: (filled: string) => string | undefined,
+  context: 'url' | 'text',
+): void {
+  if (hasStrayBraces(template)) {
+    problems.add(field, `has a "{" or "}" that is not a {parameter} placeholder: ${describe(template)}`);
+    return;
+  }
+  const names = placeholdersOf(template);
+  const unknown = names.filter((name) => !Object.hasOwn(parameters, name));
+  if (unknown.length > 0) {
+    problems.add(
+      field,
+      `uses the undeclared parameter${unknown.length > 1 ? 's' : ''} ${listNames(unknown)}`,
+    );
+    return;
+  }
+  for (const values of sampleParameterValues(parameters, names)) {
+    const filled = fillTemplate(template, parameters, values, context);
+    const problem = check(filled);
+    if (problem) {
+      const which = names.length > 0 ? ` (with ${names.map((n) => `${n}=${values[n]}`).join(', ')})` : '';
+      problems.add(field, `${problem}${which}`);
+      return;
+    }
+  }
 }

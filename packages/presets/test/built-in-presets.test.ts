@@ -121,7 +121,7 @@ describe.each(builtInPresets.map((preset) => [preset.id, preset] as const))(
 );
 
 describe('built-in presets together', () => {
-  it('builtInPresets lists the nine providers once each, custom last', () => {
+  it('builtInPresets lists the ten providers once each, custom last', () => {
     expect(builtInPresets.map((preset) => preset.id)).toEqual([
       'google',
       'microsoft',
@@ -130,6 +130,7 @@ describe('built-in presets together', () => {
       'fastmail',
       'zoho',
       'yandex',
+      'mailru',
       'github',
       'custom',
     ]);

@@ -211,7 +211,9 @@ describe('loading presets that fail', () => {
     const error = await failure(loadPreset('gmail'));
     expect(error.code).toBe(PRESET_NOT_FOUND);
     expect(error.message).toContain('unknown preset "gmail"');
-    expect(error.message).toContain('google, microsoft, yahoo, aol, fastmail, zoho, yandex, github, custom');
+    expect(error.message).toContain(
+      'google, microsoft, yahoo, aol, fastmail, zoho, yandex, mailru, github, custom',
+    );
     expect(error.hint).toContain('oauth-authorizer-preset-gmail');
   });
 

@@ -8,9 +8,11 @@ const POP = 'https://www.fastmail.com/dev/protocol-pop';
  * Fastmail. Its OAuth 2.0 server follows RFC 6749's authorization code flow with PKCE for public
  * clients; each protocol has its own scope. Fastmail registers clients by hand (there is no
  * self-service console), so a client ID comes from Fastmail. The token endpoint is
- * `/oauth/refresh`, for the first exchange as for refreshes.
+ * `/oauth/refresh`, for the first exchange as for refreshes. Fastmail's redirect rule allows
+ * `http://localhost/…` for native apps, hence this preset's `http://localhost/callback`; it
+ * documents no revocation endpoint, so the preset has none.
  *
- * @see https://www.fastmail.com/for-developers/oauth/ (flow, client registration, loopback redirect)
+ * @see https://www.fastmail.com/for-developers/oauth/ (flow, client registration; a redirect URI is registered in full and must start with an https domain of the developer, a private-use scheme, or http://localhost/)
  * @see https://www.fastmail.com/dev/ (OAuth works with IMAP, POP and SMTP)
  * @see https://github.com/thunderbird/thunderbird-desktop/blob/main/mailnews/base/src/OAuth2Providers.sys.mjs (endpoints, per-protocol scopes, mail hosts, as Thunderbird uses them)
  * @example
@@ -30,7 +32,17 @@ export const fastmail = definePreset({
   flows: ['code'],
   redirectUrl: 'http://localhost/callback',
   warnings: ['Fastmail registers OAuth clients by hand: ask Fastmail for a client ID before you authorize.'],
-  emailDomains: ['fastmail.com', 'fastmail.fm'],
+  // Fastmail's own domains (its FAQ is served from ftml.net, warpmail.net and realemail.net);
+  // custom domains hosted at Fastmail are found through their MX (`*.messagingengine.com`).
+  emailDomains: [
+    'fastmail.com',
+    'fastmail.fm',
+    'messagingengine.com',
+    'sent.com',
+    'ftml.net',
+    'warpmail.net',
+    'realemail.net',
+  ],
   mail: {
     imap: { host: 'imap.fastmail.com', port: 993, tls: 'implicit' },
     smtp: { host: 'smtp.fastmail.com', port: 465, tls: 'implicit' },

@@ -12,12 +12,23 @@ const POP = 'ZOHOMAIL.PROTOCOL.POP';
  * (`/oauth/v3/device/…`) is not RFC 8628 on the wire (its own `grant_type` values and a `code`
  * field), so this preset offers the code flow only.
  *
+ * Zoho compares the redirect URL with an "Authorized Redirect URI" of the client exactly, so the
+ * preset fixes `http://127.0.0.1:18473/callback`. A client with Multi-DC support signs users of
+ * every data centre in through one accounts server and adds `location` (and `accounts-server`)
+ * to the redirect: `redirectParameters` maps `location` to `dataCenter`, so the code is
+ * exchanged in the user's own data centre (see `parametersFromRedirect()`). `accounts-server` is
+ * never followed as a URL. A "Self Client" has no redirect URL: its codes come from the API
+ * console ("Generate Code") and expire within minutes, so it suits a one-off set-up, not this flow.
+ *
+ * @see https://www.zoho.com/accounts/protocol/oauth/multi-dc/client-authorization.html (location and accounts-server on the redirect; the token request goes to the user's data centre)
+ * @see https://www.zoho.com/accounts/protocol/oauth-setup.html (client types, Authorized Redirect URI, Self Client)
  * @see https://www.zoho.com/mail/help/sasl-xoauth2-smtp-imap-pop-protocol-exchange.html (protocol scopes, XOAUTH2)
- * @see https://www.zoho.com/accounts/protocol/oauth/multi-dc.html (data centres and accounts servers)
+ * @see https://www.zoho.com/accounts/protocol/oauth/multi-dc.html (data centres and accounts servers, including Canada accounts.zohocloud.ca and the UK accounts.zoho.uk)
  * @see https://www.zoho.com/accounts/protocol/oauth/web-apps/authorization.html (endpoints, access_type, prompt)
  * @see https://www.zoho.com/accounts/protocol/oauth/devices/initiation-request.html (the non-standard device flow)
  * @see https://www.zoho.com/mail/help/zoho-smtp.html (server naming: `smtp.zoho.com`; regional domains and `…pro` hosts for organizations)
  * @see https://github.com/chatmail/provider-db/blob/master/_providers/zoho.md (regional IMAP host `imap.zoho.eu`; IMAP must be switched on)
+ * @see https://www.zoho.com/mail/help/imap-access.html (IMAP access, personal and organization hosts)
  * @example
  * ```ts
  * import { resolvePreset, zoho } from '@oauth-authorizer/presets';
@@ -36,7 +47,7 @@ export const zoho = definePreset({
   parameters: {
     dataCenter: {
       description:
-        'The data centre of the Zoho account: the domain you sign in at (zoho.com → us, zoho.eu → eu…)',
+        'The data centre of the Zoho account: the domain you sign in at (zoho.com → us, zoho.eu → eu, zohocloud.ca → ca, zoho.uk → uk…)',
       default: 'us',
       choices: {
         us: 'zoho.com',
@@ -46,6 +57,8 @@ export const zoho = definePreset({
         jp: 'zoho.jp',
         cn: 'zoho.com.cn',
         sa: 'zoho.sa',
+        ca: 'zohocloud.ca',
+        uk: 'zoho.uk',
       },
     },
     accountType: {
@@ -59,7 +72,11 @@ export const zoho = definePreset({
   authorizationParams: { access_type: 'offline', prompt: 'consent' },
   clientAuth: 'client_secret_post',
   clientSecretRequired: true,
+  redirectUrl: 'http://127.0.0.1:18473/callback',
+  exactRedirect: true,
+  redirectParameters: { location: 'dataCenter' },
   warnings: [
+    'Register the client in the Zoho API console as a "Server-based Application" with exactly http://127.0.0.1:18473/callback as its Authorized Redirect URI (a Self Client has no redirect URL). For accounts in other data centres, switch on Multi-DC in the client\'s settings.',
     'Choose the data centre that holds the Zoho account: tokens from one data centre do not work in another.',
     'Zoho Mail answers IMAP and POP only when access is switched on under Settings > Mail Accounts.',
   ],
