@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   remove: () => import('./commands/remove.js'),
   presets: () => import('./commands/presets.js'),
   sasl: () => import('./commands/sasl.js'),
+  status: () => import('./commands/status.js'),
 };
 
 /** The top-level `--help` text. */
@@ -38,6 +39,7 @@ Commands:
   remove <account>      delete an account
   presets               list the built-in presets ("presets show <preset>" shows one)
   sasl <account>        print the base64 SASL XOAUTH2 / OAUTHBEARER initial response
+  status [<account>]    every account's state from the store (exit 3: one needs authorization)
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's
