@@ -32,7 +32,7 @@ Usage: oauth-authorizer <command> [options]
 Commands:
   authorize <account>   authorize an account (browser or device code) and show its tokens
   token <account>       print a valid access token, refreshing it first when needed
-  refresh <account>     refresh the account's tokens now
+  refresh <account>     refresh the account's tokens now (--all [--older-than 30d]: every account)
   revoke <account>      revoke the tokens at the provider and forget them
   accounts              list the stored accounts
   show <account>        show an account's settings and token status
