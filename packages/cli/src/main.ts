@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   presets: () => import('./commands/presets.js'),
   sasl: () => import('./commands/sasl.js'),
   status: () => import('./commands/status.js'),
+  config: () => import('./commands/config.js'),
 };
 
 /** The top-level `--help` text. */
@@ -40,6 +41,7 @@ Commands:
   presets               list the built-in presets ("presets show <preset>" shows one)
   sasl <account>        print the base64 SASL XOAUTH2 / OAUTHBEARER initial response
   status [<account>]    every account's state from the store (exit 3: one needs authorization)
+  config <client> <account>  print an msmtp / mbsync / neomutt / aerc configuration
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's
