@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   sasl: () => import('./commands/sasl.js'),
   status: () => import('./commands/status.js'),
   config: () => import('./commands/config.js'),
+  check: () => import('./commands/check.js'),
 };
 
 /** The top-level `--help` text. */
@@ -42,6 +43,7 @@ Commands:
   sasl <account>        print the base64 SASL XOAUTH2 / OAUTHBEARER initial response
   status [<account>]    every account's state from the store (exit 3: one needs authorization)
   config <client> <account>  print an msmtp / mbsync / neomutt / aerc configuration
+  check <account>       log in to the account's IMAP, POP3 and SMTP servers with its token
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's

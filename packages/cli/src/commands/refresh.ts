@@ -4,16 +4,10 @@ import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, requireAccount } from '../command-line.js';
 import { describeDuration, parseDuration } from '../duration.js';
 import { usageError } from '../errors.js';
-import {
-  EXIT_AUTHORIZATION_REQUIRED,
-  EXIT_FAILURE,
-  EXIT_NETWORK,
-  EXIT_OK,
-  EXIT_USAGE,
-  exitCodeFor,
-} from '../exit-codes.js';
+import { EXIT_OK, exitCodeFor } from '../exit-codes.js';
 import { tokenManagerFor } from '../token-manager-for.js';
 import { describeExpiry, isoOrNull } from '../token-status.js';
+import { worstExitCode } from '../worst-exit-code.js';
 
 /** The `--help` text of `oauth-authorizer refresh`, with examples. */
 export const help = `Usage: oauth-authorizer refresh <account> [--json]
@@ -41,27 +35,6 @@ Exit codes: 3 when the provider rejected the refresh token (authorize again), 4 
 server error (the stored tokens are kept). With --all, the worst of the accounts': 1 (unexpected)
 over 2 (configuration) over 3 (authorization) over 4 (network) over 0.
 `;
-
-/** Exit codes from the one that matters most to the one that matters least (a network blip heals by itself). */
-const SEVERITY = [EXIT_FAILURE, EXIT_USAGE, EXIT_AUTHORIZATION_REQUIRED, EXIT_NETWORK, EXIT_OK];
-
-/**
- * The exit code that matters most of several: an unexpected failure, then a configuration error,
- * then an account that needs a person, then a network error, then success.
- *
- * @example
- * ```ts
- * worstExitCode([0, 4, 3]); // 3
- * ```
- */
-export function worstExitCode(codes: readonly number[]): number {
-  let worst = EXIT_OK;
-  for (const code of codes) {
-    const rank = SEVERITY.indexOf(code);
-    if ((rank === -1 ? 0 : rank) < SEVERITY.indexOf(worst)) worst = code;
-  }
-  return worst;
-}
 
 /** What `refresh --all` did with one account. */
 interface AccountResult {
