@@ -20,6 +20,8 @@ export const CLI_ACCOUNT_SETTINGS_INVALID = 'CLI_ACCOUNT_SETTINGS_INVALID';
 export const CLI_AUTHORIZATION_TIMEOUT = 'CLI_AUTHORIZATION_TIMEOUT';
 /** The user interrupted the command (Ctrl-C, or end of input at a prompt). */
 export const CLI_INTERRUPTED = 'CLI_INTERRUPTED';
+/** The settings file (`config.json` under the home directory) cannot be read or has a wrong value. */
+export const CLI_SETTINGS_INVALID = 'CLI_SETTINGS_INVALID';
 
 /** Every code the CLI defines itself. */
 export type CliErrorCode =
@@ -29,7 +31,8 @@ export type CliErrorCode =
   | typeof CLI_CLIENT_SECRET_MISSING
   | typeof CLI_ACCOUNT_SETTINGS_INVALID
   | typeof CLI_AUTHORIZATION_TIMEOUT
-  | typeof CLI_INTERRUPTED;
+  | typeof CLI_INTERRUPTED
+  | typeof CLI_SETTINGS_INVALID;
 
 /**
  * Makes a CLI error: one line for the user and, where it helps, a hint on how to fix it.

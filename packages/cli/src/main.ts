@@ -1,6 +1,6 @@
 import type { CommandContext, CommandModule } from './command-context.js';
 import { usageError } from './errors.js';
-import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { EXIT_AUTHORIZATION_REQUIRED, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { resolveHome } from './home.js';
 import { Output, type TerminalStreams } from './output.js';
 
@@ -25,6 +25,9 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   config: () => import('./commands/config.js'),
   check: () => import('./commands/check.js'),
 };
+
+/** Commands whose "authorization needed" (exit 3) runs the notify hook. */
+const NOTIFYING_COMMANDS = new Set(['token', 'refresh', 'sasl', 'check']);
 
 /** The top-level `--help` text. */
 export const HELP = `oauth-authorizer — get OAuth2 tokens for mail clients and scripts, and keep them fresh
@@ -111,6 +114,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const args = [...argv];
   let debug = hasOption(args, '--debug');
   let phase: 'authorize' | 'refresh' = 'refresh';
+  let commandName: string | undefined;
   const controller = new AbortController();
   const onSignal = () => {
     // A second Ctrl-C, or a command that does not react to the first, ends the process at once.
@@ -154,6 +158,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return EXIT_OK;
     }
     if (name === 'authorize') phase = 'authorize';
+    commandName = name;
     const context: CommandContext = {
       args,
       streams,
@@ -168,7 +173,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return await command.run(context);
   } catch (error) {
     output.error(error, { debug, phase });
-    return exitCodeFor(error, phase);
+    const code = exitCodeFor(error, phase);
+    // An account that has just turned out to need authorization: tell the user (detached, once).
+    if (code === EXIT_AUTHORIZATION_REQUIRED && commandName && NOTIFYING_COMMANDS.has(commandName))
+      await (await import('./notify.js')).notifyAfterFailure(
+        resolveHome(env, options.platform ?? process.platform),
+        env,
+        args,
+      );
+    return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

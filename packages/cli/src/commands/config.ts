@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadAccount } from '../account-store.js';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, requireAccount } from '../command-line.js';
-import { usageError } from '../errors.js';
+import { shellQuote, usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { aercConfiguration } from '../mail-client-config/aerc.js';
 import {
@@ -15,9 +15,13 @@ import { type IsyncVersion, isyncVersionOf, mbsyncConfiguration } from '../mail-
 import { msmtpConfiguration } from '../mail-client-config/msmtp.js';
 import { neomuttConfiguration } from '../mail-client-config/neomutt.js';
 import { type MailProtocolName, mailServersOf } from '../mail-server-spec.js';
+import { readSettings, settingsPath, writeSettings } from '../settings-file.js';
 
 /** The `--help` text of `oauth-authorizer config`, with examples. */
 export const help = `Usage: oauth-authorizer config <client> <account> [options]
+       oauth-authorizer config set notify [--] <command> [<argument>…]
+       oauth-authorizer config unset notify
+       oauth-authorizer config show [--json]
 
 Prints a working configuration for a mail client and the account, built from the preset's mail
 servers, the account's address, the preset's SASL mechanism and the token command (this CLI by
@@ -36,7 +40,14 @@ Options:
   --maildir <dir>            mbsync: where the mail goes (default: ~/Mail/<name>)
   --isync-version <v>        mbsync: 1.4 (SSLType) or 1.5 (TLSType); default: what "mbsync --version" says
 
+Settings (config.json under the home directory):
+  notify   the command run (detached, at most 10 s, once per account and situation) when an
+           account needs authorization or its refresh token nears a known limit; it gets
+           OAUTH_AUTHORIZER_ACCOUNT, _REASON, _HINT and _COMMAND in its environment. Unset:
+           notify-send in a desktop session. "config set notify --off" turns it off.
+
 Examples:
+  oauth-authorizer config set notify notify-send --urgency=critical "OAuth authorization needed"
   oauth-authorizer config msmtp me@gmail.com > ~/.msmtprc && chmod 600 ~/.msmtprc
   oauth-authorizer config mbsync work --isync-version 1.4 >> ~/.mbsyncrc
   oauth-authorizer config neomutt me@gmail.com > ~/.config/neomutt/neomuttrc
@@ -50,6 +61,46 @@ const CLIENTS: Record<string, MailProtocolName> = {
   neomutt: 'imap',
   aerc: 'imap',
 };
+
+/** `config set|unset|show`: edits or prints the settings file. */
+async function runSettings(context: CommandContext, verb: 'set' | 'unset' | 'show'): Promise<number> {
+  const args = context.args.slice(1);
+  const path = settingsPath(context.home);
+  if (verb === 'show') {
+    const { values } = parseCommandLine('config show', args, { json: { type: 'boolean' } }, { max: 0 });
+    const settings = await readSettings(context.home);
+    if (values.json) context.output.json(settings);
+    else
+      context.output.data(
+        `notify: ${settings.notify === undefined ? '(not set: notify-send in a desktop session)' : settings.notify === null ? 'off' : settings.notify.map(shellQuote).join(' ')}`,
+      );
+    return EXIT_OK;
+  }
+  if (args[0] !== 'notify')
+    throw usageError(
+      `config ${verb}: the settings are: notify; got ${args[0] === undefined ? 'nothing' : `"${args[0]}"`}`,
+      'config',
+    );
+  const settings = await readSettings(context.home);
+  if (verb === 'unset') {
+    if (args.length > 1) throw usageError('config unset notify takes no value', 'config');
+    const { notify: _removed, ...rest } = settings;
+    await writeSettings(context.home, rest);
+    context.output.info(`Unset notify in ${path}`);
+    return EXIT_OK;
+  }
+  // Everything after "notify" is the command, flags included ("--" is optional).
+  const command = args[1] === '--' ? args.slice(2) : args.slice(1);
+  if (command.length === 0 || command[0] === '')
+    throw usageError(
+      'config set notify: give the command, e.g. config set notify notify-send "OAuth"',
+      'config',
+    );
+  const notify = command.length === 1 && command[0] === '--off' ? null : command;
+  await writeSettings(context.home, { ...settings, notify });
+  context.output.info(`Set notify in ${path}: ${notify === null ? 'off' : notify.map(shellQuote).join(' ')}`);
+  return EXIT_OK;
+}
 
 /** What `mbsync --version` says, or `undefined` when mbsync cannot be run. */
 function detectIsyncVersion(): Promise<IsyncVersion | undefined> {
@@ -70,6 +121,8 @@ function detectIsyncVersion(): Promise<IsyncVersion | undefined> {
  * ```
  */
 export async function run(context: CommandContext): Promise<number> {
+  const verb = context.args[0];
+  if (verb === 'set' || verb === 'unset' || verb === 'show') return runSettings(context, verb);
   const { values, positionals } = parseCommandLine(
     'config',
     context.args,

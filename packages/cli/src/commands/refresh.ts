@@ -95,9 +95,13 @@ async function refreshAll(
   const now = Date.now();
   const results: AccountResult[] = [];
   const { output } = context;
+  const store = openTokenStore(context);
+  const { notifyForRecord } = await import('../notify.js');
   for (const account of accounts) {
     const result = await refreshOne(context, account, olderThan, now);
     results.push(result);
+    // An account that needs authorization now, or nears a known limit, runs the notify hook (once).
+    await notifyForRecord(context.home, context.env, await store.get(account).catch(() => undefined));
     if (json) continue;
     if (result.result === 'refreshed')
       output.info(

@@ -133,6 +133,7 @@ export async function run(context: CommandContext): Promise<number> {
   const accounts = only === undefined ? await store.list({ signal: context.signal }) : [only];
   const now = Date.now();
   const entries: StatusEntry[] = [];
+  const records: StoredAccount[] = [];
   for (const account of accounts) {
     let record: StoredAccount | undefined;
     try {
@@ -144,6 +145,7 @@ export async function run(context: CommandContext): Promise<number> {
     }
     if (record === undefined) throw unknownAccount(account);
     entries.push({ account, health: assessAccountHealth(record, now) });
+    records.push(record);
   }
   if (values.json) context.output.json(entries.map((entry) => jsonOf(entry, now)));
   else if (entries.length === 0)
@@ -151,6 +153,9 @@ export async function run(context: CommandContext): Promise<number> {
       'No accounts yet. Add one with: oauth-authorizer authorize <account> --preset <preset>',
     );
   else for (const entry of entries) context.output.data(lineOf(entry, now));
+  // An account that needs authorization, or nears a known limit, runs the notify hook (once).
+  const { notifyForRecord } = await import('../notify.js');
+  for (const record of records) await notifyForRecord(context.home, context.env, record);
   return entries.some((entry) => !entry.health || entry.health.needsAuthorization)
     ? EXIT_AUTHORIZATION_REQUIRED
     : EXIT_OK;
