@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '@oauth-authorizer/core';
 import type { AccountSettings } from './account-settings.js';
 import { usageError } from './errors.js';
 
@@ -81,7 +82,8 @@ export interface MailServerFlags {
  * then `--host`/`--port`/`--tls` applied to the `primary` protocol (the one the mail client
  * mainly talks), which they may create for a provider without a preset.
  *
- * @throws {AuthorizerError} `CLI_USAGE` for a malformed flag, or `--port`/`--tls` without a host.
+ * @throws {AuthorizerError} `CLI_USAGE` for a malformed flag, `--port`/`--tls` without a host, or
+ *   TLS `none` to a host that is not loopback.
  *
  * @example
  * ```ts
@@ -126,6 +128,12 @@ export function mailServersOf(
           : (base?.tls ?? 'implicit');
     servers[primary] = { host, port, tls };
   }
+  for (const [protocol, server] of Object.entries(servers))
+    if (server.tls === 'none' && !isLoopbackHost(server.host))
+      throw usageError(
+        `${command}: ${protocol.toUpperCase()} without TLS is allowed to loopback hosts only (the token would cross the network in clear text), got "${server.host}"`,
+        command,
+      );
   return servers;
 }
 

@@ -222,8 +222,8 @@ export async function notifyForRecord(
 
 /**
  * After a command failed with "authorization needed" (exit code 3): notifies about the account it
- * was given (its first argument that is not an option), if the stored record says it needs
- * authorization. An unknown account (a typo) notifies nothing. Never throws.
+ * was given, if the stored record says it needs authorization. An unknown account (a typo)
+ * notifies nothing. Never throws.
  *
  * @example
  * ```ts
@@ -235,12 +235,18 @@ export async function notifyAfterFailure(
   env: Readonly<Record<string, string | undefined>>,
   args: readonly string[],
 ): Promise<void> {
-  const account = args.find((arg) => !arg.startsWith('-'));
-  if (account === undefined) return;
+  // The account is the first argument that names a stored account: option values come first
+  // sometimes (`token --min-validity 300 work`), and are not accounts.
   try {
     const { openTokenStore } = await import('./account-store.js');
-    await notifyForRecord(home, env, await openTokenStore({ home }).get(account));
+    const store = openTokenStore({ home });
+    for (const arg of args.slice(0, 8)) {
+      if (arg === '--') break;
+      if (arg.startsWith('-')) continue;
+      const record = await store.get(arg).catch(() => undefined);
+      if (record) return await notifyForRecord(home, env, record);
+    }
   } catch {
-    // An unreadable record has already been reported by the command itself.
+    // Nothing to notify about: the command has reported its own error.
   }
 }

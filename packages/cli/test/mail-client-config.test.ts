@@ -289,5 +289,11 @@ describe('config builds from the preset and the overrides', () => {
     const badTls = await runCli(['config', 'aerc', ACCOUNT, '--imap', 'imap.example.com:993:ssl'], { home });
     expect(badTls.code).toBe(2);
     expect(badTls.stderr).toContain('--imap must be implicit, starttls or none, got "ssl"');
+    const cleartext = await runCli(
+      ['config', 'msmtp', ACCOUNT, '--host', 'smtp.example.com', '--tls', 'none'],
+      { home },
+    );
+    expect(cleartext.code).toBe(2);
+    expect(cleartext.stderr).toContain('SMTP without TLS is allowed to loopback hosts only');
   });
 });

@@ -163,7 +163,8 @@ describe('the notify hook runs when an account needs authorization', () => {
     await chmod(failing, 0o755);
     await runCli(['config', 'set', 'notify', failing], { home });
     await mark(1);
-    expect((await runCli(['token', account], { home })).code).toBe(3);
+    // An option's value before the account is not taken for it.
+    expect((await runCli(['token', '--min-validity', '30', account], { home })).code).toBe(3);
     await sleep(1500);
     expect(await readFile(join(home, 'notify.log'), 'utf8')).toMatch(
       /wes@example\.test \(rejected\): the notify command exited with 7: no display here\n/,
