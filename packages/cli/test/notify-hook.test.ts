@@ -241,4 +241,22 @@ describe('the notify hook runs when an account needs authorization', () => {
     expect(args.slice(0, 2)).toEqual(['--app-name=oauth-authorizer', `OAuth: ${account} needs attention`]);
     expect(args[2]).toContain('invalid_grant');
   });
+
+  it('refresh --all fires the hook for an account whose refresh the provider rejects, once over several runs', async () => {
+    const home = await provider.newHome();
+    const account = 'yan@example.test';
+    const refreshToken = await authorize(home, account);
+    await authorize(home, 'zoe@example.test');
+    await runCli(['config', 'set', 'notify', recorder], { home });
+    await revokeAndExpire(home, account, refreshToken);
+    const out = await newOut();
+    for (let run = 0; run < 2; run++) {
+      const result = await runCli(['refresh', '--all'], { home, env: { HOOK_OUT: out } });
+      expect(result.code).toBe(3);
+    }
+    const runs = await hookRuns(out);
+    expect(runs.map((env) => [env.OAUTH_AUTHORIZER_ACCOUNT, env.OAUTH_AUTHORIZER_REASON])).toEqual([
+      [account, 'rejected'],
+    ]);
+  }, 60_000);
 });

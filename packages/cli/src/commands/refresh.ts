@@ -91,11 +91,11 @@ async function refreshAll(
   olderThan: number | undefined,
   json: boolean,
 ): Promise<number> {
-  const accounts = await openTokenStore(context).list({ signal: context.signal });
+  const store = openTokenStore(context);
+  const accounts = await store.list({ signal: context.signal });
   const now = Date.now();
   const results: AccountResult[] = [];
   const { output } = context;
-  const store = openTokenStore(context);
   const { notifyForRecord } = await import('../notify.js');
   for (const account of accounts) {
     const result = await refreshOne(context, account, olderThan, now);
