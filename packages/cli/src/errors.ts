@@ -22,6 +22,8 @@ export const CLI_AUTHORIZATION_TIMEOUT = 'CLI_AUTHORIZATION_TIMEOUT';
 export const CLI_INTERRUPTED = 'CLI_INTERRUPTED';
 /** The self-signed certificate of an https loopback redirect could not be made (openssl missing or failing). */
 export const CLI_CERTIFICATE_FAILED = 'CLI_CERTIFICATE_FAILED';
+/** The settings file (`config.json` under the home directory) cannot be read or has a wrong value. */
+export const CLI_SETTINGS_INVALID = 'CLI_SETTINGS_INVALID';
 
 /** Every code the CLI defines itself. */
 export type CliErrorCode =
@@ -32,7 +34,8 @@ export type CliErrorCode =
   | typeof CLI_ACCOUNT_SETTINGS_INVALID
   | typeof CLI_AUTHORIZATION_TIMEOUT
   | typeof CLI_INTERRUPTED
-  | typeof CLI_CERTIFICATE_FAILED;
+  | typeof CLI_CERTIFICATE_FAILED
+  | typeof CLI_SETTINGS_INVALID;
 
 /**
  * Makes a CLI error: one line for the user and, where it helps, a hint on how to fix it.

@@ -35,6 +35,7 @@ import {
   CLI_CLIENT_SECRET_MISSING,
   CLI_INTERRUPTED,
   CLI_MISSING_VALUES,
+  CLI_SETTINGS_INVALID,
   CLI_UNKNOWN_ACCOUNT,
   CLI_USAGE,
 } from './errors.js';
@@ -70,6 +71,7 @@ const USAGE: ReadonlySet<string> = new Set([
   CLI_MISSING_VALUES,
   CLI_CLIENT_SECRET_MISSING,
   CLI_ACCOUNT_SETTINGS_INVALID,
+  CLI_SETTINGS_INVALID,
   OAUTH_INVALID_CONFIGURATION,
   OAUTH_INSECURE_ENDPOINT,
   // No metadata at the issuer (a 404, another issuer): the issuer URL is wrong. A server that

@@ -1,6 +1,6 @@
 import type { CommandContext, CommandModule } from './command-context.js';
 import { usageError } from './errors.js';
-import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { EXIT_AUTHORIZATION_REQUIRED, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { resolveHome } from './home.js';
 import { Output, type TerminalStreams } from './output.js';
 import { didYouMean } from './suggestions.js';
@@ -22,7 +22,13 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   remove: () => import('./commands/remove.js'),
   presets: () => import('./commands/presets.js'),
   sasl: () => import('./commands/sasl.js'),
+  status: () => import('./commands/status.js'),
+  config: () => import('./commands/config.js'),
+  check: () => import('./commands/check.js'),
 };
+
+/** Commands whose "authorization needed" (exit 3) runs the notify hook. */
+const NOTIFYING_COMMANDS = new Set(['token', 'refresh', 'sasl', 'check']);
 
 /** The top-level `--help` text. */
 export const HELP = `oauth-authorizer — get OAuth2 tokens for mail clients and scripts, and keep them fresh
@@ -32,13 +38,16 @@ Usage: oauth-authorizer <command> [options]
 Commands:
   authorize <account>   authorize an account (browser or device code) and show its tokens
   token <account>       print a valid access token, refreshing it first when needed
-  refresh <account>     refresh the account's tokens now
+  refresh <account>     refresh the account's tokens now (--all [--older-than 30d]: every account)
   revoke <account>      revoke the tokens at the provider and forget them
   accounts              list the stored accounts
   show <account>        show an account's settings and token status
   remove <account>      delete an account
   presets               list the built-in presets ("presets show <preset>" shows one)
   sasl <account>        print the base64 SASL XOAUTH2 / OAUTHBEARER initial response
+  status [<account>]    every account's state from the store (exit 3: one needs authorization)
+  config <client> <account>  print an msmtp / mbsync / neomutt / aerc configuration
+  check <account>       log in to the account's IMAP, POP3 and SMTP servers with its token
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's
@@ -102,6 +111,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const args = [...argv];
   let debug = hasOption(args, '--debug');
   let phase: 'authorize' | 'refresh' = 'refresh';
+  let commandName: string | undefined;
   const controller = new AbortController();
   const onSignal = () => {
     // A second Ctrl-C, or a command that does not react to the first, ends the process at once.
@@ -146,6 +156,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return EXIT_OK;
     }
     if (name === 'authorize') phase = 'authorize';
+    commandName = name;
     const context: CommandContext = {
       args,
       streams,
@@ -165,7 +176,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       platform: options.platform ?? process.platform,
     });
     output.error(error, { debug, phase, providerHint: await hint });
-    return exitCodeFor(error, phase);
+    const code = exitCodeFor(error, phase);
+    // An account that has just turned out to need authorization: tell the user (detached, once).
+    if (code === EXIT_AUTHORIZATION_REQUIRED && commandName && NOTIFYING_COMMANDS.has(commandName))
+      await (await import('./notify.js')).notifyAfterFailure(
+        resolveHome(env, options.platform ?? process.platform),
+        env,
+        args,
+      );
+    return code;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

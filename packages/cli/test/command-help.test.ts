@@ -14,7 +14,20 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-const COMMANDS = ['authorize', 'token', 'refresh', 'revoke', 'accounts', 'show', 'remove', 'presets', 'sasl'];
+const COMMANDS = [
+  'authorize',
+  'token',
+  'refresh',
+  'revoke',
+  'accounts',
+  'show',
+  'remove',
+  'presets',
+  'sasl',
+  'status',
+  'config',
+  'check',
+];
 
 describe('help', () => {
   it('every command has --help with usage and examples, on stdout, exit code 0', async () => {

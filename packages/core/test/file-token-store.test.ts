@@ -59,6 +59,8 @@ describe('FileTokenStore', () => {
         extra: { ext: 1 },
       }),
       authorizationRequired: { since: Date.now(), reason: 'invalid_grant: grant request is invalid' },
+      // A regression: the file store dropped the token manager's note, so `status` never saw it.
+      lastRefreshError: { at: Date.now(), code: 'OAUTH_ERROR_RESPONSE', message: 'invalid_grant' },
       settings: { preset: 'custom', clientId: 'native-app', scopes: ['openid', 'mail'] },
     };
     await store.set(record);

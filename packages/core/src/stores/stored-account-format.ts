@@ -30,6 +30,8 @@ export interface StoredAccountJSON {
   account: string;
   tokens?: TokenSetJSON;
   authorization_required?: { since: string; reason: string };
+  /** {@link StoredAccount.lastRefreshError}, with `at` as an ISO 8601 date. */
+  last_refresh_error?: { at: string; code: string; message: string };
   settings?: Record<string, unknown>;
 }
 
@@ -57,6 +59,10 @@ export function storedAccountToJSON(record: StoredAccount): StoredAccountJSON {
       since: new Date(record.authorizationRequired.since).toISOString(),
       reason: record.authorizationRequired.reason,
     };
+  }
+  if (record.lastRefreshError) {
+    const { at, code, message } = record.lastRefreshError;
+    json.last_refresh_error = { at: new Date(at).toISOString(), code, message };
   }
   if (record.settings) json.settings = record.settings;
   return json;
@@ -118,6 +124,7 @@ export function storedAccountFromJSON(
     account: stored,
     tokens,
     authorization_required: required,
+    last_refresh_error: lastError,
     settings,
   } = json as Record<string, unknown>;
   if (version !== STORED_ACCOUNT_FORMAT_VERSION)
@@ -138,6 +145,15 @@ export function storedAccountFromJSON(
     if (Number.isNaN(ms) || typeof reason !== 'string')
       throw corrupt('"authorization_required" must be { "since": <ISO 8601 date>, "reason": <string> }');
     record.authorizationRequired = { since: ms, reason };
+  }
+  if (lastError !== undefined) {
+    const { at, code, message } = (lastError ?? {}) as Record<string, unknown>;
+    const ms = typeof at === 'string' ? Date.parse(at) : Number.NaN;
+    if (Number.isNaN(ms) || typeof code !== 'string' || typeof message !== 'string')
+      throw corrupt(
+        '"last_refresh_error" must be { "at": <ISO 8601 date>, "code": <string>, "message": <string> }',
+      );
+    record.lastRefreshError = { at: ms, code, message };
   }
   if (settings !== undefined) {
     if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
