@@ -10,7 +10,7 @@ import { figure } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGES = ['core', 'redirect-listener', 'presets', 'mail-adapters', 'cli', 'store-redis'];
-const TARGETS = { core: 2, 'redirect-listener': 2 };
+const TARGETS = { core: 2, 'redirect-listener': 3 };
 
 function findInstalled(name, fromDir) {
   // pnpm links each package's dependencies beside its real location, so walk up from there.

@@ -172,6 +172,7 @@ Far :work-remote:
 Near :work-local:
 Patterns INBOX
 Create Near
+SyncState *
 `;
     const file = join(scratch, 'mbsyncrc');
     writeFileSync(file, config, { mode: 0o600 });

@@ -68,7 +68,12 @@ describe('the local demo', () => {
         cwd: root,
         encoding: 'utf8',
         timeout: 90_000,
-        env: { ...process.env, NO_COLOR: '1', BROWSER: browser as string, TEST_BROWSER_LOGIN: login as string },
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          BROWSER: browser as string,
+          TEST_BROWSER_LOGIN: login as string,
+        },
       },
     );
     expect(run.status, run.stdout + run.stderr).toBe(0);
