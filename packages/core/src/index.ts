@@ -43,6 +43,7 @@ export type { LeaveQueue } from './stores/lock-queue.js';
 export { AccountLockQueue } from './stores/lock-queue.js';
 export { MemoryTokenStore } from './stores/memory.js';
 export { checkAccountName, checkStoredAccount } from './stores/record.js';
+export type { StoreFileSystem } from './stores/store-file-system.js';
 export type { StoredAccountJSON } from './stores/stored-account-format.js';
 export {
   parseStoredJSON,

@@ -1,6 +1,14 @@
 import { AuthorizerError, OAUTH_STORE_CORRUPT, OAUTH_STORE_UNAVAILABLE } from '../errors.js';
 
-function errnoOf(error: unknown): string | undefined {
+/**
+ * The system error code (`ENOSPC`, `EACCES`, …) of a failed file or socket call, if it has one.
+ *
+ * @example
+ * ```ts
+ * if (errnoOf(error) === 'ENOENT') return undefined;
+ * ```
+ */
+export function errnoOf(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
@@ -14,11 +22,32 @@ function errnoOf(error: unknown): string | undefined {
  * throw storeUnavailable(`could not write token file "${path}"`, error); // … (ENOSPC)
  * ```
  */
-export function storeUnavailable(what: string, error?: unknown): AuthorizerError {
+export function storeUnavailable(
+  what: string,
+  error?: unknown,
+  options: { hint?: string } = {},
+): AuthorizerError {
   const errno = errnoOf(error);
   return new AuthorizerError(OAUTH_STORE_UNAVAILABLE, `${what}${errno ? ` (${errno})` : ''}`, {
     ...(error !== undefined && { cause: error }),
+    ...(options.hint !== undefined && { hint: options.hint }),
   });
+}
+
+/**
+ * The hint of a write that failed for want of space (`ENOSPC`, `EDQUOT`), for
+ * {@link storeUnavailable}'s options; none for other failures.
+ *
+ * @example
+ * ```ts
+ * storeUnavailable(`could not write token file "${path}"`, error, spaceHint(error, directory));
+ * ```
+ */
+export function spaceHint(error: unknown, directory: string): { hint?: string } {
+  const code = errnoOf(error);
+  return code === 'ENOSPC' || code === 'EDQUOT'
+    ? { hint: `free some space on the disk that holds "${directory}", then try again` }
+    : {};
 }
 
 /**
