@@ -7,8 +7,20 @@ import { decodeAccountName, encodeAccountName } from './account-file-name.js';
 import { retryWhileBusy } from './busy-retry.js';
 import { acquireFileLock } from './file-lock.js';
 import { AccountLockQueue, DEFAULT_LOCK_TIMEOUT } from './lock-queue.js';
+import {
+  directoryLooseness,
+  isLinkRefusal,
+  OPEN_REFUSES_LINKS,
+  READ_WITHOUT_FOLLOWING,
+} from './private-files.js';
 import { checkStoredAccount } from './record.js';
-import { errnoOf as errorCode, spaceHint, storeCorrupt, storeUnavailable } from './store-errors.js';
+import {
+  errnoOf as errorCode,
+  shellQuote,
+  spaceHint,
+  storeCorrupt,
+  storeUnavailable,
+} from './store-errors.js';
 import { nodeFileSystem, type StoreFileSystem } from './store-file-system.js';
 import { parseStoredJSON, storedAccountFromJSON, storedAccountToJSON } from './stored-account-format.js';
 import { sweepStaleTempFiles, tempFileName } from './temp-files.js';
@@ -50,7 +62,9 @@ export interface FileTokenStoreOptions {
 
 /**
  * The default {@link TokenStore}: one JSON file per account in a directory, private to the user
- * (directory `0700`, files `0600`, tightened when found looser), written atomically (a unique temp
+ * (directory `0700`, files `0600`, tightened when found readable by others; on POSIX a directory
+ * another user owns, or that group or others may write to, is refused: they could have replaced
+ * its files), written atomically (a unique temp
  * file in the same directory, `fsync`, `rename`, `fsync` of the directory) so that a crash or
  * `kill -9` at any moment leaves the old record or the new one, never a broken file. The lock is a
  * `<account>.lock` file created with `O_EXCL`, so it works across processes; a lock left by a
@@ -108,10 +122,12 @@ export class FileTokenStore implements TokenStore {
   }
 
   /**
-   * Reads the account's record; tightens the file's mode to `0600` first when it is looser.
+   * Reads the account's record; tightens the file's mode to `0600` first when it is looser. A
+   * symbolic link at the account file is refused, not followed (`O_NOFOLLOW`).
    *
    * @throws {AuthorizerError} `OAUTH_STORE_CORRUPT` (naming the file) when it does not hold a
-   *   record, `OAUTH_STORE_UNAVAILABLE` when it cannot be read.
+   *   record, `OAUTH_STORE_UNAVAILABLE` when it cannot be read, is a symbolic link or not a
+   *   regular file, or the directory is not private (see {@link FileTokenStore}).
    */
   async get(account: string, options: { signal?: AbortSignal } = {}): Promise<StoredAccount | undefined> {
     const path = this.pathOf(account);
@@ -120,7 +136,9 @@ export class FileTokenStore implements TokenStore {
     let text: string;
     let handle: FileHandle | undefined;
     try {
-      handle = await this.#fs.open(path, 'r');
+      if (!OPEN_REFUSES_LINKS && (await this.#fs.lstat(path)).isSymbolicLink())
+        throw Object.assign(new Error('symbolic link'), { code: 'ELOOP' });
+      handle = await this.#fs.open(path, READ_WITHOUT_FOLLOWING);
       const info = await handle.stat();
       if (!info.isFile()) throw storeUnavailable(`token file "${path}" is not a regular file`);
       if ((info.mode & 0o077) !== 0) {
@@ -136,7 +154,16 @@ export class FileTokenStore implements TokenStore {
       text = await handle.readFile('utf8');
     } catch (error) {
       if (error instanceof AuthorizerError) throw error;
-      if (errorCode(error) === 'ENOENT') return undefined;
+      const code = errorCode(error);
+      if (code === 'ENOENT') return undefined;
+      if (isLinkRefusal(code))
+        throw storeUnavailable(
+          `token file "${path}" is a symbolic link, which the store does not follow`,
+          error,
+          {
+            hint: 'replace the link by the file itself, or remove it and authorize the account again',
+          },
+        );
       throw storeUnavailable(`could not read token file "${path}"`, error);
     } finally {
       await handle?.close().catch(() => undefined);
@@ -306,7 +333,22 @@ export class FileTokenStore implements TokenStore {
       await this.#fs.mkdir(directory, { recursive: true, mode: 0o700 });
       const info = await this.#fs.stat(directory);
       if (!info.isDirectory()) throw storeUnavailable(`token directory "${directory}" is not a directory`);
-      if ((info.mode & 0o077) !== 0) await this.#fs.chmod(directory, 0o700);
+      const looseness = directoryLooseness(info);
+      if (looseness === 'foreign')
+        throw storeUnavailable(
+          `token directory "${directory}" belongs to another user (uid ${info.uid}, this is uid ${process.getuid?.()})`,
+          undefined,
+          {
+            hint: `use a directory of your own, or make this one yours: chown, then chmod 700 ${shellQuote(directory)}`,
+          },
+        );
+      if (looseness === 'writable')
+        throw storeUnavailable(
+          `token directory "${directory}" is writable by ${(info.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(info.mode & 0o777).toString(8).padStart(4, '0')}), so another user could replace its files`,
+          undefined,
+          { hint: `check its files, then: chmod 700 ${shellQuote(directory)}` },
+        );
+      if (looseness === 'readable') await this.#fs.chmod(directory, 0o700);
     } catch (error) {
       if (error instanceof AuthorizerError) throw error;
       throw storeUnavailable(`could not prepare token directory "${directory}" with mode 0700`, error);
