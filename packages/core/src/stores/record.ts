@@ -32,7 +32,10 @@ export function checkAccountName(account: unknown): asserts account is string {
  */
 export function checkStoredAccount(record: unknown): asserts record is StoredAccount {
   if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object');
-  const { account, tokens, authorizationRequired, settings } = record as Record<string, unknown>;
+  const { account, tokens, authorizationRequired, lastRefreshError, settings } = record as Record<
+    string,
+    unknown
+  >;
   checkAccountName(account);
   if (tokens !== undefined) {
     const { accessToken, tokenType, obtainedAt, extra } = (tokens ?? {}) as Record<string, unknown>;
@@ -50,6 +53,16 @@ export function checkStoredAccount(record: unknown): asserts record is StoredAcc
     const { since, reason } = (authorizationRequired ?? {}) as Record<string, unknown>;
     if (typeof since !== 'number' || typeof reason !== 'string')
       throw new TypeError('record "authorizationRequired" must be { since: number, reason: string }');
+  }
+  if (lastRefreshError !== undefined) {
+    const { at, code, message } = (lastRefreshError ?? {}) as Record<string, unknown>;
+    if (
+      typeof at !== 'number' ||
+      !Number.isFinite(at) ||
+      typeof code !== 'string' ||
+      typeof message !== 'string'
+    )
+      throw new TypeError('record "lastRefreshError" must be { at: number, code: string, message: string }');
   }
   if (
     settings !== undefined &&

@@ -30,6 +30,7 @@ export interface StoredAccountJSON {
   account: string;
   tokens?: TokenSetJSON;
   authorization_required?: { since: string; reason: string };
+  last_refresh_error?: { at: string; code: string; message: string };
   settings?: Record<string, unknown>;
 }
 
@@ -41,6 +42,7 @@ export interface StoredAccountJSON {
  * { "version": 1, "account": "me@example.com",
  *   "tokens": { "access_token": "…", "token_type": "Bearer", "expires_at": "…", "refresh_token": "…", "obtained_at": "…" },
  *   "authorization_required": { "since": "…", "reason": "invalid_grant" },
+ *   "last_refresh_error": { "at": "…", "code": "OAUTH_TIMEOUT", "message": "…" },
  *   "settings": { … } }
  * ```
  *
@@ -57,6 +59,10 @@ export function storedAccountToJSON(record: StoredAccount): StoredAccountJSON {
       since: new Date(record.authorizationRequired.since).toISOString(),
       reason: record.authorizationRequired.reason,
     };
+  }
+  if (record.lastRefreshError) {
+    const { at, code, message } = record.lastRefreshError;
+    json.last_refresh_error = { at: new Date(at).toISOString(), code, message };
   }
   if (record.settings) json.settings = record.settings;
   return json;
@@ -82,6 +88,28 @@ export function parseStoredJSON(text: string, corrupt: (problem: string) => Erro
   }
 }
 
+// An ISO 8601 date of a stored field, in ms; NaN for anything else.
+function storedDate(value: unknown): number {
+  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// What a stored value is, for a message about a field that may hold a token: never its content.
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+// The account a record names, quoted when it reads as a mail address: a token pasted there by
+// mistake (no `@` in RFC 6750's token characters) is described, not shown.
+function shownAccount(value: unknown): string {
+  return typeof value === 'string' && /^[^\s@]+@[^\s@]+$/.test(value) ? shown(value) : kindOf(value);
+}
+
 // Shows a stored value in a message without ever quoting much of it.
 function shown(value: unknown): string {
   if (typeof value === 'string')
@@ -94,7 +122,9 @@ function shown(value: unknown): string {
  * Reads a record from its parsed stored JSON (see {@link storedAccountToJSON}) and checks that it
  * belongs to `account`: the store's file name or key decides the account, and a record copied
  * under another name would make two accounts share one rotating refresh token. Every problem
- * becomes `corrupt(problem)`, where `problem` names what is wrong and never quotes a token.
+ * becomes `corrupt(problem)`, where `problem` names the field and what is wrong with it (so a
+ * person who edited the file by hand finds it), and never quotes a token. Every record it returns
+ * passes {@link checkStoredAccount}: what a store reads, it can write back.
  *
  * @param json What {@link parseStoredJSON} returned.
  * @param account The account the store looked the record up for.
@@ -118,31 +148,45 @@ export function storedAccountFromJSON(
     account: stored,
     tokens,
     authorization_required: required,
+    last_refresh_error: lastError,
     settings,
   } = json as Record<string, unknown>;
   if (version !== STORED_ACCOUNT_FORMAT_VERSION)
-    throw corrupt(`"version" must be ${STORED_ACCOUNT_FORMAT_VERSION}, got ${shown(version)}`);
-  if (stored !== account) throw corrupt(`it holds account ${shown(stored)}, expected ${shown(account)}`);
+    throw corrupt(
+      `"version" must be ${STORED_ACCOUNT_FORMAT_VERSION}, got ${typeof version === 'number' ? version : kindOf(version)}`,
+    );
+  if (stored !== account)
+    throw corrupt(`it holds account ${shownAccount(stored)}, expected ${shown(account)}`);
   const record: StoredAccount = { account };
   if (tokens !== undefined) {
+    if (!isObject(tokens)) throw corrupt(`"tokens" must be an object, got ${kindOf(tokens)}`);
     try {
       record.tokens = tokenSetFromJSON(tokens);
     } catch (error) {
       // tokenSetFromJSON's messages name fields, never values.
       throw corrupt(`"tokens": ${(error as Error).message}`);
     }
+    if (record.tokens.accessToken === '') throw corrupt('"tokens.access_token" must not be empty');
   }
   if (required !== undefined) {
-    const { since, reason } = (required ?? {}) as Record<string, unknown>;
-    const ms = typeof since === 'string' ? Date.parse(since) : Number.NaN;
+    const { since, reason } = isObject(required) ? required : {};
+    const ms = storedDate(since);
     if (Number.isNaN(ms) || typeof reason !== 'string')
       throw corrupt('"authorization_required" must be { "since": <ISO 8601 date>, "reason": <string> }');
     record.authorizationRequired = { since: ms, reason };
   }
+  if (lastError !== undefined) {
+    const { at, code, message } = isObject(lastError) ? lastError : {};
+    const ms = storedDate(at);
+    if (Number.isNaN(ms) || typeof code !== 'string' || typeof message !== 'string')
+      throw corrupt(
+        '"last_refresh_error" must be { "at": <ISO 8601 date>, "code": <string>, "message": <string> }',
+      );
+    record.lastRefreshError = { at: ms, code, message };
+  }
   if (settings !== undefined) {
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
-      throw corrupt('"settings" must be an object');
-    record.settings = settings as Record<string, unknown>;
+    if (!isObject(settings)) throw corrupt(`"settings" must be an object, got ${kindOf(settings)}`);
+    record.settings = settings;
   }
   return record;
 }
