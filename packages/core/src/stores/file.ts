@@ -168,7 +168,7 @@ export class FileTokenStore implements TokenStore {
     } finally {
       await handle?.close().catch(() => undefined);
     }
-    const corrupt = (problem: string) => storeCorrupt(path, account, problem);
+    const corrupt = (problem: string) => storeCorrupt(path, problem);
     return storedAccountFromJSON(parseStoredJSON(text, corrupt), account, corrupt);
   }
 

@@ -51,17 +51,28 @@ export function spaceHint(error: unknown, directory: string): { hint?: string } 
 }
 
 /**
+ * The hint of a corrupt record: what a person does, in words any program can show. Core names no
+ * command (a service using the token manager may have no CLI); a CLI adds its own where it prints.
+ *
+ * @example
+ * ```ts
+ * if (error.hint?.endsWith('authorize the account again')) console.error(`${error.hint}: my-cli login ${account}`);
+ * ```
+ */
+export const AUTHORIZE_AGAIN_HINT = 'inspect or move the file away, then authorize the account again';
+
+/**
  * A token file that does not hold a record. The message names the file and what is wrong with it,
  * never its content (which would be tokens).
  *
  * @example
  * ```ts
- * throw storeCorrupt(path, 'me@example.com', 'not valid JSON (120 characters)');
+ * throw storeCorrupt(path, 'not valid JSON (120 characters)');
  * ```
  */
-export function storeCorrupt(path: string, account: string, problem: string): AuthorizerError {
+export function storeCorrupt(path: string, problem: string): AuthorizerError {
   return new AuthorizerError(OAUTH_STORE_CORRUPT, `token file "${path}" is corrupt: ${problem}`, {
-    hint: `inspect or move the file away, then run: oauth-authorizer authorize ${shellQuote(account)}`,
+    hint: AUTHORIZE_AGAIN_HINT,
   });
 }
 

@@ -76,7 +76,7 @@ export function storedAccountToJSON(record: StoredAccount): StoredAccountJSON {
  * @throws whatever `corrupt` returns, for empty text or text that is not JSON.
  * @example
  * ```ts
- * const json = parseStoredJSON(text, (problem) => storeCorrupt(path, account, problem));
+ * const json = parseStoredJSON(text, (problem) => storeCorrupt(path, problem));
  * ```
  */
 export function parseStoredJSON(text: string, corrupt: (problem: string) => Error): unknown {
@@ -132,7 +132,7 @@ function shown(value: unknown): string {
  * @throws whatever `corrupt` returns, for anything that is not a version-1 record of `account`.
  * @example
  * ```ts
- * const corrupt = (problem: string) => storeCorrupt(path, 'me@example.com', problem);
+ * const corrupt = (problem: string) => storeCorrupt(path, problem);
  * const record = storedAccountFromJSON(parseStoredJSON(text, corrupt), 'me@example.com', corrupt);
  * ```
  */
