@@ -8,6 +8,10 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      // Before the package itself: an alias also matches the paths under it.
+      '@oauth-authorizer/core/store-kit': fileURLToPath(
+        new URL('./packages/core/src/store-kit.ts', import.meta.url),
+      ),
       '@oauth-authorizer/core': src('core'),
       '@oauth-authorizer/redirect-listener': src('redirect-listener'),
       '@oauth-authorizer/presets': src('presets'),

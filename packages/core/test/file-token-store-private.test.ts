@@ -5,9 +5,9 @@ import {
   FileTokenStore,
   OAUTH_STORE_UNAVAILABLE,
   readCachedAccessToken,
-  storedAccountToJSON,
   TokenManager,
 } from '@oauth-authorizer/core';
+import { storedAccountToJSON } from '@oauth-authorizer/core/store-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rejection, tokenSet } from './token-fixtures.js';
 

@@ -1,12 +1,10 @@
+import { AuthorizerError, OAUTH_STORE_CORRUPT, type StoredAccount } from '@oauth-authorizer/core';
 import {
-  AuthorizerError,
   checkStoredAccount,
-  OAUTH_STORE_CORRUPT,
   parseStoredJSON,
-  type StoredAccount,
   storedAccountFromJSON,
   storedAccountToJSON,
-} from '@oauth-authorizer/core';
+} from '@oauth-authorizer/core/store-kit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

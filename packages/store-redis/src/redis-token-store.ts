@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
   AccountLockQueue,
-  checkAccountName,
-  checkStoredAccount,
-  parseStoredJSON,
   type StoredAccount,
-  storedAccountFromJSON,
-  storedAccountToJSON,
   type TokenStore,
   type TokenStoreLock,
 } from '@oauth-authorizer/core';
+import {
+  checkAccountName,
+  checkStoredAccount,
+  parseStoredJSON,
+  storedAccountFromJSON,
+  storedAccountToJSON,
+} from '@oauth-authorizer/core/store-kit';
 import type { Redis } from 'ioredis';
 import { RedisConnection, type RedisConnectionOption } from './connection.js';
 import {
