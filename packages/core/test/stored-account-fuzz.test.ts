@@ -136,10 +136,6 @@ describe('the stored-account parser (property-based)', () => {
       [{ tokens: { access_token: '', token_type: 'Bearer' } }, '"tokens.access_token" must not be empty'],
       [{ tokens: { access_token: 'a', token_type: 'Bearer', expires_at: 5 } }, '"expires_at"'],
       [{ authorization_required: { since: 'soon', reason: 'x' } }, '"authorization_required"'],
-      [
-        { last_refresh_error: { at: new Date().toISOString(), code: 1, message: '' } },
-        '"last_refresh_error"',
-      ],
       [{ settings: [] }, '"settings" must be an object, got an array'],
       [{ version: 'tok_abcdefghijklmnop' }, '"version" must be 1, got a string'],
     ];
@@ -147,23 +143,5 @@ describe('the stored-account parser (property-based)', () => {
       const json = { version: 1, account, ...fields };
       expect(() => storedAccountFromJSON(json, account, corrupt)).toThrow(problem);
     }
-  });
-
-  it('keeps lastRefreshError, which the token manager writes', () => {
-    const record: StoredAccount = {
-      account,
-      lastRefreshError: {
-        at: Date.UTC(2026, 11, 7),
-        code: 'OAUTH_TIMEOUT',
-        message: 'timed out after 30000 ms',
-      },
-    };
-    const json = storedAccountToJSON(record);
-    expect(json.last_refresh_error).toEqual({
-      at: '2026-12-07T00:00:00.000Z',
-      code: 'OAUTH_TIMEOUT',
-      message: 'timed out after 30000 ms',
-    });
-    expect(storedAccountFromJSON(json, account, corrupt)).toEqual(record);
   });
 });

@@ -30,7 +30,6 @@ export interface StoredAccountJSON {
   account: string;
   tokens?: TokenSetJSON;
   authorization_required?: { since: string; reason: string };
-  last_refresh_error?: { at: string; code: string; message: string };
   settings?: Record<string, unknown>;
 }
 
@@ -42,7 +41,6 @@ export interface StoredAccountJSON {
  * { "version": 1, "account": "me@example.com",
  *   "tokens": { "access_token": "…", "token_type": "Bearer", "expires_at": "…", "refresh_token": "…", "obtained_at": "…" },
  *   "authorization_required": { "since": "…", "reason": "invalid_grant" },
- *   "last_refresh_error": { "at": "…", "code": "OAUTH_TIMEOUT", "message": "…" },
  *   "settings": { … } }
  * ```
  *
@@ -59,10 +57,6 @@ export function storedAccountToJSON(record: StoredAccount): StoredAccountJSON {
       since: new Date(record.authorizationRequired.since).toISOString(),
       reason: record.authorizationRequired.reason,
     };
-  }
-  if (record.lastRefreshError) {
-    const { at, code, message } = record.lastRefreshError;
-    json.last_refresh_error = { at: new Date(at).toISOString(), code, message };
   }
   if (record.settings) json.settings = record.settings;
   return json;
@@ -148,7 +142,6 @@ export function storedAccountFromJSON(
     account: stored,
     tokens,
     authorization_required: required,
-    last_refresh_error: lastError,
     settings,
   } = json as Record<string, unknown>;
   if (version !== STORED_ACCOUNT_FORMAT_VERSION)
@@ -174,15 +167,6 @@ export function storedAccountFromJSON(
     if (Number.isNaN(ms) || typeof reason !== 'string')
       throw corrupt('"authorization_required" must be { "since": <ISO 8601 date>, "reason": <string> }');
     record.authorizationRequired = { since: ms, reason };
-  }
-  if (lastError !== undefined) {
-    const { at, code, message } = isObject(lastError) ? lastError : {};
-    const ms = storedDate(at);
-    if (Number.isNaN(ms) || typeof code !== 'string' || typeof message !== 'string')
-      throw corrupt(
-        '"last_refresh_error" must be { "at": <ISO 8601 date>, "code": <string>, "message": <string> }',
-      );
-    record.lastRefreshError = { at: ms, code, message };
   }
   if (settings !== undefined) {
     if (!isObject(settings)) throw corrupt(`"settings" must be an object, got ${kindOf(settings)}`);
