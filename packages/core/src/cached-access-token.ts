@@ -6,9 +6,10 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeAccountName } from './stores/account-file-name.js';
+import { directoryLooseness, isPrivateFile, READ_WITHOUT_FOLLOWING } from './stores/private-files.js';
 import { STORED_ACCOUNT_FORMAT_VERSION } from './stores/stored-account-format.js';
 import { freshUntil } from './token-set.js';
 
@@ -26,11 +27,28 @@ function date(value: unknown): number | undefined {
 }
 
 /**
+ * The text of the account file when the directory and the file are as private as the file store
+ * keeps them (directory `0700`, file `0600`, both this user's, the file no symbolic link); else
+ * `undefined`, and the full path (the file store) tightens the modes or refuses with its error.
+ */
+function readPrivateFile(directory: string, path: string): string | undefined {
+  if (directoryLooseness(statSync(directory)) !== undefined) return undefined;
+  const fd = openSync(path, READ_WITHOUT_FOLLOWING);
+  try {
+    const info = fstatSync(fd);
+    return info.isFile() && isPrivateFile(info) ? readFileSync(fd, 'utf8') : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The access token that a {@link FileTokenStore} in `directory` holds for `account`, when it is
  * still fresh for `minValidity` seconds by the token manager's rule ({@link freshUntil}); else
- * `undefined` — also for anything unusual (no file, an unreadable or foreign file, an account
- * marked as needing authorization), where the caller goes the long way: a `TokenManager`, which
- * locks, re-reads, refreshes and reports errors. Never throws.
+ * `undefined` — also for anything unusual (no file, an unreadable or foreign file, a symbolic
+ * link, a file or directory more open than `0600`/`0700`, an account marked as needing
+ * authorization), where the caller goes the long way: a `TokenManager`, which locks, re-reads,
+ * tightens modes, refreshes and reports errors. Never throws.
  *
  * @param directory The file store's directory.
  * @param minValidity Seconds the token must still be valid for.
@@ -49,7 +67,9 @@ export function readCachedAccessToken(
   now: number = Date.now(),
 ): string | undefined {
   try {
-    const record = JSON.parse(readFileSync(join(directory, `${encodeAccountName(account)}.json`), 'utf8'));
+    const text = readPrivateFile(directory, join(directory, `${encodeAccountName(account)}.json`));
+    if (text === undefined) return undefined;
+    const record = JSON.parse(text);
     if (
       record?.version !== STORED_ACCOUNT_FORMAT_VERSION ||
       record.account !== account ||

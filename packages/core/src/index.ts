@@ -49,14 +49,9 @@ export { FileTokenStore } from './stores/file.js';
 export type { LeaveQueue } from './stores/lock-queue.js';
 export { AccountLockQueue } from './stores/lock-queue.js';
 export { MemoryTokenStore } from './stores/memory.js';
-export { checkAccountName, checkStoredAccount } from './stores/record.js';
-export type { StoredAccountJSON } from './stores/stored-account-format.js';
-export {
-  parseStoredJSON,
-  STORED_ACCOUNT_FORMAT_VERSION,
-  storedAccountFromJSON,
-  storedAccountToJSON,
-} from './stores/stored-account-format.js';
+export type { StoreFileSystem } from './stores/store-file-system.js';
+// The record checks and the stored-account format, for implementing a store, are in
+// `@oauth-authorizer/core/store-kit`.
 export type {
   ClientCredentialsFunction,
   GetAccessTokenOptions,

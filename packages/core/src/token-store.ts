@@ -42,7 +42,10 @@ export interface TokenStore {
   list(options?: { signal?: AbortSignal }): Promise<string[]>;
   /**
    * Takes the account's exclusive lock, across processes (and machines, for shared stores), waiting
-   * for it up to `timeout` ms. Throws `OAUTH_LOCK_TIMEOUT` when it cannot.
+   * for it up to `timeout` ms. Throws `OAUTH_LOCK_TIMEOUT` when it cannot. A store may make the
+   * next write certain here (the file store reserves its disk space): the token manager refreshes
+   * under the lock, and a rotated refresh token that cannot be stored is at risk, so such a store
+   * throws `OAUTH_STORE_UNAVAILABLE` rather than hand out a lock under which nothing can be written.
    */
   lock(account: string, options?: { timeout?: number; signal?: AbortSignal }): Promise<TokenStoreLock>;
 }

@@ -117,7 +117,8 @@ export function corruptRecord(account: string, problem: string): AuthorizerError
     OAUTH_STORE_CORRUPT,
     `the Redis record of account "${account}" is corrupt: ${problem}`,
     {
-      hint: `delete it and authorize the account again: oauth-authorizer authorize ${account}`,
+      // No command: a service using this store may have no CLI; a CLI adds its own where it prints.
+      hint: 'delete it and authorize the account again',
     },
   );
 }

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
   AccountLockQueue,
-  checkAccountName,
-  checkStoredAccount,
-  parseStoredJSON,
   type StoredAccount,
-  storedAccountFromJSON,
-  storedAccountToJSON,
   type TokenStore,
   type TokenStoreLock,
 } from '@oauth-authorizer/core';
+import {
+  checkAccountName,
+  checkStoredAccount,
+  parseStoredJSON,
+  storedAccountFromJSON,
+  storedAccountToJSON,
+} from '@oauth-authorizer/core/store-kit';
 import type { Redis } from 'ioredis';
 import { RedisConnection, type RedisConnectionOption } from './connection.js';
 import {
@@ -68,14 +70,21 @@ export interface RedisTokenStoreOptions {
    * A 32-byte key: records are then stored encrypted with AES-256-GCM (a random 12-byte IV per
    * write; the record's Redis key is authenticated as additional data, so a value copied under
    * another account's key does not decrypt). With a key, records that are not encrypted are
-   * refused. Default: none (records are stored as plain JSON)
+   * refused. **Either this or `plaintext: true` is required**: records hold refresh tokens and
+   * often the client secret, so storing them in clear is a choice to make, not a default.
    */
   encryptionKey?: Uint8Array;
   /**
-   * Older 32-byte keys that records may still be encrypted with, tried after `encryptionKey`
-   * when reading (writes always use `encryptionKey`): for rotating the key. Default: none
+   * Older 32-byte keys that records may still be encrypted with, newest first, tried after
+   * `encryptionKey` when reading (writes always use `encryptionKey`): for rotating the key.
+   * Default: none
    */
   decryptionKeys?: readonly Uint8Array[];
+  /**
+   * `true` stores records as plain JSON, for a Redis that is itself private and encrypted at rest
+   * (or for tests). Required when there is no `encryptionKey`, refused with one.
+   */
+  plaintext?: boolean;
   /**
    * How long a lock is held without renewal, in ms: a holder that crashed blocks the account for
    * at most this long. Default: 15 000
@@ -154,8 +163,8 @@ export class RedisTokenStore implements TokenStore {
   /**
    * Makes a store. A store made from options or a URL connects on first use.
    *
-   * @throws {TypeError} when an option is invalid (a key that is not 32 bytes, a renew interval
-   *   not shorter than the lease, …).
+   * @throws {TypeError} when an option is invalid (neither `encryptionKey` nor `plaintext: true`,
+   *   a key that is not 32 bytes, a renew interval not shorter than the lease, …).
    */
   constructor(options: RedisTokenStoreOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
@@ -169,6 +178,14 @@ export class RedisTokenStore implements TokenStore {
       throw new TypeError('"recordExpiryGrace" must be a number of milliseconds or false');
     if (options.decryptionKeys !== undefined && !Array.isArray(options.decryptionKeys))
       throw new TypeError('"decryptionKeys" must be an array of 32-byte keys');
+    if (options.plaintext !== undefined && typeof options.plaintext !== 'boolean')
+      throw new TypeError('"plaintext" must be a boolean');
+    if (options.encryptionKey === undefined && options.plaintext !== true)
+      throw new TypeError(
+        'RedisTokenStore needs "encryptionKey" (a 32-byte key: records hold refresh tokens and client secrets, and are then stored encrypted) or "plaintext: true" (to store them as plain JSON, knowingly)',
+      );
+    if (options.encryptionKey !== undefined && options.plaintext === true)
+      throw new TypeError('"plaintext: true" and "encryptionKey" exclude each other: give one');
     this.#encryptionKey =
       options.encryptionKey === undefined
         ? undefined

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { OAUTH_STORE_CORRUPT } from '@oauth-authorizer/core';
-import { REDIS_STORE_DECRYPT_FAILED } from '@oauth-authorizer/store-redis';
+import { OAUTH_STORE_CORRUPT, type StoredAccount } from '@oauth-authorizer/core';
+import { REDIS_STORE_DECRYPT_FAILED, RedisTokenStore } from '@oauth-authorizer/store-redis';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from './redis-fixture.js';
 import { errorText, expectNoTokenText, fakeRecord, fakeTokens, rejectsWithCode } from './token-fixtures.js';
@@ -32,8 +32,23 @@ describe('RedisTokenStore encryption at rest', () => {
     expect(first.encrypted.data).not.toBe(second.encrypted.data);
   });
 
-  it('stores tokens in clear without an encryption key (the control for the test above)', async () => {
-    const store = newStore('enc-none:');
+  it('requires an explicit choice: an encryptionKey or plaintext: true, else a TypeError saying why', () => {
+    const redis = fixture.redis.url;
+    expect(() => new RedisTokenStore({ redis })).toThrow(
+      /needs "encryptionKey" .*refresh tokens and client secrets.* or "plaintext: true"/,
+    );
+    expect(() => new RedisTokenStore({ redis, plaintext: false })).toThrow(/needs "encryptionKey"/);
+    expect(() => new RedisTokenStore({ redis, plaintext: 'yes' as never })).toThrow(
+      /"plaintext" must be a boolean/,
+    );
+    expect(() => new RedisTokenStore({ redis, plaintext: true, encryptionKey: randomBytes(32) })).toThrow(
+      /exclude each other/,
+    );
+    expect(() => new RedisTokenStore({ redis, decryptionKeys: [randomBytes(32)] })).toThrow(TypeError);
+  });
+
+  it('stores tokens in clear with plaintext: true (the control for the tests above)', async () => {
+    const store = newStore('enc-none:', { plaintext: true });
     const record = fakeRecord('me@example.test');
     await store.set(record);
     expect(await fixture.raw.get('enc-none:account:me@example.test')).toContain(record.tokens?.refreshToken);
@@ -64,6 +79,19 @@ describe('RedisTokenStore encryption at rest', () => {
     expect(await newOnly.get('me@example.test')).toEqual(record);
   });
 
+  it('rotates through a list of keys, newest first: records of every listed key stay readable', async () => {
+    const [oldest, older, current] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+    const records = ['a@example.test', 'b@example.test', 'c@example.test'].map((name) => fakeRecord(name));
+    await newStore('enc-list:', { encryptionKey: oldest }).set(records[0] as StoredAccount);
+    await newStore('enc-list:', { encryptionKey: older }).set(records[1] as StoredAccount);
+    const rotated = newStore('enc-list:', { encryptionKey: current, decryptionKeys: [older, oldest] });
+    await rotated.set(records[2] as StoredAccount);
+    for (const record of records) expect(await rotated.get(record.account)).toEqual(record);
+    // Dropping a key too early makes its records unreadable, and says so.
+    const dropped = newStore('enc-list:', { encryptionKey: current, decryptionKeys: [older] });
+    await rejectsWithCode(dropped.get('a@example.test'), REDIS_STORE_DECRYPT_FAILED);
+  });
+
   it('refuses a value copied under another account, because the key is authenticated', async () => {
     const store = newStore('enc-copied:', { encryptionKey: randomBytes(32) });
     await store.set(fakeRecord('victim@example.test'));
@@ -86,7 +114,7 @@ describe('RedisTokenStore encryption at rest', () => {
   });
 
   it('refuses a plain record when it requires encryption, and an encrypted one when it has no key', async () => {
-    const plain = newStore('enc-mixed:');
+    const plain = newStore('enc-mixed:', { plaintext: true });
     const sealed = newStore('enc-mixed:', { encryptionKey: randomBytes(32) });
     await plain.set(fakeRecord('plain@example.test'));
     await sealed.set(fakeRecord('sealed@example.test'));

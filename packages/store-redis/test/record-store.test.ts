@@ -202,7 +202,7 @@ describe('RedisTokenStore records', () => {
 
   it('uses a client it was given and leaves it open on close()', async () => {
     const client = new Redis(fixture.redis.url);
-    const store = new RedisTokenStore({ redis: client, keyPrefix: 'given-client:' });
+    const store = new RedisTokenStore({ redis: client, keyPrefix: 'given-client:', plaintext: true });
     const record = fakeRecord('me@example.test');
     await store.set(record);
     expect(await store.get('me@example.test')).toEqual(record);

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { type FileHandle, link, open, readFile, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { sleep } from '../abort.js';
 import { AuthorizerError } from '../errors.js';
 import type { TokenStoreLock } from '../token-store.js';
 import { throwIfAborted } from './abort.js';
+import { retryWhileBusy } from './busy-retry.js';
+import { isProcessAlive, thisHost } from './local-process.js';
 import { lockTimeoutError } from './lock-queue.js';
-import { storeUnavailable } from './store-errors.js';
+import { errnoOf as errorCode, spaceHint, storeUnavailable } from './store-errors.js';
+import { nodeFileSystem, type StoreFileSystem } from './store-file-system.js';
+import { tempFileName } from './temp-files.js';
 
 /**
  * Options of {@link acquireFileLock}.
@@ -28,6 +31,8 @@ export interface FileLockOptions {
   /** Mean pause between attempts while the lock is held, in ms (jittered ±50 %). */
   retryInterval: number;
   signal?: AbortSignal | undefined;
+  /** Default: `node:fs/promises` */
+  fileSystem?: StoreFileSystem | undefined;
 }
 
 /** What a lock file holds: who took it, for stale-lock detection and for messages. */
@@ -56,8 +61,6 @@ function heldLocks(): Set<string> {
 }
 const held = heldLocks();
 
-const thisHost = hostname();
-
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockOwner>;
@@ -74,27 +77,13 @@ function parseOwner(text: string): LockOwner | undefined {
   return undefined;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
-
-async function snapshot(path: string): Promise<LockSnapshot | undefined> {
+async function snapshot(fs: StoreFileSystem, path: string): Promise<LockSnapshot | undefined> {
   try {
-    const [stats, text] = await Promise.all([stat(path), readFile(path, 'utf8')]);
+    const [stats, text] = await Promise.all([fs.stat(path), fs.readFile(path, 'utf8')]);
     return { stats, text, owner: parseOwner(text) };
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
     throw storeUnavailable(`could not read lock file "${path}"`, error);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return errorCode(error) === 'EPERM';
   }
 }
 
@@ -107,7 +96,7 @@ function isStale(lock: LockSnapshot, staleAfter: number): boolean {
   const owner = lock.owner;
   if (owner === undefined || owner.hostname !== thisHost) return false;
   if (owner.pid === process.pid) return !held.has(owner.id);
-  return !isAlive(owner.pid);
+  return !isProcessAlive(owner.pid);
 }
 
 function sameFile(a: LockSnapshot, b: LockSnapshot): boolean {
@@ -134,17 +123,22 @@ function ownerText(id: string): string {
  * temp file that is then hard-linked to `path` (`link` fails with `EEXIST` like `O_EXCL`). A lock
  * file created empty and written afterwards could be left empty by a kill in between, and an
  * owner-less lock can only be judged stale by its age. On file systems without hard links, falls
- * back to `O_EXCL` and a write.
+ * back to `O_EXCL` and a write. Creating and removing retry briefly while Windows says the file
+ * is busy (see {@link retryWhileBusy}).
  *
  * @returns an open handle on the created file (for the heartbeat), or `undefined` if it exists.
  */
-async function createExclusive(path: string, text: string): Promise<FileHandle | undefined> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomUUID().slice(0, 12)}.tmp`);
+async function createExclusive(
+  fs: StoreFileSystem,
+  path: string,
+  text: string,
+): Promise<FileHandle | undefined> {
+  const temp = join(dirname(path), tempFileName(basename(path)));
   let handle: FileHandle | undefined;
   try {
-    handle = await open(temp, 'wx', 0o600);
+    handle = await retryWhileBusy(() => fs.open(temp, 'wx', 0o600));
     await handle.writeFile(text);
-    await link(temp, path);
+    await fs.link(temp, path);
     return handle;
   } catch (error) {
     await handle?.close().catch(() => undefined);
@@ -153,10 +147,10 @@ async function createExclusive(path: string, text: string): Promise<FileHandle |
     if (code === 'EEXIST') return undefined;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
   } finally {
-    await unlink(temp).catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
   }
   try {
-    handle = await open(path, 'wx', 0o600);
+    handle = await retryWhileBusy(() => fs.open(path, 'wx', 0o600));
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return undefined;
     throw error;
@@ -166,15 +160,16 @@ async function createExclusive(path: string, text: string): Promise<FileHandle |
     return handle;
   } catch (error) {
     await handle.close().catch(() => undefined);
-    await unlink(path).catch(() => undefined);
+    await fs.unlink(path).catch(() => undefined);
     throw error;
   }
 }
 
 /** Removes `path` if it is still the very file of `seen` (a small race remains; see the caller). */
-async function unlinkIfSame(path: string, seen: LockSnapshot): Promise<void> {
-  const current = await snapshot(path);
-  if (current !== undefined && sameFile(current, seen)) await unlink(path).catch(() => undefined);
+async function unlinkIfSame(fs: StoreFileSystem, path: string, seen: LockSnapshot): Promise<void> {
+  const current = await snapshot(fs, path);
+  if (current !== undefined && sameFile(current, seen))
+    await retryWhileBusy(() => fs.unlink(path)).catch(() => undefined);
 }
 
 /**
@@ -186,25 +181,30 @@ async function unlinkIfSame(path: string, seen: LockSnapshot): Promise<void> {
  *
  * @returns whether the lock file is gone, so that taking the lock is worth trying again at once.
  */
-async function breakStaleLock(path: string, stale: LockSnapshot, staleAfter: number): Promise<boolean> {
+async function breakStaleLock(
+  fs: StoreFileSystem,
+  path: string,
+  stale: LockSnapshot,
+  staleAfter: number,
+): Promise<boolean> {
   const breakPath = `${path}.break`;
   const guardId = randomUUID();
   held.add(guardId);
   let guard: FileHandle | undefined;
   try {
-    guard = await createExclusive(breakPath, ownerText(guardId));
+    guard = await createExclusive(fs, breakPath, ownerText(guardId));
     if (guard === undefined) {
       // Another waiter is breaking the lock; a guard whose holder died (it is held for
       // milliseconds) is removed like a stale lock. Two waiters doing that at once could both
       // remove a guard, but only after its holder died in that millisecond: accepted.
-      const other = await snapshot(breakPath);
-      if (other !== undefined && isStale(other, staleAfter)) await unlinkIfSame(breakPath, other);
+      const other = await snapshot(fs, breakPath);
+      if (other !== undefined && isStale(other, staleAfter)) await unlinkIfSame(fs, breakPath, other);
       return false;
     }
-    const current = await snapshot(path);
+    const current = await snapshot(fs, path);
     if (current === undefined) return true;
     if (!sameFile(current, stale)) return false;
-    await unlink(path);
+    await retryWhileBusy(() => fs.unlink(path));
     return true;
   } catch (error) {
     if (error instanceof AuthorizerError) throw error;
@@ -213,7 +213,7 @@ async function breakStaleLock(path: string, stale: LockSnapshot, staleAfter: num
   } finally {
     if (guard !== undefined) {
       await guard.close().catch(() => undefined);
-      await unlink(breakPath).catch(() => undefined);
+      await retryWhileBusy(() => fs.unlink(breakPath)).catch(() => undefined);
     }
     held.delete(guardId);
   }
@@ -221,13 +221,15 @@ async function breakStaleLock(path: string, stale: LockSnapshot, staleAfter: num
 
 /** A lock file this process created and holds. */
 class HeldFileLock implements TokenStoreLock {
+  readonly #fs: StoreFileSystem;
   readonly #path: string;
   readonly #handle: FileHandle;
   readonly #id: string;
   readonly #heartbeat: NodeJS.Timeout;
   #released: Promise<void> | undefined;
 
-  constructor(path: string, handle: FileHandle, id: string, staleAfter: number) {
+  constructor(fs: StoreFileSystem, path: string, handle: FileHandle, id: string, staleAfter: number) {
+    this.#fs = fs;
     this.#path = path;
     this.#handle = handle;
     this.#id = id;
@@ -253,8 +255,9 @@ class HeldFileLock implements TokenStoreLock {
     try {
       // Unlink only our own file: if we stalled long enough to be judged stale, the file at the
       // path may now be another holder's lock.
-      const text = await readFile(this.#path, 'utf8');
-      if (parseOwner(text)?.id === this.#id) await unlink(this.#path);
+      const fs = this.#fs;
+      const text = await fs.readFile(this.#path, 'utf8');
+      if (parseOwner(text)?.id === this.#id) await retryWhileBusy(() => fs.unlink(this.#path));
     } catch (error) {
       if (errorCode(error) !== 'ENOENT')
         throw storeUnavailable(`could not remove lock file "${this.#path}"`, error);
@@ -284,14 +287,13 @@ class HeldFileLock implements TokenStoreLock {
  * ```
  */
 export async function acquireFileLock(path: string, options: FileLockOptions): Promise<TokenStoreLock> {
-  const { account, timeout, staleAfter, retryInterval, signal } = options;
-  const deadline = Date.now() + timeout;
+  const deadline = Date.now() + options.timeout;
   const id = randomUUID();
   // Marked as ours before the file exists: another waiter in this process that reads the file
   // between its creation and our next line must not take it for a leftover of a dead process.
   held.add(id);
   try {
-    return await takeLock(path, id, { account, timeout, staleAfter, retryInterval, signal }, deadline);
+    return await takeLock(path, id, options, deadline);
   } catch (error) {
     held.delete(id);
     throw error;
@@ -305,19 +307,20 @@ async function takeLock(
   deadline: number,
 ): Promise<HeldFileLock> {
   const { account, timeout, staleAfter, retryInterval, signal } = options;
+  const fs = options.fileSystem ?? nodeFileSystem;
   for (;;) {
     throwIfAborted(signal, 'waiting for the token store lock');
     let handle: FileHandle | undefined;
     try {
-      handle = await createExclusive(path, ownerText(id));
+      handle = await createExclusive(fs, path, ownerText(id));
     } catch (error) {
-      throw storeUnavailable(`could not create lock file "${path}"`, error);
+      throw storeUnavailable(`could not create lock file "${path}"`, error, spaceHint(error, dirname(path)));
     }
-    if (handle !== undefined) return new HeldFileLock(path, handle, id, staleAfter);
-    const current = await snapshot(path);
+    if (handle !== undefined) return new HeldFileLock(fs, path, handle, id, staleAfter);
+    const current = await snapshot(fs, path);
     // Released between our attempt and our look: try again at once.
     if (current === undefined) continue;
-    if (isStale(current, staleAfter) && (await breakStaleLock(path, current, staleAfter))) continue;
+    if (isStale(current, staleAfter) && (await breakStaleLock(fs, path, current, staleAfter))) continue;
     const left = deadline - Date.now();
     if (left <= 0) throw lockTimeoutError(account, timeout, describeOwner(current));
     await sleep(

@@ -1,6 +1,14 @@
 import { AuthorizerError, OAUTH_STORE_CORRUPT, OAUTH_STORE_UNAVAILABLE } from '../errors.js';
 
-function errnoOf(error: unknown): string | undefined {
+/**
+ * The system error code (`ENOSPC`, `EACCES`, …) of a failed file or socket call, if it has one.
+ *
+ * @example
+ * ```ts
+ * if (errnoOf(error) === 'ENOENT') return undefined;
+ * ```
+ */
+export function errnoOf(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
 }
@@ -14,12 +22,44 @@ function errnoOf(error: unknown): string | undefined {
  * throw storeUnavailable(`could not write token file "${path}"`, error); // … (ENOSPC)
  * ```
  */
-export function storeUnavailable(what: string, error?: unknown): AuthorizerError {
+export function storeUnavailable(
+  what: string,
+  error?: unknown,
+  options: { hint?: string } = {},
+): AuthorizerError {
   const errno = errnoOf(error);
   return new AuthorizerError(OAUTH_STORE_UNAVAILABLE, `${what}${errno ? ` (${errno})` : ''}`, {
     ...(error !== undefined && { cause: error }),
+    ...(options.hint !== undefined && { hint: options.hint }),
   });
 }
+
+/**
+ * The hint of a write that failed for want of space (`ENOSPC`, `EDQUOT`), for
+ * {@link storeUnavailable}'s options; none for other failures.
+ *
+ * @example
+ * ```ts
+ * storeUnavailable(`could not write token file "${path}"`, error, spaceHint(error, directory));
+ * ```
+ */
+export function spaceHint(error: unknown, directory: string): { hint?: string } {
+  const code = errnoOf(error);
+  return code === 'ENOSPC' || code === 'EDQUOT'
+    ? { hint: `free some space on the disk that holds "${directory}", then try again` }
+    : {};
+}
+
+/**
+ * The hint of a corrupt record: what a person does, in words any program can show. Core names no
+ * command (a service using the token manager may have no CLI); a CLI adds its own where it prints.
+ *
+ * @example
+ * ```ts
+ * if (error.hint?.endsWith('authorize the account again')) console.error(`${error.hint}: my-cli login ${account}`);
+ * ```
+ */
+export const AUTHORIZE_AGAIN_HINT = 'inspect or move the file away, then authorize the account again';
 
 /**
  * A token file that does not hold a record. The message names the file and what is wrong with it,
@@ -27,12 +67,12 @@ export function storeUnavailable(what: string, error?: unknown): AuthorizerError
  *
  * @example
  * ```ts
- * throw storeCorrupt(path, 'me@example.com', 'not valid JSON (120 characters)');
+ * throw storeCorrupt(path, 'not valid JSON (120 characters)');
  * ```
  */
-export function storeCorrupt(path: string, account: string, problem: string): AuthorizerError {
+export function storeCorrupt(path: string, problem: string): AuthorizerError {
   return new AuthorizerError(OAUTH_STORE_CORRUPT, `token file "${path}" is corrupt: ${problem}`, {
-    hint: `inspect or move the file away, then run: oauth-authorizer authorize ${shellQuote(account)}`,
+    hint: AUTHORIZE_AGAIN_HINT,
   });
 }
 

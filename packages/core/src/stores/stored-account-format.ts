@@ -76,7 +76,7 @@ export function storedAccountToJSON(record: StoredAccount): StoredAccountJSON {
  * @throws whatever `corrupt` returns, for empty text or text that is not JSON.
  * @example
  * ```ts
- * const json = parseStoredJSON(text, (problem) => storeCorrupt(path, account, problem));
+ * const json = parseStoredJSON(text, (problem) => storeCorrupt(path, problem));
  * ```
  */
 export function parseStoredJSON(text: string, corrupt: (problem: string) => Error): unknown {
@@ -86,6 +86,28 @@ export function parseStoredJSON(text: string, corrupt: (problem: string) => Erro
   } catch {
     throw corrupt(`not valid JSON (${text.length} characters)`);
   }
+}
+
+// An ISO 8601 date of a stored field, in ms; NaN for anything else.
+function storedDate(value: unknown): number {
+  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// What a stored value is, for a message about a field that may hold a token: never its content.
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+// The account a record names, quoted when it reads as a mail address: a token pasted there by
+// mistake (no `@` in RFC 6750's token characters) is described, not shown.
+function shownAccount(value: unknown): string {
+  return typeof value === 'string' && /^[^\s@]+@[^\s@]+$/.test(value) ? shown(value) : kindOf(value);
 }
 
 // Shows a stored value in a message without ever quoting much of it.
@@ -100,7 +122,9 @@ function shown(value: unknown): string {
  * Reads a record from its parsed stored JSON (see {@link storedAccountToJSON}) and checks that it
  * belongs to `account`: the store's file name or key decides the account, and a record copied
  * under another name would make two accounts share one rotating refresh token. Every problem
- * becomes `corrupt(problem)`, where `problem` names what is wrong and never quotes a token.
+ * becomes `corrupt(problem)`, where `problem` names the field and what is wrong with it (so a
+ * person who edited the file by hand finds it), and never quotes a token. Every record it returns
+ * passes {@link checkStoredAccount}: what a store reads, it can write back.
  *
  * @param json What {@link parseStoredJSON} returned.
  * @param account The account the store looked the record up for.
@@ -108,7 +132,7 @@ function shown(value: unknown): string {
  * @throws whatever `corrupt` returns, for anything that is not a version-1 record of `account`.
  * @example
  * ```ts
- * const corrupt = (problem: string) => storeCorrupt(path, 'me@example.com', problem);
+ * const corrupt = (problem: string) => storeCorrupt(path, problem);
  * const record = storedAccountFromJSON(parseStoredJSON(text, corrupt), 'me@example.com', corrupt);
  * ```
  */
@@ -128,20 +152,25 @@ export function storedAccountFromJSON(
     settings,
   } = json as Record<string, unknown>;
   if (version !== STORED_ACCOUNT_FORMAT_VERSION)
-    throw corrupt(`"version" must be ${STORED_ACCOUNT_FORMAT_VERSION}, got ${shown(version)}`);
-  if (stored !== account) throw corrupt(`it holds account ${shown(stored)}, expected ${shown(account)}`);
+    throw corrupt(
+      `"version" must be ${STORED_ACCOUNT_FORMAT_VERSION}, got ${typeof version === 'number' ? version : kindOf(version)}`,
+    );
+  if (stored !== account)
+    throw corrupt(`it holds account ${shownAccount(stored)}, expected ${shown(account)}`);
   const record: StoredAccount = { account };
   if (tokens !== undefined) {
+    if (!isObject(tokens)) throw corrupt(`"tokens" must be an object, got ${kindOf(tokens)}`);
     try {
       record.tokens = tokenSetFromJSON(tokens);
     } catch (error) {
       // tokenSetFromJSON's messages name fields, never values.
       throw corrupt(`"tokens": ${(error as Error).message}`);
     }
+    if (record.tokens.accessToken === '') throw corrupt('"tokens.access_token" must not be empty');
   }
   if (required !== undefined) {
-    const { since, reason } = (required ?? {}) as Record<string, unknown>;
-    const ms = typeof since === 'string' ? Date.parse(since) : Number.NaN;
+    const { since, reason } = isObject(required) ? required : {};
+    const ms = storedDate(since);
     if (Number.isNaN(ms) || typeof reason !== 'string')
       throw corrupt('"authorization_required" must be { "since": <ISO 8601 date>, "reason": <string> }');
     record.authorizationRequired = { since: ms, reason };
@@ -156,9 +185,8 @@ export function storedAccountFromJSON(
     record.lastRefreshError = { at: ms, code, message };
   }
   if (settings !== undefined) {
-    if (typeof settings !== 'object' || settings === null || Array.isArray(settings))
-      throw corrupt('"settings" must be an object');
-    record.settings = settings as Record<string, unknown>;
+    if (!isObject(settings)) throw corrupt(`"settings" must be an object, got ${kindOf(settings)}`);
+    record.settings = settings;
   }
   return record;
 }

@@ -10,6 +10,7 @@ const [redisUrl, keyPrefix, account, tokenUrl, clientId, lease, renew] = process
 const store = new RedisTokenStore({
   redis: redisUrl,
   keyPrefix,
+  plaintext: true,
   lockLease: Number(lease),
   lockRenewInterval: Number(renew),
 });

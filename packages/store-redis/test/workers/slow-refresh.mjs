@@ -5,7 +5,7 @@ import { refreshTokens, TokenManager } from '@oauth-authorizer/core';
 import { RedisTokenStore } from '@oauth-authorizer/store-redis';
 
 const [redisUrl, keyPrefix, account, tokenUrl, clientId, lease] = process.argv.slice(2);
-const store = new RedisTokenStore({ redis: redisUrl, keyPrefix, lockLease: Number(lease) });
+const store = new RedisTokenStore({ redis: redisUrl, keyPrefix, lockLease: Number(lease), plaintext: true });
 const manager = new TokenManager({
   account,
   store,
