@@ -65,7 +65,7 @@ export async function loadAccount(context: CommandContext, account: string): Pro
   const store = openTokenStore(context);
   const record = await store.get(account, { signal: context.signal });
   if (record === undefined) throw unknownAccount(account);
-  return { store, record, settings: readAccountSettings(record) };
+  return { store, record, settings: readAccountSettings(record, store.pathOf(account)) };
 }
 
 /**

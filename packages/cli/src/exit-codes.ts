@@ -25,6 +25,7 @@ import {
   OAUTH_NETWORK_ERROR,
   OAUTH_RESPONSE_TOO_LARGE,
   OAUTH_STATE_MISMATCH,
+  OAUTH_STORE_CORRUPT,
   OAUTH_TIMEOUT,
   OAUTH_UNSUPPORTED_TOKEN_TYPE,
   OAuthResponseError,
@@ -79,6 +80,8 @@ const USAGE: ReadonlySet<string> = new Set([
   OAUTH_DISCOVERY_FAILED,
   // The redirect URL names a port in use or an address that does not exist here.
   OAUTH_LISTENER_FAILED,
+  // An account file that is not a valid record (hand-edited, truncated): configuration to fix.
+  OAUTH_STORE_CORRUPT,
 ]);
 
 const NETWORK: ReadonlySet<string> = new Set([

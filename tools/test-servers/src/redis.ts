@@ -86,7 +86,7 @@ async function waitForExit(child: ChildProcess, signal: NodeJS.Signals): Promise
  * @example
  * ```ts
  * const redis = await startRedis({ appendOnly: true });
- * const store = new RedisTokenStore({ redis: redis.url });
+ * const store = new RedisTokenStore({ redis: redis.url, plaintext: true });
  * await redis.stop(); // store operations now fail with a transient OAUTH_STORE_UNAVAILABLE
  * await redis.start(); // … and work again, with the same data
  * await store.close();
