@@ -2,7 +2,7 @@ import { isAuthorizerError } from '@oauth-authorizer/core';
 import {
   builtInPresets,
   type Flow,
-  findPresetByEmail,
+  findPresetForAddress,
   fixedFieldsOf,
   PRESET_MISSING_FIELDS,
   type Preset,
@@ -46,10 +46,14 @@ export interface PickedPreset {
   parameters: Record<string, string>;
 }
 
+/** How long the dialog waits for the MX records of an address's domain before it offers `custom`. */
+const MX_LOOKUP_TIMEOUT_MS = 3000;
+
 /**
  * Asks which preset to use; built-ins are listed, anything else can be typed (a package or a
- * file). The default comes from the account's address, by the presets' `emailDomains`
- * (`me@gmail.com` → `google`), else `custom`.
+ * file). The default comes from the account's address, as `presets find` finds it: the providers'
+ * own domains (`me@gmail.com` → `google`), else the domain's MX records (a company on Google
+ * Workspace → `google`), else `custom`, with the reason shown.
  *
  * @example
  * ```ts
@@ -57,14 +61,17 @@ export interface PickedPreset {
  * ```
  */
 export async function pickPreset(prompter: Prompter, account: string): Promise<PickedPreset> {
-  const match = account.includes('@') ? findPresetByEmail(account) : undefined;
+  const found = account.includes('@')
+    ? await findPresetForAddress(account, { signal: AbortSignal.timeout(MX_LOOKUP_TIMEOUT_MS) })
+    : undefined;
+  const match = found?.via === 'none' ? undefined : found;
   const width = Math.max(...builtInPresets.map((preset) => preset.id.length));
   prompter.say('Presets fix what they know about a provider; "custom" lets you give every setting.');
   builtInPresets.forEach((preset, index) => {
     prompter.say(`  ${String(index + 1).padStart(2)}) ${preset.id.padEnd(width)}  ${preset.name}`);
   });
-  if (match)
-    prompter.say(`  (${match.domain} is ${match.preset.name}: press Enter for "${match.preset.id}")`);
+  if (match) prompter.say(`  (${match.reason}: press Enter for "${match.preset.id}")`);
+  else if (found) prompter.say(`  (${found.reason})`);
   const answer = await prompter.ask('Preset (a number, an id, a preset package or a file)', {
     default: match?.preset.id ?? 'custom',
     validate: (text) =>

@@ -181,7 +181,9 @@ describe('interactive authorize in a terminal', () => {
     } finally {
       session.kill();
     }
-    expect(session.transcript()).toContain('outlook.com is Microsoft');
+    expect(session.transcript()).toContain(
+      'outlook.com is a Microsoft (Outlook.com, Microsoft 365) domain: press Enter for "microsoft"',
+    );
   });
 
   it('--flow device with the Gmail scope fails before the first question, so no answer is lost', async () => {
