@@ -94,12 +94,17 @@ describe('authorize with the authorization code flow', () => {
     expect(shown.stdout).toContain(provider.server.endpoints.token);
     expect(shown.stdout).not.toContain(authorized.access_token as string);
     expect(shown.stdout).not.toContain(authorized.refresh_token as string);
+    // The refresh token's age, which provider limits go by (issue: Google "Testing" 7 days).
+    expect(shown.stdout).toMatch(
+      /Refresh token age:\s+\d+ (s|seconds?|min|minutes?) \(obtained \d{4}-\d\d-\d\dT/,
+    );
 
     const revealed = await runCli(['show', account, '--reveal', '--json'], { home });
     const json = JSON.parse(revealed.stdout) as {
       status: string;
-      tokens: { access_token: string; refresh_token: string };
+      tokens: { access_token: string; refresh_token: string; refresh_token_obtained_at: string };
     };
+    expect(Date.now() - Date.parse(json.tokens.refresh_token_obtained_at)).toBeLessThan(600_000);
     expect(json.tokens.access_token).toBe(authorized.access_token);
     expect(json.tokens.refresh_token).toBe(authorized.refresh_token);
     expect(json.status).toBe('valid');

@@ -2,6 +2,7 @@ import { CLIENT_SECRET_VARIABLE } from '../account-settings.js';
 import { loadAccount } from '../account-store.js';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, requireAccount } from '../command-line.js';
+import { describeDuration } from '../duration.js';
 import { EXIT_OK } from '../exit-codes.js';
 import { describeExpiry, isoOrNull, tokenStatusOf } from '../token-status.js';
 
@@ -67,6 +68,9 @@ export async function run(context: CommandContext): Promise<number> {
             scope: tokens.scope ?? null,
             obtained_at: isoOrNull(tokens.obtainedAt),
             has_refresh_token: tokens.refreshToken !== undefined,
+            refresh_token_obtained_at: isoOrNull(
+              tokens.refreshToken ? tokens.refreshTokenObtainedAt : undefined,
+            ),
             refresh_token_expires_at: isoOrNull(tokens.refreshTokenExpiresAt),
             ...(reveal && {
               access_token: tokens.accessToken,
@@ -148,6 +152,12 @@ export async function run(context: CommandContext): Promise<number> {
       'Refresh token',
       tokens.refreshToken ? (reveal ? tokens.refreshToken : '(hidden; --reveal shows it)') : 'none',
     ]);
+    // Its age is what provider limits go by (Google "Testing" 7 days; `status` compares them).
+    if (tokens.refreshToken && tokens.refreshTokenObtainedAt !== undefined)
+      rows.push([
+        'Refresh token age',
+        `${describeDuration(Date.now() - tokens.refreshTokenObtainedAt)} (obtained ${new Date(tokens.refreshTokenObtainedAt).toISOString()})`,
+      ]);
     rows.push(['Granted scopes', tokens.scope]);
     rows.push(['Obtained', new Date(tokens.obtainedAt).toISOString()]);
   }
