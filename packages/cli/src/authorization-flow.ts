@@ -1,5 +1,6 @@
 import {
   AuthorizerError,
+  type AuthorizeWithCodeOptions,
   authorizeWithCode,
   authorizeWithDeviceCode,
   isAuthorizerError,
@@ -48,6 +49,8 @@ export interface FlowOptions {
    * register exactly that URL, and name `--redirect-url` when its port is taken.
    */
   fixedRedirect: boolean;
+  /** The provider to redeem the code with, chosen from the redirect (Zoho's data centre). */
+  exchangeWith?: AuthorizeWithCodeOptions['exchangeWith'];
 }
 
 /**
@@ -155,6 +158,7 @@ export async function runAuthorizationFlow(
       receiver,
       userAgent,
       scopes,
+      ...(options.exchangeWith && { exchangeWith: options.exchangeWith }),
       signal: context.signal,
       ...(options.loginHint !== undefined && { loginHint: options.loginHint }),
     });

@@ -104,6 +104,60 @@ describe('the CLI against an exact-redirect profile', () => {
 });
 
 describe('the CLI against the Zoho multi-DC profile', () => {
+  it('without the data centre, takes it from the redirect (location=eu): the code is redeemed there, and refreshes go there', async () => {
+    const zohoProfile = await startZohoProfile(
+      { ...client, redirectUris: [zoho.redirectUrl as string] },
+      'eu',
+    );
+    try {
+      const { hooks: _hooks, ...fields } = zoho;
+      const file = join(directory, 'zoho-profile-from-redirect.json');
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...fields,
+          id: 'zoho-profile',
+          authorizationUrl: `${zohoProfile.url}/accounts.{dataCenter}/oauth/v2/auth`,
+          tokenUrl: `${zohoProfile.url}/accounts.{dataCenter}/oauth/v2/token`,
+        }),
+      );
+      const home = await mkdtemp(join(directory, 'home-'));
+      const result = await runCli(
+        [
+          'authorize',
+          'me@example.eu',
+          '--preset',
+          file,
+          '--client-id',
+          client.clientId,
+          '--client-secret',
+          client.clientSecret,
+          '--save-client-secret',
+          '--json',
+        ],
+        { home },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('dataCenter=eu: redeeming the code there');
+      // Signed in at the default data centre, redeemed where the account lives.
+      expect(zohoProfile.tokenRequests).toEqual([
+        { grantType: 'authorization_code', host: 'accounts.zoho.eu' },
+      ]);
+      const shown = JSON.parse((await runCli(['show', 'me@example.eu', '--json'], { home })).stdout) as {
+        settings: { parameters?: Record<string, string> };
+      };
+      expect(shown.settings.parameters).toMatchObject({ dataCenter: 'eu' });
+      const refreshed = await runCli(['refresh', 'me@example.eu'], { home });
+      expect(refreshed.code, refreshed.stderr).toBe(0);
+      expect(zohoProfile.tokenRequests.at(-1)).toEqual({
+        grantType: 'refresh_token',
+        host: 'accounts.zoho.eu',
+      });
+    } finally {
+      await zohoProfile.close();
+    }
+  });
+
   it('with the data centre of the account, authorize exchanges the code there; refresh goes there too', async () => {
     const zohoProfile = await startZohoProfile(
       { ...client, redirectUris: [zoho.redirectUrl as string] },

@@ -1,5 +1,5 @@
 import { type ClientAuthMethod, type ProviderConfig, resolveProvider } from '@oauth-authorizer/core';
-import { FLOWS } from '@oauth-authorizer/presets';
+import { FLOWS, parametersFromRedirect, resolvePreset } from '@oauth-authorizer/presets';
 import {
   type AccountSettings,
   CLIENT_SECRET_VARIABLE,
@@ -224,7 +224,30 @@ export async function run(context: CommandContext): Promise<number> {
   // Discovery now, once: the stored configuration then has every endpoint, and later refreshes
   // need no discovery request.
   if (provider.issuer) provider = await resolveProvider(provider, { signal: context.signal });
+  // A provider whose redirect names where the account lives (Zoho's data centre): the code is
+  // redeemed there, and the account is stored with that choice, so refreshes go there too.
+  let exchanged: { resolved: typeof resolved; input: typeof input; provider: ProviderConfig } | undefined;
+  const exchangeWith =
+    Object.keys(preset.redirectParameters).length === 0
+      ? undefined
+      : (callback: URL) => {
+          const implied = parametersFromRedirect(preset, callback);
+          const parameters = { ...input.parameters, ...implied };
+          if (Object.entries(implied).every(([name, value]) => input.parameters?.[name] === value))
+            return provider;
+          const again = resolvePreset(preset, { ...input, parameters });
+          exchanged = { resolved: again, input: { ...input, parameters }, provider: again.provider };
+          output.info(
+            output.errorStyle.dim(
+              `The provider says the account lives at ${Object.entries(implied)
+                .map(([name, value]) => `${name}=${value}`)
+                .join(' ')}: redeeming the code there.`,
+            ),
+          );
+          return again.provider;
+        };
   const tokens = await runAuthorizationFlow(context, provider, resolved, {
+    ...(exchangeWith && { exchangeWith }),
     noOpen: values['no-open'] === true,
     clipboard: values.clipboard === true,
     fixedRedirect: input.redirectUrl === undefined && hasFixedPort(preset.redirectUrl),
@@ -237,9 +260,9 @@ export async function run(context: CommandContext): Promise<number> {
   const settings = settingsFor({
     spec,
     preset,
-    resolved,
-    provider,
-    input,
+    resolved: exchanged?.resolved ?? resolved,
+    provider: exchanged?.provider ?? provider,
+    input: exchanged?.input ?? input,
     loginHint: choices.loginHint,
     secretSource: secretKind,
   });

@@ -256,6 +256,12 @@ export interface AuthorizeWithCodeOptions extends Omit<AuthorizationRequestOptio
   receiver: RedirectReceiver;
   /** Opens the authorization URL for the user. */
   userAgent: UserAgent;
+  /**
+   * The provider to redeem the code with, chosen from the validated redirect: Zoho names the data
+   * centre of a multi-DC account in its redirect (`location`), and the code is good only at that
+   * data centre's token endpoint. Default: the provider the authorization ran with
+   */
+  exchangeWith?: (callback: URL, provider: ProviderConfig) => ProviderConfig | Promise<ProviderConfig>;
   signal?: AbortSignal;
 }
 
@@ -295,8 +301,10 @@ export async function authorizeWithCode(
     });
     callback.catch(() => {});
     await userAgent.openUrl(request.url, 'authorization');
-    const response = validateAuthorizationResponse(resolved, request, await callback);
-    return await exchangeAuthorizationCode(resolved, request, response, signal ? { signal } : {});
+    const url = await callback;
+    const response = validateAuthorizationResponse(resolved, request, url);
+    const exchanger = options.exchangeWith ? await options.exchangeWith(url, resolved) : resolved;
+    return await exchangeAuthorizationCode(exchanger, request, response, signal ? { signal } : {});
   } finally {
     await receiver.close();
   }
