@@ -155,7 +155,12 @@ describe('TokenManager against oidc-provider', () => {
     expect(error.code).toBe(OAUTH_NETWORK_ERROR);
     expect(error.transient).toBe(true);
     expect(attempts).toBe(3);
-    expect(await readFile(store.pathOf(account), 'utf8')).toBe(before);
+    // The record is the same but for the note of the failed refresh, which `status` shows: the
+    // tokens are untouched.
+    const after = JSON.parse(await readFile(store.pathOf(account), 'utf8')) as Record<string, unknown>;
+    const { last_refresh_error: note, ...unchanged } = after;
+    expect(unchanged).toEqual(JSON.parse(before));
+    expect(note).toMatchObject({ code: OAUTH_NETWORK_ERROR });
     // Nothing was lost: the stored refresh token still works once the server is back.
     const again = new TokenManager({ account, store, provider: nativeProvider(server) });
     expect((await server.introspect(await again.getAccessToken())).active).toBe(true);
