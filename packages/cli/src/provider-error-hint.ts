@@ -96,10 +96,13 @@ export async function providerErrorHint(
   const flow = typeof values.flow === 'string' ? (values.flow as Flow) : stored.flow;
   const redirectUrl =
     typeof values['redirect-url'] === 'string' ? values['redirect-url'] : stored.redirectUrl;
+  // The errors every provider sends (access_denied, invalid_grant…) have the CLI's own hint, which
+  // names the command to run: only what the provider's own table knows is added.
   const explained = explainProviderError(presetId, error, {
     refreshTokenObtainedAt: stored.refreshTokenObtainedAt,
     flow,
     redirectUrl,
+    includeCommon: false,
   });
   if (!explained) return undefined;
   return `${explained.code}: ${explained.explanation} Fix: ${explained.fix} (see ${explained.source})`;

@@ -30,6 +30,12 @@ export interface ExplainProviderErrorOptions {
   redirectUrl?: string | undefined;
   /** Default: the current time */
   now?: Date | number | undefined;
+  /**
+   * Also the errors every provider may send (RFC 6749's `access_denied`, `invalid_grant`…), after
+   * the provider's own. `false` for a caller with its own words for those, such as the CLI.
+   * Default: true
+   */
+  includeCommon?: boolean | undefined;
 }
 
 /** The tables by preset id; AOL runs on Yahoo's service. */
@@ -123,7 +129,8 @@ export function explainProviderError(
   if (typeof presetId !== 'string') throw new TypeError('explainProviderError() takes a preset id');
   const facts = factsOf(error, options);
   const table = Object.hasOwn(TABLES, presetId) ? (TABLES[presetId] ?? []) : [];
-  const entry = [...table, ...commonErrors].find((candidate) => entryMatches(candidate, facts));
+  const candidates = options.includeCommon === false ? table : [...table, ...commonErrors];
+  const entry = candidates.find((candidate) => entryMatches(candidate, facts));
   if (!entry) return undefined;
   const text = (value: string | ((facts: ErrorFacts) => string)) =>
     typeof value === 'function' ? value(facts) : value;

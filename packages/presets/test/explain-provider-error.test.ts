@@ -201,3 +201,16 @@ describe('explainProviderError(): Yahoo, AOL, Zoho, Yandex, GitHub', () => {
     expect(JSON.stringify(result)).not.toContain(secret);
   });
 });
+
+describe('explainProviderError(): includeCommon', () => {
+  it('leaves out the errors every provider may send when asked, keeping the provider’s own', () => {
+    const denied = tokenError('access_denied', 'the user said no');
+    expect(explainProviderError('custom', denied)?.code).toBe('access_denied');
+    expect(explainProviderError('custom', denied, { includeCommon: false })).toBeUndefined();
+    expect(
+      explainProviderError('google', tokenError('invalid_grant', 'Token has been expired or revoked.'), {
+        includeCommon: false,
+      })?.code,
+    ).toMatch(/^invalid_grant/);
+  });
+});
