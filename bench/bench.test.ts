@@ -11,6 +11,9 @@ interface Figure {
   value: number;
   ok: boolean;
   target?: { op: string; value: number };
+  /** mail-memory: the error code the client ended with, and the one it must end with. */
+  error?: string;
+  expectedError?: string;
 }
 
 // Checks that the harness works end to end (`pnpm bench --quick`). Speed targets are judged by
@@ -33,6 +36,7 @@ it('pnpm bench --quick measures every suite and writes its figures', () => {
     'cached-token',
     'cli-hot-path',
     'install-footprint',
+    'mail-memory',
     'refresh-coalescing',
     'smtp-expiring-tokens',
   ]);
@@ -42,4 +46,8 @@ it('pnpm bench --quick measures every suite and writes its figures', () => {
   );
   expect(correctness.length).toBeGreaterThanOrEqual(7);
   for (const f of correctness) expect(f.ok, `${f.name} = ${f.value}`).toBe(true);
+  // Against a hostile server each mail client must stop with its typed error, in the quick run too.
+  const hostile = figures.filter((f) => f.suite === 'mail-memory' && f.target);
+  expect(hostile.length).toBe(5);
+  for (const f of hostile) expect(f.error, f.name).toBe(f.expectedError);
 }, 300_000);

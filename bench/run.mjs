@@ -18,6 +18,7 @@ const suites = {
     (await import('./refresh-coalescing.mjs')).refreshCoalescing(options),
   'smtp-expiring-tokens': async (options) =>
     (await import('./smtp-expiring-tokens.mjs')).smtpExpiringTokens(options),
+  'mail-memory': async (options) => (await import('./mail-memory.mjs')).mailMemory(options),
   'install-footprint': async (options) => (await import('./install-footprint.mjs')).installFootprint(options),
 };
 
