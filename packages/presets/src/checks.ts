@@ -11,6 +11,17 @@ export function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : typeof value;
 }
 
+/**
+ * {@link describe} for a string that may be a URL with credentials in it: whatever stands between
+ * `scheme://` and the last `@` (a user name and password, which may not parse) is left out, so a
+ * message about a malformed URL never repeats a password.
+ */
+export function describeUrl(value: string): string {
+  const start = value.indexOf('://');
+  const at = value.lastIndexOf('@');
+  return describe(start !== -1 && at > start ? `${value.slice(0, start + 3)}…${value.slice(at)}` : value);
+}
+
 /** Whether `value` is a plain object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -28,16 +39,17 @@ export function urlProblem(value: string, use: UrlUse): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    return `must be an absolute URL, got ${describe(value)}`;
+    return `must be an absolute URL, got ${describeUrl(value)}`;
   }
   if (url.username || url.password) return `must not carry a user name or password, got ${url.origin}`;
   // RFC 6749 §3.1 and §3.1.2: endpoint and redirection URIs have no fragment.
-  if (use !== 'documentation' && url.hash) return `must not have a fragment ("#…"), got ${describe(value)}`;
+  if (use !== 'documentation' && url.hash)
+    return `must not have a fragment ("#…"), got ${describeUrl(value)}`;
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:' && use !== 'documentation' && isLoopbackHost(url.hostname)) return undefined;
   return use === 'documentation'
-    ? `must be an https: URL, got ${describe(value)}`
-    : `must be an https: URL (plain http: only on a loopback host), got ${describe(value)}`;
+    ? `must be an https: URL, got ${describeUrl(value)}`
+    : `must be an https: URL (plain http: only on a loopback host), got ${describeUrl(value)}`;
 }
 
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -66,7 +78,16 @@ export function listNames(names: readonly string[]): string {
 export function checkParameterValue(parameter: PresetParameter, value: string): string | undefined {
   if (parameter.choices && !Object.hasOwn(parameter.choices, value))
     return `must be one of ${listNames(Object.keys(parameter.choices))}, got ${describe(value)}`;
-  if (parameter.pattern && !new RegExp(parameter.pattern, 'u').test(value))
-    return `does not match the pattern ${parameter.pattern}, got ${describe(value)}`;
+  if (parameter.pattern) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(parameter.pattern, 'u');
+    } catch {
+      // Reported where the pattern is defined; a value cannot be checked against it.
+      return "cannot be checked: the parameter's pattern is not a valid regular expression";
+    }
+    if (!pattern.test(value))
+      return `does not match the pattern ${parameter.pattern}, got ${describe(value)}`;
+  }
   return undefined;
 }

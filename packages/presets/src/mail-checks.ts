@@ -123,7 +123,8 @@ function checkImpliedParameters(
     return implied;
   }
   for (const [name, parameterValue] of Object.entries(value)) {
-    const parameter = parameters[name];
+    // Own names only: "constructor" or "__proto__" is no parameter of a preset.
+    const parameter = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
     const problem = !parameter
       ? 'is not a parameter of this preset'
       : typeof parameterValue !== 'string'
@@ -146,7 +147,8 @@ export function checkMailOverrides(
     problems.add('mailOverrides', `must be an array, got ${describe(value)}`);
     return [];
   }
-  if (!mail) problems.add('mailOverrides', 'is set without "mail"');
+  // An empty list is what a preset without mail holds: defining that preset again must work.
+  if (!mail && value.length > 0) problems.add('mailOverrides', 'is set without "mail"');
   const overrides: MailOverride[] = [];
   value.forEach((entry, index) => {
     const field = `mailOverrides.${index}`;

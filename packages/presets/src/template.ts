@@ -1,4 +1,4 @@
-import { describe, listNames } from './checks.js';
+import { describe, describeUrl, listNames } from './checks.js';
 import type { PresetParameter, PresetParameterDefinition } from './preset.js';
 import type { Problems } from './problems.js';
 
@@ -93,7 +93,10 @@ export function checkTemplate(
   context: 'url' | 'text',
 ): void {
   if (hasStrayBraces(template)) {
-    problems.add(field, `has a "{" or "}" that is not a {parameter} placeholder: ${describe(template)}`);
+    problems.add(
+      field,
+      `has a "{" or "}" that is not a {parameter} placeholder: ${context === 'url' ? describeUrl(template) : describe(template)}`,
+    );
     return;
   }
   const names = placeholdersOf(template);

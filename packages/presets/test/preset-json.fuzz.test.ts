@@ -373,36 +373,6 @@ function compiles(pattern: string): boolean {
   }
 }
 
-/**
- * The inputs of the defects this fuzz found (see the `it.fails` tests below), left out of
- * the properties until they are fixed; remove each check with its fix.
- */
-function knownDefect(definition: unknown, secret: string): boolean {
-  if (!isRecord(definition)) return false;
-  // 1. A URL with a password is quoted whole when it does not parse ("must be an absolute URL,
-  //    got …") or has a stray brace ("has a "{" or "}" that is not a {parameter} placeholder: …").
-  for (const field of URL_FIELDS) {
-    const value = definition[field];
-    if (typeof value !== 'string' || !value.includes(secret)) continue;
-    if (!URL.canParse(value) || /[{}]/.test(value.replace(/\{[A-Za-z][A-Za-z0-9]*\}/g, ''))) return true;
-  }
-  // 2. A parameter whose pattern does not compile, given a value by an email domain: SyntaxError.
-  const { parameters, emailDomains } = definition;
-  if (isRecord(parameters) && Array.isArray(emailDomains)) {
-    for (const entry of emailDomains) {
-      if (!isRecord(entry) || !isRecord(entry.parameters)) continue;
-      for (const name of Object.keys(entry.parameters)) {
-        const parameter = Object.hasOwn(parameters, name) ? parameters[name] : undefined;
-        if (isRecord(parameter) && typeof parameter.pattern === 'string' && !compiles(parameter.pattern))
-          return true;
-        // 3. A name every object inherits ("constructor", "toString") or "__proto__", undeclared, is accepted.
-        if (!Object.hasOwn(parameters, name) && (name in {} || name === '__proto__')) return true;
-      }
-    }
-  }
-  return false;
-}
-
 /** The forms a secret could take in a message: raw, JSON-escaped, URL-encoded. */
 function expectNoSecret(error: Error, secret: string): void {
   const text = exposedText(error);
@@ -473,7 +443,6 @@ describe('preset JSON validation fuzzed', () => {
     const counts = { valid: 0, invalid: 0 };
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async ({ secret, definition }) => {
-        fc.pre(!knownDefect(definition, secret));
         const result = await outcome(() => definePreset(definition as PresetDefinition), secret, [
           PRESET_INVALID,
         ]);
@@ -509,7 +478,6 @@ describe('preset JSON validation fuzzed', () => {
     );
     await fc.assert(
       fc.asyncProperty(caseArbitrary, damage, async ({ secret, definition }, how) => {
-        fc.pre(!knownDefect(definition, secret));
         const json = JSON.stringify(definition, null, 2) ?? 'null';
         const position = 'at' in how ? Math.floor(how.at * json.length) : 0;
         const text =
@@ -547,12 +515,11 @@ describe('preset JSON validation fuzzed', () => {
     expect(counts.refused).toBeGreaterThan(NUM_RUNS / 4);
   }, 180_000);
 
-  // Defects found by the properties above. `it.fails` passes while the defect is there: when a fix
-  // lands it fails, and then `.fails` and the matching check in knownDefect() go.
-  describe('found defects (fix in packages/presets/src)', () => {
+  // Defects the properties above found, fixed in packages/presets/src; each stays as a regression test.
+  describe('found defects', () => {
     const secret = 'cs-pass\\word[1]-S3CR3T-7f3a';
 
-    it.fails('a token URL with a password that does not parse is not quoted with the password', () => {
+    it('a token URL with a password that does not parse is not quoted with the password', () => {
       // The backslash ends the authority (WHATWG URL), so "cs-pass" becomes an invalid port.
       const tokenUrl = `https://acme-client:${secret}@id.acme.example/token`;
       expect(URL.canParse(tokenUrl)).toBe(false);
@@ -561,7 +528,7 @@ describe('preset JSON validation fuzzed', () => {
       expectNoSecret(error, secret);
     });
 
-    it.fails('a token URL with a password and a stray brace is not quoted with the password', () => {
+    it('a token URL with a password and a stray brace is not quoted with the password', () => {
       const braced = 'cs-pass{1}word-S3CR3T-7f3a';
       const error = rejection({
         ...validDefinition(braced),
@@ -571,7 +538,7 @@ describe('preset JSON validation fuzzed', () => {
       expectNoSecret(error, braced);
     });
 
-    it.fails('a parameter pattern that does not compile, used by an email domain, is PRESET_INVALID', () => {
+    it('a parameter pattern that does not compile, used by an email domain, is PRESET_INVALID', () => {
       const definition = {
         ...validDefinition(secret),
         parameters: { tenant: { description: 'The tenant', pattern: '[' } },
@@ -580,7 +547,7 @@ describe('preset JSON validation fuzzed', () => {
     });
 
     // checkEmailDomains() looks the name up with `parameters[name]` on a plain object.
-    it.fails.each(['constructor', 'toString', '__proto__'])(
+    it.each(['constructor', 'toString', '__proto__'])(
       'an email domain implying "%s", which the preset does not declare, is PRESET_INVALID',
       (parameter) => {
         const definition = {
