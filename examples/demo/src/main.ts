@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { escapeControlCharacters } from '@oauth-authorizer/cli';
 import { FileTokenStore, TokenManager } from '@oauth-authorizer/core';
 import { loadPreset, resolvePreset } from '@oauth-authorizer/presets';
 import {
@@ -27,7 +28,9 @@ import { parseDemoOptions, USAGE } from './options.js';
 import { sendWhileTokensExpire } from './send-while-tokens-expire.js';
 
 const ACCOUNT = 'demo@example.test';
-const log = (line: string) => process.stdout.write(`${line}\n`);
+// Lines carry text from the servers (an SMTP reply in a failed send): no control character of
+// theirs reaches the terminal. The demo writes none of its own.
+const log = (line: string) => process.stdout.write(`${escapeControlCharacters(line)}\n`);
 const step = (line: string) => log(`\n▶ ${line}`);
 
 async function main(): Promise<number> {
@@ -125,7 +128,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`demo: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `demo: ${escapeControlCharacters(error instanceof Error ? error.message : String(error))}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -38,3 +38,4 @@ export { accountsDirectory, HOME_VARIABLE, resolveHome } from './home.js';
 export type { MainOptions } from './main.js';
 export { CLI_VERSION, main } from './main.js';
 export type { TerminalStreams } from './output.js';
+export { escapeControlCharacters } from './terminal-text.js';
