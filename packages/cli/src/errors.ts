@@ -78,3 +78,22 @@ export function usageError(message: string, command?: string): AuthorizerError {
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
+
+/** How core's and the stores' hints end when only a new authorization helps. */
+const AUTHORIZE_AGAIN = /authorize the account again$/;
+
+/**
+ * A hint as the CLI prints it: core and the stores say "authorize the account again" without
+ * naming a command (a service using them may have no CLI), and the CLI adds its own.
+ *
+ * @param account The account the command works on, when it knows it.
+ * @example
+ * ```ts
+ * hintWithCommand('inspect or move the file away, then authorize the account again', 'me@example.com');
+ * // 'inspect or move the file away, then authorize the account again: oauth-authorizer authorize me@example.com'
+ * ```
+ */
+export function hintWithCommand(hint: string | undefined, account: string | undefined): string | undefined {
+  if (hint === undefined || !AUTHORIZE_AGAIN.test(hint)) return hint;
+  return `${hint}: oauth-authorizer authorize ${account === undefined ? '<account>' : shellQuote(account)}`;
+}

@@ -11,9 +11,17 @@ import { refreshTokens } from './flows/refresh.js';
 import { refreshTokenOfRefusedResponse } from './flows/token-request.js';
 import type { ProviderConfig } from './provider.js';
 import { checkAccountName } from './stores/record.js';
-import { shellQuote } from './stores/store-errors.js';
 import { boundedTokenSet, freshUntil, type TokenSet } from './token-set.js';
 import type { StoredAccount, TokenStore } from './token-store.js';
+
+/** What a caller of the manager does, for the abort message. */
+const WAITING = 'waiting for an access token';
+
+/**
+ * The hint of `OAUTH_AUTHORIZATION_REQUIRED`. It names no command: a service using the manager may
+ * have no CLI, and a program that has one (ours) adds its command where it prints.
+ */
+const AUTHORIZE_AGAIN_HINT = 'authorize the account again';
 
 /**
  * OAuth error codes at the token endpoint that mean the grant behind the refresh token is gone,
@@ -24,9 +32,6 @@ import type { StoredAccount, TokenStore } from './token-store.js';
  * a wrong or expired secret, a grant type not allowed — which a new authorization with the same
  * client does not fix, and which must not flag healthy tokens), `invalid_scope`, `invalid_request`.
  */
-/** What a caller of the manager does, for the abort message. */
-const WAITING = 'waiting for an access token';
-
 const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
   'invalid_grant',
   'interaction_required',
@@ -355,8 +360,8 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * promise), else the store's when another process refreshed, else a new one from a refresh
    * shared with every concurrent caller.
    *
-   * @throws {AuthorizerError} `OAUTH_AUTHORIZATION_REQUIRED` (with a `hint` naming the command
-   *   that fixes it); the transient code of the last failed attempt (`OAUTH_TIMEOUT`,
+   * @throws {AuthorizerError} `OAUTH_AUTHORIZATION_REQUIRED` (with the hint "authorize the account
+   *   again", which names no command: a program prints its own); the transient code of the last failed attempt (`OAUTH_TIMEOUT`,
    *   `OAUTH_NETWORK_ERROR`, `OAUTH_HTTP_ERROR`, `OAUTH_ERROR_RESPONSE`); `OAUTH_LOCK_TIMEOUT`;
    *   `OAUTH_ABORTED`; the store's `OAUTH_STORE_CORRUPT` / `OAUTH_STORE_UNAVAILABLE`.
    * @example
@@ -738,7 +743,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
 
   #authorizationRequired(problem: string, cause?: unknown): AuthorizerError {
     return new AuthorizerError(OAUTH_AUTHORIZATION_REQUIRED, `account "${this.account}" ${problem}`, {
-      hint: `run: oauth-authorizer authorize ${shellQuote(this.account)}`,
+      hint: AUTHORIZE_AGAIN_HINT,
       ...(cause !== undefined && { cause }),
     });
   }
