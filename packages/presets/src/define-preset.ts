@@ -1,4 +1,12 @@
-import { type ClientAuthMethod, isLoopbackHost } from '@oauth-authorizer/core';
+import {
+  CLIENT_AUTH_METHODS,
+  type ClientAuthMethod,
+  ENDPOINT_FIELDS,
+  isLoopbackHost,
+  RESERVED_AUTHORIZATION_PARAMS,
+  SASL_MECHANISMS,
+  MAIL_TLS_MODES as TLS_MODES,
+} from '@oauth-authorizer/core';
 import {
   checkParameterValue,
   describe,
@@ -36,35 +44,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const DOMAIN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
-const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_post',
-  'client_secret_basic',
-  'none',
-];
-const TLS_MODES: readonly TlsMode[] = ['implicit', 'starttls', 'none'];
-const SASL_MECHANISMS: readonly SaslMechanism[] = ['XOAUTH2', 'OAUTHBEARER'];
-
-/** Parameters core sets itself on an authorization request; a preset must not try to. */
-const RESERVED_AUTHORIZATION_PARAMS = [
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'state',
-  'code_challenge',
-  'code_challenge_method',
-  'scope',
-  'nonce',
-];
 /** Headers core sets itself on token requests; client authentication is core's job, not a preset's. */
 const RESERVED_TOKEN_HEADERS = ['authorization', 'content-type', 'content-length', 'host'];
-
-const ENDPOINT_FIELDS = [
-  'issuer',
-  'authorizationUrl',
-  'deviceAuthorizationUrl',
-  'tokenUrl',
-  'revocationUrl',
-] as const;
 
 /** Every field of a definition; `$schema` is allowed so JSON files can point editors at a schema. */
 const KNOWN_FIELDS: readonly string[] = [

@@ -1,6 +1,8 @@
 import {
   AuthorizerError,
   type ClientAuthMethod,
+  ENDPOINT_FIELDS,
+  type EndpointField,
   type HttpSettings,
   isLoopbackHost,
   type ProviderConfig,
@@ -37,15 +39,6 @@ import { fillTemplate, placeholdersOf } from './template.js';
  * loopback literal, as RFC 8252 §7.3 recommends over `localhost`, on any free port.
  */
 export const DEFAULT_REDIRECT_URL = 'http://127.0.0.1/callback';
-
-const ENDPOINT_FIELDS = [
-  'issuer',
-  'authorizationUrl',
-  'deviceAuthorizationUrl',
-  'tokenUrl',
-  'revocationUrl',
-] as const;
-type EndpointField = (typeof ENDPOINT_FIELDS)[number];
 
 /**
  * What the user gives when using a preset: at least the client ID for most presets, everything
