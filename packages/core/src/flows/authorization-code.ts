@@ -231,6 +231,14 @@ function jwtPayload(token: string): Record<string, unknown> | undefined {
  *
  * @throws {OAuthResponseError} e.g. `invalid_grant` for a used or expired code.
  * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` and the transport codes.
+ * @example
+ * ```ts
+ * const request = createAuthorizationRequest(provider, { redirectUri: listener.redirectUri, scopes: ['openid'] });
+ * // … the user signs in at request.url; the redirect arrives at the listener …
+ * const callback = await listener.waitForCallback({ state: request.state });
+ * const response = validateAuthorizationResponse(provider, request, callback);
+ * const tokens = await exchangeAuthorizationCode(provider, request, response, { signal: AbortSignal.timeout(30_000) });
+ * ```
  */
 export async function exchangeAuthorizationCode(
   provider: ProviderConfig,
