@@ -62,6 +62,7 @@ export interface LoadedAccount {
  * ```
  */
 export async function loadAccount(context: CommandContext, account: string): Promise<LoadedAccount> {
+  context.output.useAccount(account);
   const store = openTokenStore(context);
   const record = await store.get(account, { signal: context.signal });
   if (record === undefined) throw unknownAccount(account);
@@ -81,6 +82,7 @@ export async function readRecordForReplacement(
   store: FileTokenStore,
   account: string,
 ): Promise<StoredAccount | undefined> {
+  context.output.useAccount(account);
   try {
     return await store.get(account, { signal: context.signal });
   } catch (error) {

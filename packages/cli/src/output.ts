@@ -4,6 +4,7 @@ import {
   OAuthResponseError,
   redact,
 } from '@oauth-authorizer/core';
+import { hintWithCommand, shellQuote } from './errors.js';
 import { EXIT_NETWORK, exitCodeFor } from './exit-codes.js';
 import { escapeControlCharacters } from './terminal-text.js';
 
@@ -92,6 +93,7 @@ export class Output {
   /** Styles for stderr. */
   readonly errorStyle: Styles;
   readonly #secrets = new Set<string>();
+  #account: string | undefined;
 
   constructor(streams: TerminalStreams, env: Readonly<Record<string, string | undefined>>) {
     this.streams = streams;
@@ -102,6 +104,14 @@ export class Output {
   /** Registers values (tokens, a client secret) that must never appear on stderr. */
   addSecrets(...values: (string | undefined)[]): void {
     for (const value of values) if (value && value.length >= MIN_REDACTED_LENGTH) this.#secrets.add(value);
+  }
+
+  /**
+   * Names the account the command works on, so that a hint of core's or a store's that says
+   * "authorize the account again" is printed with the command for it (see {@link hintFor}).
+   */
+  useAccount(account: string): void {
+    this.#account = account;
   }
 
   /**
@@ -163,7 +173,7 @@ export class Output {
     const lines: string[] = [];
     const message = error instanceof Error ? error.message : String(error);
     lines.push(`${s.red(s.bold('oauth-authorizer:'))} ${message}`);
-    const hint = hintFor(error, options.phase);
+    const hint = hintFor(error, options.phase, this.#account);
     if (error instanceof OAuthResponseError && error.errorUri)
       lines.push(`${s.dim('see:')} ${error.errorUri}`);
     for (const line of [options.providerHint, hint]) if (line) lines.push(`${s.dim('hint:')} ${line}`);
@@ -214,16 +224,30 @@ function describeCause(cause: unknown): string {
   return label === '' ? detail : `${label}: ${detail}`;
 }
 
+/** The whole hint core's token manager gives when only a new authorization helps. */
+const AUTHORIZE_AGAIN_HINT = 'authorize the account again';
+
 /**
- * The hint line {@link Output.error} shows for an error: its own, else one for its kind.
+ * The hint line {@link Output.error} shows for an error: its own, else one for its kind. Core and
+ * the stores name no command, so where their hint says to authorize the account again, the CLI's
+ * command for `account` is added.
  *
  * @example
  * ```ts
  * hintFor(deniedError, 'authorize'); // 'you or an admin declined the access; run authorize again and allow it'
+ * hintFor(authorizationRequired, 'refresh', 'kim'); // 'run: oauth-authorizer authorize kim'
  * ```
  */
-export function hintFor(error: unknown, phase?: 'authorize' | 'refresh'): string | undefined {
-  return error instanceof AuthorizerError ? (error.hint ?? defaultHint(error, phase)) : undefined;
+export function hintFor(
+  error: unknown,
+  phase?: 'authorize' | 'refresh',
+  account?: string,
+): string | undefined {
+  if (!(error instanceof AuthorizerError)) return undefined;
+  const hint = error.hint ?? defaultHint(error, phase);
+  if (hint === AUTHORIZE_AGAIN_HINT)
+    return `run: oauth-authorizer authorize ${account === undefined ? '<account>' : shellQuote(account)}`;
+  return hintWithCommand(hint, account);
 }
 
 /**

@@ -1,12 +1,5 @@
 import { AuthorizerError, OAUTH_INVALID_CONFIGURATION } from './errors.js';
-import type { ClientAuthMethod, ProviderConfig } from './provider.js';
-
-/** Every client authentication method core implements (RFC 6749 §2.3.1, OpenID Connect Core §9). */
-export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_basic',
-  'client_secret_post',
-  'none',
-];
+import type { ProviderConfig } from './provider.js';
 
 /** RFC 6749 §2.3.1 and appendix B: `application/x-www-form-urlencoded`, `+` for space. */
 function formEncode(value: string): string {

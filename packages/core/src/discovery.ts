@@ -1,7 +1,7 @@
 import { checkEndpoint } from './endpoint-url.js';
 import { AuthorizerError, OAUTH_DISCOVERY_FAILED, OAUTH_INVALID_CONFIGURATION } from './errors.js';
 import { requestEndpoint } from './http.js';
-import type { HttpSettings, ProviderConfig } from './provider.js';
+import type { EndpointField, HttpSettings, ProviderConfig } from './provider.js';
 
 /**
  * Authorization server metadata (RFC 8414 §2, OpenID Connect Discovery §3): the fields this
@@ -172,7 +172,7 @@ export async function resolveProvider(
  */
 export async function requireEndpoint(
   provider: ProviderConfig,
-  field: 'authorizationUrl' | 'deviceAuthorizationUrl' | 'tokenUrl' | 'revocationUrl',
+  field: Exclude<EndpointField, 'issuer'>,
   what: string,
   signal: AbortSignal | undefined,
 ): Promise<{ provider: ProviderConfig; url: string }> {

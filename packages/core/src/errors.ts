@@ -214,7 +214,19 @@ export class AuthorizationResponseError extends AuthorizerError {
   }
 }
 
-/** Whether `error` is an {@link AuthorizerError}, optionally with the given code. */
+/**
+ * Whether `error` is an {@link AuthorizerError}, optionally with the given code.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await manager.getAccessToken();
+ * } catch (error) {
+ *   if (isAuthorizerError(error, OAUTH_AUTHORIZATION_REQUIRED)) console.error(error.hint);
+ *   else throw error;
+ * }
+ * ```
+ */
 export function isAuthorizerError(error: unknown, code?: string): error is AuthorizerError {
   return error instanceof AuthorizerError && (code === undefined || error.code === code);
 }

@@ -1,6 +1,6 @@
 export { abortError, sleep, throwIfAborted } from './abort.js';
 export { readCachedAccessToken } from './cached-access-token.js';
-export { basicCredentials, CLIENT_AUTH_METHODS } from './client-authentication.js';
+export { basicCredentials } from './client-authentication.js';
 export type { AuthorizationServerMetadata } from './discovery.js';
 export { discover, resolveProvider } from './discovery.js';
 export * from './errors.js';
@@ -15,6 +15,7 @@ export {
   authorizeWithCode,
   createAuthorizationRequest,
   exchangeAuthorizationCode,
+  RESERVED_AUTHORIZATION_PARAMS,
   validateAuthorizationResponse,
 } from './flows/authorization-code.js';
 export { requestClientCredentials } from './flows/client-credentials.js';
@@ -38,9 +39,12 @@ export {
 } from './home-directory.js';
 export type { LookupFunction } from './loopback.js';
 export { isLoopbackAddress, isLoopbackHost, loopbackOnlyLookup } from './loopback.js';
+export type { MailTls, SaslMechanism } from './mail-terms.js';
+export { MAIL_TLS_MODES, SASL_MECHANISMS } from './mail-terms.js';
 export type { PkcePair } from './pkce.js';
 export { createPkcePair } from './pkce.js';
-export type { ClientAuthMethod, HttpSettings, ProviderConfig } from './provider.js';
+export type { ClientAuthMethod, EndpointField, HttpSettings, ProviderConfig } from './provider.js';
+export { CLIENT_AUTH_METHODS, ENDPOINT_FIELDS } from './provider.js';
 export { REDACTED, redact, redactError } from './redact.js';
 export type { RedirectReceiver } from './redirect-receiver.js';
 export { decodeAccountName, encodeAccountName } from './stores/account-file-name.js';

@@ -1,7 +1,29 @@
 import type { Dispatcher } from 'undici';
 
+/**
+ * Every client authentication method core implements (RFC 6749 §2.3.1, OpenID Connect Core §9):
+ * the one list that presets and the CLI check against.
+ */
+export const CLIENT_AUTH_METHODS = Object.freeze([
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+] as const);
+
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
-export type ClientAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'none';
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/** The endpoint fields of a {@link ProviderConfig}, `issuer` first: what discovery fills in. */
+export const ENDPOINT_FIELDS = Object.freeze([
+  'issuer',
+  'authorizationUrl',
+  'deviceAuthorizationUrl',
+  'tokenUrl',
+  'revocationUrl',
+] as const);
+
+/** One of {@link ENDPOINT_FIELDS}. */
+export type EndpointField = (typeof ENDPOINT_FIELDS)[number];
 
 /** HTTP settings shared by every request made for one provider. */
 export interface HttpSettings {

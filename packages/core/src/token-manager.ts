@@ -1,203 +1,50 @@
 import { EventEmitter } from 'node:events';
-import { abortError, sleep } from './abort.js';
+import { abortError } from './abort.js';
 import {
   AuthorizerError,
   OAUTH_ABORTED,
   OAUTH_AUTHORIZATION_REQUIRED,
-  OAuthResponseError,
+  type OAuthResponseError,
 } from './errors.js';
 import { requestClientCredentials } from './flows/client-credentials.js';
 import { refreshTokens } from './flows/refresh.js';
 import { refreshTokenOfRefusedResponse } from './flows/token-request.js';
 import type { ProviderConfig } from './provider.js';
-import { checkAccountName } from './stores/record.js';
-import { shellQuote } from './stores/store-errors.js';
-import { boundedTokenSet, freshUntil, type TokenSet } from './token-set.js';
+import {
+  authorizationRequired,
+  isGrantGone,
+  rejectionReason,
+} from './token-manager/authorization-required.js';
+import {
+  type ClientCredentialsFunction,
+  checkCount,
+  checkOptions,
+  checkSeconds,
+  type GetAccessTokenOptions,
+  type RefreshFunction,
+  type TokenManagerEvents,
+  type TokenManagerGrant,
+  type TokenManagerOptions,
+} from './token-manager/options.js';
+import { freeze, mergeRefreshed, refreshErrorNote } from './token-manager/record-updates.js';
+import { RefreshRetry } from './token-manager/refresh-retry.js';
+import { SingleFlight } from './token-manager/single-flight.js';
+import { freshUntil, type TokenSet } from './token-set.js';
 import type { StoredAccount, TokenStore } from './token-store.js';
 
-/**
- * OAuth error codes at the token endpoint that mean the grant behind the refresh token is gone,
- * so only a new authorization helps: `invalid_grant` (expired, revoked, or an already rotated
- * refresh token, RFC 6749 §5.2) and the OpenID Connect answers that demand the user
- * (`interaction_required`, `login_required`, `consent_required`, e.g. a new MFA or consent policy).
- * Deliberately not here: `invalid_client` and `unauthorized_client` (the client's configuration —
- * a wrong or expired secret, a grant type not allowed — which a new authorization with the same
- * client does not fix, and which must not flag healthy tokens), `invalid_scope`, `invalid_request`.
- */
+export type {
+  ClientCredentialsFunction,
+  GetAccessTokenOptions,
+  RefreshAttempt,
+  RefreshFunction,
+  RefreshRetryOptions,
+  TokenManagerEvents,
+  TokenManagerGrant,
+  TokenManagerOptions,
+} from './token-manager/options.js';
+
 /** What a caller of the manager does, for the abort message. */
 const WAITING = 'waiting for an access token';
-
-const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
-  'invalid_grant',
-  'interaction_required',
-  'login_required',
-  'consent_required',
-]);
-
-/**
- * The function the manager calls to refresh: {@link refreshTokens}, or a replacement in tests.
- *
- * @example
- * ```ts
- * const refresh: RefreshFunction = async (provider, refreshToken, options) => {
- *   console.error('refreshing');
- *   return refreshTokens(provider, refreshToken, options);
- * };
- * ```
- */
-export type RefreshFunction = (
-  provider: ProviderConfig,
-  refreshToken: string,
-  options: { scopes?: string[]; signal?: AbortSignal },
-) => Promise<TokenSet>;
-
-/**
- * The function the manager calls for a new token with the client credentials grant:
- * {@link requestClientCredentials}, or a replacement in tests.
- *
- * @example
- * ```ts
- * const clientCredentials: ClientCredentialsFunction = (provider, options) =>
- *   requestClientCredentials(provider, options);
- * ```
- */
-export type ClientCredentialsFunction = (
-  provider: ProviderConfig,
-  options: { scopes?: string[]; signal?: AbortSignal },
-) => Promise<TokenSet>;
-
-/**
- * How the manager gets new tokens: `refresh_token` (an account a person authorized; its refresh
- * token is exchanged) or `client_credentials` (app-only access: the client's own credentials
- * get each new token, so no person and no refresh token are involved, RFC 6749 §4.4).
- */
-export type TokenManagerGrant = 'refresh_token' | 'client_credentials';
-
-/**
- * How transient refresh failures are retried.
- *
- * @example
- * ```ts
- * new TokenManager({ account, store, provider, retry: { retries: 5, baseDelay: 1000, maxDelay: 30_000 } });
- * ```
- */
-export interface RefreshRetryOptions {
-  /** Retries after the first attempt. Default: 3 */
-  retries?: number;
-  /** The first back-off, in ms; it doubles with each retry, and a random half of it is jitter. Default: 500 */
-  baseDelay?: number;
-  /** The longest back-off, in ms. Default: 10 000 */
-  maxDelay?: number;
-  /**
-   * The longest `Retry-After` honoured, in ms. A server asking for longer ends the retries at once
-   * with its transient error (which carries `retryAfter`). Default: 60 000
-   */
-  maxRetryAfter?: number;
-}
-
-/**
- * Options of {@link TokenManager}.
- *
- * @example
- * ```ts
- * const options: TokenManagerOptions = { account: 'me@example.com', store: new MemoryTokenStore(), provider, minValidity: 300 };
- * ```
- */
-export interface TokenManagerOptions {
-  /** The account whose tokens are managed (the store's key). */
-  account: string;
-  /** Where the account's tokens are read and written. */
-  store: TokenStore;
-  /** The provider that refreshes them. */
-  provider: ProviderConfig;
-  /**
-   * Seconds an access token must still be valid for to be handed out without a refresh. For
-   * tokens that live less than twice this, half their lifetime is used instead (see
-   * {@link TokenManager}). Default: 60
-   */
-  minValidity?: number;
-  /** Retries of transient refresh failures. */
-  retry?: RefreshRetryOptions;
-  /** How long to wait for the store's lock of the account, in ms. Default: 60 000 */
-  lockTimeout?: number;
-  /**
-   * Scopes to ask for on refresh (fewer than granted); with the client credentials grant, the
-   * scopes of each new token. Default: none sent on refresh, i.e. all granted scopes; the
-   * provider's `scopes` with client credentials
-   */
-  scopes?: string[];
-  /**
-   * How new tokens are obtained. With `client_credentials` the account needs no authorization: a
-   * missing account or token is simply requested (and stored), and a rejection is the client's
-   * configuration (`OAUTH_ERROR_RESPONSE`, e.g. `invalid_client`), never "authorization required".
-   * Default: `refresh_token`
-   */
-  grant?: TokenManagerGrant;
-  /** The refresh call. Default: {@link refreshTokens} */
-  refresh?: RefreshFunction;
-  /** The client credentials call, for `grant: 'client_credentials'`. Default: {@link requestClientCredentials} */
-  clientCredentials?: ClientCredentialsFunction;
-}
-
-/**
- * Options of {@link TokenManager.getAccessToken}.
- *
- * @example
- * ```ts
- * await manager.getAccessToken({ forceRefresh: true, signal: AbortSignal.timeout(10_000) });
- * ```
- */
-export interface GetAccessTokenOptions {
-  /** Seconds the token must still be valid for. Default: the manager's `minValidity` */
-  minValidity?: number;
-  /**
-   * Refresh even if the token looks valid, e.g. because a mail server rejected it. Unless another
-   * process or caller has replaced the token meanwhile: then that newer token is returned.
-   * Default: false
-   */
-  forceRefresh?: boolean;
-  /**
-   * Stops this caller's wait (`OAUTH_ABORTED`). A token request already sent is not cancelled: its
-   * answer may carry the only copy of a rotated refresh token, so it is still stored.
-   */
-  signal?: AbortSignal;
-}
-
-/**
- * Payload of the `refresh` event: one attempt at the token endpoint.
- *
- * @example
- * ```ts
- * manager.on('refresh', (attempt: RefreshAttempt) => console.error(attempt.ok ? 'refreshed' : attempt.error?.message));
- * ```
- */
-export interface RefreshAttempt {
-  account: string;
-  /** 1 for the first attempt, 2 for the first retry, … */
-  attempt: number;
-  durationMs: number;
-  ok: boolean;
-  /** Why the attempt failed (messages never contain tokens). */
-  error?: Error;
-}
-
-/**
- * The events of {@link TokenManager}, for `manager.on(name, listener)`.
- *
- * @example
- * ```ts
- * manager.on('tokens', (tokens) => backup.save(tokens));
- * manager.on('authorization-required', (error) => notify(`${error.message}; ${error.hint}`));
- * ```
- */
-export interface TokenManagerEvents {
-  /** New tokens from a refresh by this manager, emitted after they were stored. */
-  tokens: [tokens: TokenSet];
-  /** Each attempt at refreshing (or, with client credentials, at getting a token), successful or not. */
-  refresh: [attempt: RefreshAttempt];
-  /** The account must be authorized again; the same error is thrown to the callers. */
-  'authorization-required': [error: AuthorizerError];
-}
 
 interface FlightRequest {
   force: boolean;
@@ -206,47 +53,10 @@ interface FlightRequest {
   minValidity: number;
 }
 
-/** One shared refresh (or store read) and the callers waiting for it. */
-interface Flight {
-  promise: Promise<TokenSet>;
-  controller: AbortController;
-  waiting: number;
-  /** A caller without a signal waits: the flight must not be aborted. */
-  pinned: boolean;
-}
-
 interface UnsavedTokens {
   tokens: TokenSet;
   /** The refresh token they replaced: they are stored only if the store still holds it. */
   replaces: string;
-}
-
-/** Freezes what the manager hands out and stores, with every instant one the store can write. */
-function freeze(tokens: TokenSet): TokenSet {
-  const bounded = boundedTokenSet(tokens);
-  Object.freeze(bounded.extra);
-  return Object.freeze(bounded);
-}
-
-/** The `lastRefreshError` note of a failed refresh; core's messages carry no secrets. */
-function refreshErrorNote(
-  error: AuthorizerError,
-  at: number,
-): NonNullable<StoredAccount['lastRefreshError']> {
-  return { at, code: error.code, message: error.message.slice(0, 500) };
-}
-
-function checkSeconds(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new TypeError(`"${name}" must be a number of seconds >= 0, got ${String(value)}`);
-  return value;
-}
-
-function checkCount(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw new TypeError(`"${name}" must be an integer >= 0, got ${String(value)}`);
-  return value;
 }
 
 /**
@@ -297,10 +107,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   /** The provider that refreshes them. */
   readonly provider: ProviderConfig;
   readonly #minValidity: number;
-  readonly #retries: number;
-  readonly #baseDelay: number;
-  readonly #maxDelay: number;
-  readonly #maxRetryAfter: number;
+  readonly #retry: RefreshRetry;
   readonly #lockTimeout: number;
   readonly #scopes: string[] | undefined;
   readonly #grant: TokenManagerGrant;
@@ -310,39 +117,18 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   #tokens: TokenSet | undefined;
   // The fast path's whole test: before this instant, `#tokens` is fresh for the default minValidity.
   #freshUntil = Number.NEGATIVE_INFINITY;
-  #flight: Flight | undefined;
+  readonly #flights = new SingleFlight<TokenSet>(WAITING);
   #unsaved: UnsavedTokens | undefined;
 
   /** @throws {TypeError} when an option is missing or of the wrong type. */
   constructor(options: TokenManagerOptions) {
     super();
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-    checkAccountName(options.account);
-    const store = options.store as Partial<TokenStore> | undefined;
-    if (
-      typeof store?.get !== 'function' ||
-      typeof store.set !== 'function' ||
-      typeof store.lock !== 'function'
-    )
-      throw new TypeError('"store" must be a TokenStore');
-    if (typeof options.provider !== 'object' || options.provider === null)
-      throw new TypeError('"provider" must be a ProviderConfig');
-    if (options.refresh !== undefined && typeof options.refresh !== 'function')
-      throw new TypeError('"refresh" must be a function');
-    if (options.clientCredentials !== undefined && typeof options.clientCredentials !== 'function')
-      throw new TypeError('"clientCredentials" must be a function');
-    const grant = options.grant ?? 'refresh_token';
-    if (grant !== 'refresh_token' && grant !== 'client_credentials')
-      throw new TypeError(`"grant" must be "refresh_token" or "client_credentials", got ${String(grant)}`);
+    const grant = checkOptions(options);
     this.account = options.account;
     this.store = options.store;
     this.provider = options.provider;
     this.#minValidity = checkSeconds('minValidity', options.minValidity ?? 60);
-    const retry = options.retry ?? {};
-    this.#retries = checkCount('retry.retries', retry.retries, 3);
-    this.#baseDelay = checkCount('retry.baseDelay', retry.baseDelay, 500);
-    this.#maxDelay = checkCount('retry.maxDelay', retry.maxDelay, 10_000);
-    this.#maxRetryAfter = checkCount('retry.maxRetryAfter', retry.maxRetryAfter, 60_000);
+    this.#retry = new RefreshRetry(options.retry);
     this.#lockTimeout = checkCount('lockTimeout', options.lockTimeout, 60_000);
     this.#scopes = options.scopes;
     this.#grant = grant;
@@ -355,8 +141,8 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * promise), else the store's when another process refreshed, else a new one from a refresh
    * shared with every concurrent caller.
    *
-   * @throws {AuthorizerError} `OAUTH_AUTHORIZATION_REQUIRED` (with a `hint` naming the command
-   *   that fixes it); the transient code of the last failed attempt (`OAUTH_TIMEOUT`,
+   * @throws {AuthorizerError} `OAUTH_AUTHORIZATION_REQUIRED` (with the hint "authorize the account
+   *   again", which names no command: a program prints its own); the transient code of the last failed attempt (`OAUTH_TIMEOUT`,
    *   `OAUTH_NETWORK_ERROR`, `OAUTH_HTTP_ERROR`, `OAUTH_ERROR_RESPONSE`); `OAUTH_LOCK_TIMEOUT`;
    *   `OAUTH_ABORTED`; the store's `OAUTH_STORE_CORRUPT` / `OAUTH_STORE_UNAVAILABLE`.
    * @example
@@ -409,60 +195,14 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     if (!force && this.#tokens !== undefined && satisfied(this.#tokens)) return this.#tokens;
     // A flight already under way may give what this caller needs (it usually does): wait for it
     // rather than start a second one. Only if it does not, start one with this caller's needs.
-    const running = this.#flight;
+    const running = this.#flights.current;
     if (running !== undefined) {
-      const tokens = await this.#join(running, signal);
+      const tokens = await this.#flights.join(running, signal);
       if (satisfied(tokens)) return tokens;
     }
-    const flight = this.#flight ?? this.#startFlight({ force, seen, minValidity });
-    return this.#join(flight, signal);
-  }
-
-  #startFlight(request: FlightRequest): Flight {
-    const controller = new AbortController();
-    const flight: Flight = { controller, waiting: 0, pinned: false, promise: undefined as never };
-    flight.promise = this.#fly(request, controller.signal).finally(() => {
-      if (this.#flight === flight) this.#flight = undefined;
-    });
-    // Every waiter may have given up (aborted): the outcome then has no one to go to.
-    flight.promise.catch(() => undefined);
-    this.#flight = flight;
-    return flight;
-  }
-
-  #join(flight: Flight, signal: AbortSignal | undefined): Promise<TokenSet> {
-    if (signal === undefined) {
-      flight.pinned = true;
-      return flight.promise;
-    }
-    if (signal.aborted) return Promise.reject(abortError(signal, WAITING));
-    flight.waiting += 1;
-    return new Promise<TokenSet>((resolve, reject) => {
-      const leave = () => {
-        signal.removeEventListener('abort', onAbort);
-        flight.waiting -= 1;
-      };
-      const onAbort = () => {
-        leave();
-        // The last waiter gone: stop waiting for the lock or a back-off, nobody needs the result.
-        if (flight.waiting === 0 && !flight.pinned) {
-          if (this.#flight === flight) this.#flight = undefined;
-          flight.controller.abort(signal.reason);
-        }
-        reject(abortError(signal, WAITING));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.promise.then(
-        (tokens) => {
-          leave();
-          resolve(tokens);
-        },
-        (error: unknown) => {
-          leave();
-          reject(error);
-        },
-      );
-    });
+    const request: FlightRequest = { force, seen, minValidity };
+    const flight = this.#flights.current ?? this.#flights.start((own) => this.#fly(request, own));
+    return this.#flights.join(flight, signal);
   }
 
   async #fly(request: FlightRequest, signal: AbortSignal): Promise<TokenSet> {
@@ -517,10 +257,14 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   #usableTokens(record: StoredAccount | undefined): TokenSet | undefined {
     if (this.#grant === 'client_credentials') return record?.tokens;
     if (record?.tokens === undefined)
-      throw this.#authorizationRequired(record === undefined ? 'is not authorized yet' : 'has no tokens');
+      throw authorizationRequired(
+        this.account,
+        record === undefined ? 'is not authorized yet' : 'has no tokens',
+      );
     if (record.authorizationRequired) {
       const { since, reason } = record.authorizationRequired;
-      throw this.#authorizationRequired(
+      throw authorizationRequired(
+        this.account,
         `needs authorization since ${new Date(since).toISOString()} (${reason})`,
       );
     }
@@ -550,7 +294,10 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   async #refreshAndStore(record: StoredAccount, current: TokenSet, signal: AbortSignal): Promise<TokenSet> {
     const refreshToken = current.refreshToken;
     if (!refreshToken)
-      throw this.#authorizationRequired('has no refresh token, and its access token must be replaced');
+      throw authorizationRequired(
+        this.account,
+        'has no refresh token, and its access token must be replaced',
+      );
     let refreshed: TokenSet;
     try {
       // The request gets no signal: aborting it after the server rotated the refresh token would
@@ -558,37 +305,14 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
       const options = this.#scopes ? { scopes: this.#scopes } : {};
       refreshed = await this.#withRetry(() => this.#refresh(this.provider, refreshToken, options), signal);
     } catch (error) {
-      if (error instanceof OAuthResponseError && !error.transient && GRANT_GONE_ERRORS.has(error.error))
-        throw await this.#markAuthorizationRequired(record, error);
+      if (isGrantGone(error)) throw await this.#markAuthorizationRequired(record, error);
       const rotated = refreshTokenOfRefusedResponse(error);
       if (rotated !== undefined && rotated !== refreshToken) {
         await this.#keepRefusedRotation(record, current, refreshToken, rotated, error);
       } else await this.#noteRefreshError(record, error);
       throw error;
     }
-    // A refresh token the server did not send (or an injected function copied) is the old one:
-    // it keeps the time it was obtained.
-    const rotated = refreshed.refreshToken !== undefined && refreshed.refreshToken !== refreshToken;
-    const sentAgain =
-      refreshed.refreshToken === refreshToken && refreshed.refreshTokenObtainedAt !== undefined;
-    const refreshTokenObtainedAt =
-      rotated || sentAgain
-        ? (refreshed.refreshTokenObtainedAt ?? refreshed.obtainedAt)
-        : current.refreshTokenObtainedAt;
-    const tokens = freeze({
-      ...refreshed,
-      // The server may leave out what did not change (RFC 6749 §6: the refresh token, §5.1: the
-      // scope); an injected refresh function may not keep the old refresh token as core's does.
-      refreshToken: refreshed.refreshToken || refreshToken,
-      ...(refreshTokenObtainedAt !== undefined && { refreshTokenObtainedAt }),
-      ...(refreshed.refreshToken === undefined &&
-        current.refreshTokenExpiresAt !== undefined &&
-        refreshed.refreshTokenExpiresAt === undefined && {
-          refreshTokenExpiresAt: current.refreshTokenExpiresAt,
-        }),
-      ...(refreshed.scope === undefined && current.scope !== undefined && { scope: current.scope }),
-      ...(refreshed.idToken === undefined && current.idToken !== undefined && { idToken: current.idToken }),
-    });
+    const tokens = freeze(mergeRefreshed(current, refreshed));
     const { authorizationRequired: _cleared, lastRefreshError: _fixed, ...rest } = record;
     try {
       await this.#storeRotated({ ...rest, tokens });
@@ -634,16 +358,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
    * the lock next would refresh with the old one and, on a rotating server, revoke the grant.
    */
   async #storeRotated(record: StoredAccount): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.store.set(record);
-        return;
-      } catch (error) {
-        if (!(error instanceof AuthorizerError) || !error.transient || attempt > this.#retries) throw error;
-        // No caller's signal here: one caller giving up must not drop the only copy of the tokens.
-        await sleep(this.#backoff(attempt, undefined) as number, undefined);
-      }
-    }
+    await this.#retry.write(() => this.store.set(record));
   }
 
   /** Writes tokens a failed store write left in memory, if the store still holds what they replace. */
@@ -664,50 +379,17 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
   }
 
   /** One token request, retried after transient failures with back-off; each attempt is a `refresh` event. */
-  async #withRetry(request: () => Promise<TokenSet>, signal: AbortSignal): Promise<TokenSet> {
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      try {
-        const tokens = await request();
-        this.#emit('refresh', {
-          account: this.account,
-          attempt,
-          durationMs: performance.now() - started,
-          ok: true,
-        });
-        return tokens;
-      } catch (error) {
-        this.#emit('refresh', {
-          account: this.account,
-          attempt,
-          durationMs: performance.now() - started,
-          ok: false,
-          ...(error instanceof Error && { error }),
-        });
-        if (!(error instanceof AuthorizerError) || !error.transient || attempt > this.#retries) throw error;
-        const delay = this.#backoff(attempt, error.retryAfter);
-        if (delay === undefined) throw error;
-        await sleep(delay, signal, WAITING);
-      }
-    }
-  }
-
-  /** The wait before retry `attempt`, or `undefined` when the server asks for more than we wait. */
-  #backoff(attempt: number, retryAfter: number | undefined): number | undefined {
-    if (retryAfter !== undefined) {
-      const ms = retryAfter * 1000;
-      return ms <= this.#maxRetryAfter ? ms : undefined;
-    }
-    const ceiling = Math.min(this.#maxDelay, this.#baseDelay * 2 ** (attempt - 1));
-    return ceiling / 2 + (Math.random() * ceiling) / 2;
+  #withRetry(request: () => Promise<TokenSet>, signal: AbortSignal): Promise<TokenSet> {
+    return this.#retry.request(request, signal, WAITING, (attempt) =>
+      this.#emit('refresh', { account: this.account, ...attempt }),
+    );
   }
 
   async #markAuthorizationRequired(
     record: StoredAccount,
     rejection: OAuthResponseError,
   ): Promise<AuthorizerError> {
-    const detail = rejection.errorDescription ? `: ${rejection.errorDescription.slice(0, 300)}` : '';
-    const reason = `${rejection.error}${detail}`;
+    const reason = rejectionReason(rejection);
     try {
       // The tokens stay: nothing is lost if the rejection was a provider's mistake, and a person
       // can still look at them. The mark makes every later call fail fast without the server.
@@ -720,7 +402,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     } catch {
       // Not being able to mark changes nothing for the caller: the account needs authorization.
     }
-    return this.#authorizationRequired(`was rejected by the provider ("${reason}")`, rejection);
+    return authorizationRequired(this.account, `was rejected by the provider ("${reason}")`, rejection);
   }
 
   /**
@@ -734,13 +416,6 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     } catch {
       // The caller gets the refresh error itself; the note is only a convenience.
     }
-  }
-
-  #authorizationRequired(problem: string, cause?: unknown): AuthorizerError {
-    return new AuthorizerError(OAUTH_AUTHORIZATION_REQUIRED, `account "${this.account}" ${problem}`, {
-      hint: `run: oauth-authorizer authorize ${shellQuote(this.account)}`,
-      ...(cause !== undefined && { cause }),
-    });
   }
 
   #adopt(tokens: TokenSet): TokenSet {

@@ -210,7 +210,15 @@ export function freshUntil(tokens: Pick<TokenSet, 'expiresAt' | 'obtainedAt'>, m
 const iso = (ms: number | undefined): string | undefined =>
   ms === undefined ? undefined : new Date(ms).toISOString();
 
-/** Serialises a {@link TokenSet} to its JSON form (wire names, ISO 8601 dates). */
+/**
+ * Serialises a {@link TokenSet} to its JSON form (wire names, ISO 8601 dates).
+ *
+ * @example
+ * ```ts
+ * await writeFile('tokens.json', JSON.stringify(tokenSetToJSON(tokens)), { mode: 0o600 });
+ * // {"access_token":"…","token_type":"Bearer","obtained_at":"2026-12-07T22:43:00.000Z","expires_at":…}
+ * ```
+ */
 export function tokenSetToJSON(tokens: TokenSet): TokenSetJSON {
   const json: TokenSetJSON = {
     access_token: tokens.accessToken,
@@ -242,6 +250,11 @@ function parseDate(json: Record<string, unknown>, field: string): number | undef
  * Reads the JSON form written by {@link tokenSetToJSON}.
  *
  * @throws {TypeError} when `json` is not a serialised token set; the message names the field.
+ * @example
+ * ```ts
+ * const tokens = tokenSetFromJSON(JSON.parse(await readFile('tokens.json', 'utf8')));
+ * console.log(new Date(tokens.expiresAt ?? Number.NaN).toISOString());
+ * ```
  */
 export function tokenSetFromJSON(json: unknown): TokenSet {
   if (typeof json !== 'object' || json === null) throw new TypeError('token set must be an object');

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ConnectionOptions } from 'node:tls';
-import { AuthorizerError, OAUTH_ABORTED, OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
+import { AuthorizerError, abortError, OAUTH_TOKEN_REJECTED } from '@oauth-authorizer/core';
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import {
   type AccessTokenSource,
@@ -271,9 +271,7 @@ export async function connectImapFlow(
       client.on('error', ignore);
       client.close();
       if (signal?.aborted) {
-        throw new AuthorizerError(OAUTH_ABORTED, `IMAP connect to ${host}:${port} was aborted`, {
-          cause: signal.reason,
-        });
+        throw abortError(signal, `IMAP connect to ${host}:${port}`);
       }
       const tooLarge = limitError(error, limits, host);
       if (tooLarge !== error) throw tooLarge;

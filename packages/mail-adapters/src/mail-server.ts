@@ -1,17 +1,15 @@
-import { AuthorizerError, isLoopbackHost, OAUTH_INSECURE_ENDPOINT } from '@oauth-authorizer/core';
+import {
+  AuthorizerError,
+  isLoopbackHost,
+  MAIL_TLS_MODES,
+  type MailTls,
+  OAUTH_INSECURE_ENDPOINT,
+  type SaslMechanism,
+} from '@oauth-authorizer/core';
 import type { MailProtocol } from './errors.js';
-import type { SaslMechanism } from './sasl.js';
 
-/**
- * How a connection is secured: TLS from the first byte (`implicit`: 465, 993, 995), a plain
- * connection upgraded with STARTTLS/STLS (`starttls`: 587, 143, 110), or none (loopback only).
- *
- * @example
- * ```ts
- * const tls: MailTls = 'starttls'; // port 587, 143 or 110
- * ```
- */
-export type MailTls = 'implicit' | 'starttls' | 'none';
+// One definition, in core (presets call it TlsMode); re-exported here, where mail code looks for it.
+export type { MailTls } from '@oauth-authorizer/core';
 
 /**
  * A mail server, as a preset describes it. Structurally the same as the presets package's `MailServer`.
@@ -92,7 +90,7 @@ export function checkMailServer(
   ) {
     throw new TypeError(`${protocol} "port" must be an integer from 1 to 65535, got ${String(server.port)}`);
   }
-  if (server.tls !== 'implicit' && server.tls !== 'starttls' && server.tls !== 'none') {
+  if (!(MAIL_TLS_MODES as readonly unknown[]).includes(server.tls)) {
     throw new TypeError(
       `${protocol} "tls" must be 'implicit', 'starttls' or 'none', got ${String(server.tls)}`,
     );

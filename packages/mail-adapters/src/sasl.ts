@@ -4,28 +4,11 @@
  *
  * @module
  */
-import { AuthorizerError } from '@oauth-authorizer/core';
+import { AuthorizerError, type SaslMechanism } from '@oauth-authorizer/core';
 import { MAIL_INVALID_SASL_CHALLENGE } from './errors.js';
 
-/**
- * The SASL mechanisms that carry an OAuth2 bearer token.
- *
- * @example
- * ```ts
- * const mechanism: SaslMechanism = preset.mail?.sasl ?? 'XOAUTH2';
- * ```
- */
-export type SaslMechanism = 'XOAUTH2' | 'OAUTHBEARER';
-
-/**
- * The SASL mechanisms, for validation and iteration.
- *
- * @example
- * ```ts
- * if (!SASL_MECHANISMS.includes(value)) throw new TypeError(`unknown mechanism ${value}`);
- * ```
- */
-export const SASL_MECHANISMS: readonly SaslMechanism[] = ['XOAUTH2', 'OAUTHBEARER'];
+// One definition, in core (presets use it too); re-exported here, where mail code looks for it.
+export { SASL_MECHANISMS, type SaslMechanism } from '@oauth-authorizer/core';
 
 /**
  * What goes into an initial response.

@@ -4,8 +4,18 @@
  *
  * @module
  */
-import type { ClientAuthMethod } from '@oauth-authorizer/core';
-import type { SaslMechanism, TlsMode } from './preset.js';
+// The shared terms are core's, defined once there (client authentication, endpoints, reserved
+// parameters, mail TLS and SASL): presets check definitions against the same lists core uses.
+export {
+  CLIENT_AUTH_METHODS,
+  ENDPOINT_FIELDS,
+  type EndpointField,
+  MAIL_TLS_MODES as TLS_MODES,
+  RESERVED_AUTHORIZATION_PARAMS,
+  SASL_MECHANISMS,
+} from '@oauth-authorizer/core';
+
+import { ENDPOINT_FIELDS } from '@oauth-authorizer/core';
 
 /** Lower-case letters, digits and single dashes. */
 export const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -17,35 +27,8 @@ export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 export const DOMAIN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
-export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
-  'client_secret_post',
-  'client_secret_basic',
-  'none',
-];
-export const TLS_MODES: readonly TlsMode[] = ['implicit', 'starttls', 'none'];
-export const SASL_MECHANISMS: readonly SaslMechanism[] = ['XOAUTH2', 'OAUTHBEARER'];
-
-/** Parameters core sets itself on an authorization request; a preset must not try to. */
-export const RESERVED_AUTHORIZATION_PARAMS = [
-  'response_type',
-  'client_id',
-  'redirect_uri',
-  'state',
-  'code_challenge',
-  'code_challenge_method',
-  'scope',
-  'nonce',
-];
 /** Headers core sets itself on token requests; client authentication is core's job, not a preset's. */
 export const RESERVED_TOKEN_HEADERS = ['authorization', 'content-type', 'content-length', 'host'];
-
-export const ENDPOINT_FIELDS = [
-  'issuer',
-  'authorizationUrl',
-  'deviceAuthorizationUrl',
-  'tokenUrl',
-  'revocationUrl',
-] as const;
 
 /** Every field of a definition; `$schema` is allowed so JSON files can point editors at a schema. */
 export const KNOWN_FIELDS: readonly string[] = [
@@ -75,6 +58,3 @@ export const KNOWN_FIELDS: readonly string[] = [
   'redirectParameters',
   '$schema',
 ];
-
-/** One of {@link ENDPOINT_FIELDS}. */
-export type EndpointField = (typeof ENDPOINT_FIELDS)[number];

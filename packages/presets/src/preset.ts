@@ -1,4 +1,4 @@
-import type { ClientAuthMethod } from '@oauth-authorizer/core';
+import type { ClientAuthMethod, MailTls, SaslMechanism } from '@oauth-authorizer/core';
 
 /**
  * A way to get tokens: the authorization code flow with PKCE (`code`), the device code flow of
@@ -9,11 +9,11 @@ export type Flow = 'code' | 'device' | 'client_credentials';
 /** Every flow, in the order a preset lists them when it supports all. */
 export const FLOWS: readonly Flow[] = Object.freeze(['code', 'device', 'client_credentials'] as const);
 
-/** How a mail connection is secured: TLS from the first byte, STARTTLS after the greeting, or not at all. */
-export type TlsMode = 'implicit' | 'starttls' | 'none';
+/** How a mail connection is secured: TLS from the first byte, STARTTLS after the greeting, or not at all (core's `MailTls`). */
+export type TlsMode = MailTls;
 
-/** The SASL mechanism that carries the bearer token to the mail server. */
-export type SaslMechanism = 'XOAUTH2' | 'OAUTHBEARER';
+/** The SASL mechanism that carries the bearer token to the mail server (defined in core). */
+export type { SaslMechanism };
 
 /** The mail protocols a preset can describe servers for. */
 export type MailProtocol = 'imap' | 'smtp' | 'pop3';

@@ -1,7 +1,7 @@
-export type { FailurePageDetails, PageTemplate, SuccessPageDetails } from './pages.js';
 export type {
   ListenerRequestEvent,
   RedirectListenerHttpsOptions,
   RedirectListenerOptions,
-} from './redirect-listener.js';
+} from './listener-options.js';
+export type { FailurePageDetails, PageTemplate, SuccessPageDetails } from './pages.js';
 export { RedirectListener, startRedirectListener } from './redirect-listener.js';

@@ -123,3 +123,47 @@ export function strayPage(title: string, message: string): string {
 export function renderPage<Details>(template: PageTemplate<Details>, details: Details): string {
   return typeof template === 'function' ? template(details) : template;
 }
+
+/**
+ * The failure page's sentence for a refused response; `''` for the refusal of an `error` redirect
+ * (core's `AuthorizationResponseError` carries the redirect's `error`), whose own fields are shown.
+ */
+function problemOf(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'it did not pass validation';
+  const { error: redirectError, message } = error as { error?: unknown; message?: unknown };
+  if (typeof redirectError === 'string') return '';
+  return typeof message === 'string' && message !== '' ? message : 'it did not pass validation';
+}
+
+/**
+ * The page for the callback that carried the right state: the success page when it has a `code`,
+ * no `error` and passed `validate`; else the failure page with the redirect's error fields, or
+ * why it was refused.
+ *
+ * @param refusal What `validate` threw, boxed; `undefined` when it passed.
+ * @example
+ * ```ts
+ * res.end(callbackPage(callback, undefined, { successPage: '<p>Done.</p>' }));
+ * ```
+ */
+export function callbackPage(
+  callback: URL,
+  refusal: { error: unknown } | undefined,
+  pages: {
+    successPage?: PageTemplate<SuccessPageDetails> | undefined;
+    failurePage?: PageTemplate<FailurePageDetails> | undefined;
+  },
+): string {
+  const error = callback.searchParams.get('error');
+  const code = callback.searchParams.get('code');
+  return refusal === undefined && error === null && code
+    ? renderPage(pages.successPage ?? defaultSuccessPage, {
+        issuer: escapeHtml(callback.searchParams.get('iss') ?? ''),
+      })
+    : renderPage(pages.failurePage ?? defaultFailurePage, {
+        error: escapeHtml(error ?? ''),
+        errorDescription: escapeHtml(callback.searchParams.get('error_description') ?? ''),
+        errorUri: escapeHtml(callback.searchParams.get('error_uri') ?? ''),
+        problem: escapeHtml(refusal === undefined ? '' : problemOf(refusal.error)),
+      });
+}

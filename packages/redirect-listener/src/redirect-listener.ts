@@ -1,112 +1,18 @@
-import { timingSafeEqual } from 'node:crypto';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   AuthorizerError,
   abortError as coreAbortError,
   OAUTH_ABORTED,
   OAUTH_LISTENER_CLOSED,
-  OAUTH_LISTENER_FAILED,
   OAUTH_LISTENER_TIMEOUT,
   type RedirectReceiver,
 } from '@oauth-authorizer/core';
-import {
-  defaultFailurePage,
-  defaultSuccessPage,
-  escapeHtml,
-  type FailurePageDetails,
-  type PageTemplate,
-  renderPage,
-  SECURITY_HEADERS,
-  type SuccessPageDetails,
-  strayPage,
-} from './pages.js';
+import { type Bound, bindAll, createListenerServer, stopListening } from './bind.js';
+import type { ListenerRequestEvent, RedirectListenerOptions } from './listener-options.js';
+import { callbackPage, SECURITY_HEADERS, strayPage } from './pages.js';
 import { parseRedirectUrl, type RedirectTarget } from './redirect-url.js';
-
-/**
- * The certificate of an `https:` redirect URL.
- *
- * @example
- * ```ts
- * import { readFileSync } from 'node:fs';
- *
- * const https: RedirectListenerHttpsOptions = {
- *   key: readFileSync('key.pem'),
- *   cert: readFileSync('cert.pem'),
- * };
- * ```
- */
-export interface RedirectListenerHttpsOptions {
-  /** The private key, PEM. */
-  key: string | Buffer;
-  /** The certificate (chain), PEM. */
-  cert: string | Buffer;
-  /** The passphrase of an encrypted key. */
-  passphrase?: string;
-}
-
-/**
- * Options of {@link RedirectListener} and {@link startRedirectListener}.
- *
- * @example
- * ```ts
- * const options: RedirectListenerOptions = {
- *   timeout: 5 * 60_000,
- *   successPage: '<!doctype html><title>Done</title><p>Back to your mail client.</p>',
- * };
- * ```
- */
-export interface RedirectListenerOptions {
-  /**
-   * How long {@link RedirectListener.waitForCallback} waits for the redirect, in ms; `Infinity`
-   * waits until the callback, `close()` or an abort. Default: 600 000 (10 minutes)
-   */
-  timeout?: number;
-  /** Cancels listening and any wait; the listener closes itself. */
-  signal?: AbortSignal;
-  /**
-   * Listens on a host that is not loopback (another machine could then receive the authorization
-   * code). Default: false
-   */
-  allowNonLoopback?: boolean;
-  /** Serves an `https:` redirect URL with this certificate. Default: none (`http:` only) */
-  https?: RedirectListenerHttpsOptions;
-  /** The page shown after a successful redirect. Default: "Authorization complete — you can close this window" */
-  successPage?: PageTemplate<SuccessPageDetails>;
-  /** The page shown after an `error` redirect (e.g. the user denied consent). Default: a short page naming the error */
-  failurePage?: PageTemplate<FailurePageDetails>;
-  /** The longest request target (path and query) accepted, in characters; longer ones get 414. Default: 8192 */
-  maxUrlLength?: number;
-  /**
-   * Called for each request when it has been answered, and when a callback that came before
-   * `waitForCallback()` is held: for debug logs. Exceptions it throws are ignored.
-   */
-  onRequest?: (event: ListenerRequestEvent) => void;
-}
-
-/**
- * One request the listener saw. It has the path but never the query, which carries the code.
- *
- * @example
- * ```ts
- * const onRequest = ({ method, path, outcome }: ListenerRequestEvent) =>
- *   console.error(`redirect listener: ${method} ${path} -> ${outcome}`);
- * ```
- */
-export interface ListenerRequestEvent {
-  /** The HTTP method, e.g. `GET`. */
-  method: string;
-  /** The request path without the query, cut to 200 characters. */
-  path: string;
-  /** The status answered, or `'held'` for a callback kept until `waitForCallback()`. */
-  outcome: number | 'held';
-}
+import { checkRequest, checkState, type Refusal, validationRefusal } from './request-check.js';
 
 interface Waiter {
   state: Buffer;
@@ -130,8 +36,13 @@ const DEFAULT_MAX_URL_LENGTH = 8192;
 const MAX_HELD_REQUESTS = 16;
 /** How long connections still busy at close may finish before they are cut. */
 const CLOSE_GRACE_MS = 250;
-/** Attempts to find a port free on both families for `localhost` with port 0. */
-const DUAL_STACK_ATTEMPTS = 10;
+/** The answer to any request once the callback came or the listener closes. */
+const GONE: Refusal = {
+  status: 410,
+  title: 'Gone',
+  message: 'This sign-in is over. You can close this window.',
+  close: true,
+};
 
 function abortError(signal: AbortSignal): AuthorizerError {
   return coreAbortError(signal, 'waiting for the authorization redirect');
@@ -149,100 +60,6 @@ function formatDuration(ms: number): string {
     : ms < 120_000
       ? `${Math.round(ms / 1000)} s`
       : `${Math.round(ms / 60_000)} min`;
-}
-
-function hostForMessage(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
-function listenFailed(error: NodeJS.ErrnoException, address: string, port: number): AuthorizerError {
-  const where = `${hostForMessage(address)}:${port}`;
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return new AuthorizerError(
-        OAUTH_LISTENER_FAILED,
-        `cannot listen on ${where}: port ${port} is already in use; choose another port in the redirect URL, or port 0 for any free port`,
-        {
-          cause: error,
-          hint: `another program holds port ${port}: put another port (or port 0) in the redirect URL`,
-        },
-      );
-    case 'EACCES':
-      return new AuthorizerError(
-        OAUTH_LISTENER_FAILED,
-        `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 in the redirect URL, or port 0`,
-        { cause: error, hint: 'put a port above 1023 (or port 0) in the redirect URL' },
-      );
-    case 'EADDRNOTAVAIL':
-    case 'EAFNOSUPPORT':
-      return new AuthorizerError(
-        OAUTH_LISTENER_FAILED,
-        `cannot listen on ${where}: the address ${hostForMessage(address)} does not exist on this machine`,
-        { cause: error, hint: 'use 127.0.0.1 as the redirect URL host' },
-      );
-    default:
-      return new AuthorizerError(
-        OAUTH_LISTENER_FAILED,
-        `cannot listen on ${where}: ${error.code ?? error.message}`,
-        {
-          cause: error,
-        },
-      );
-  }
-}
-
-function listenOn(server: Server, address: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      server.off('listening', onListening);
-      reject(error);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve((server.address() as AddressInfo).port);
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ host: address, port, exclusive: true });
-  });
-}
-
-function stopListening(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) resolve();
-    else server.close(() => resolve());
-  });
-}
-
-/** What `validate` threw for `target`, boxed (anything may be thrown); `undefined` when it passed or there is none. */
-function validationRefusal(
-  validate: ((callback: URL) => void) | undefined,
-  target: URL,
-): { error: unknown } | undefined {
-  if (validate === undefined) return undefined;
-  try {
-    // A copy: the check must not change the URL the wait resolves with.
-    validate(new URL(target.href));
-    return undefined;
-  } catch (error) {
-    return { error };
-  }
-}
-
-/**
- * The failure page's sentence for a refused response; `''` for the refusal of an `error` redirect
- * (core's `AuthorizationResponseError` carries the redirect's `error`), whose own fields are shown.
- */
-function problemOf(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'it did not pass validation';
-  const { error: redirectError, message } = error as { error?: unknown; message?: unknown };
-  if (typeof redirectError === 'string') return '';
-  return typeof message === 'string' && message !== '' ? message : 'it did not pass validation';
-}
-
-function sameState(expected: Buffer, received: string): boolean {
-  const candidate = Buffer.from(received, 'utf8');
-  return candidate.length === expected.length && timingSafeEqual(candidate, expected);
 }
 
 /**
@@ -277,11 +94,11 @@ export class RedirectListener implements RedirectReceiver {
   readonly #redirectUrl: string;
   #target: RedirectTarget | undefined;
   readonly #options: RedirectListenerOptions;
-  readonly #servers: Server[] = [];
+  // The servers listening (one per address of the redirect URL) and their port.
+  readonly #bound: Bound = { servers: [], port: 0 };
   readonly #sockets = new Set<Socket>();
   readonly #held: HeldRequest[] = [];
   #phase: Phase = 'new';
-  #port = 0;
   #waiter: Waiter | undefined;
   #received = false;
   #binding: Promise<void> | undefined;
@@ -320,17 +137,17 @@ export class RedirectListener implements RedirectReceiver {
     if (target === undefined || this.#phase === 'new' || this.#phase === 'binding') {
       throw new TypeError('redirectUri is known once listen() has resolved');
     }
-    return `${target.protocol}//${target.host}:${this.#port}${target.suffix}`;
+    return `${target.protocol}//${target.host}:${this.#bound.port}${target.suffix}`;
   }
 
   /** The port listened on (0 before {@link RedirectListener.listen}). */
   get port(): number {
-    return this.#port;
+    return this.#bound.port;
   }
 
   /** Whether the listener is accepting connections right now. */
   get listening(): boolean {
-    return this.#servers.some((server) => server.listening);
+    return this.#bound.servers.some((server) => server.listening);
   }
 
   /**
@@ -467,79 +284,13 @@ export class RedirectListener implements RedirectReceiver {
       allowNonLoopback: this.#options.allowNonLoopback === true,
     });
     this.#target = target;
-    await this.#bindAll(target);
-  }
-
-  async #bindAll(target: RedirectTarget): Promise<void> {
-    const [first, ...others] = target.addresses;
-    if (first === undefined) throw new Error('no address to listen on');
-    const attempts = target.port === 0 && others.length > 0 ? DUAL_STACK_ATTEMPTS : 1;
-    for (let attempt = 1; ; attempt++) {
-      const primary = this.#createServer();
-      try {
-        this.#port = await listenOn(primary, first, target.port);
-      } catch (error) {
-        throw listenFailed(error as NodeJS.ErrnoException, first, target.port);
-      }
-      this.#servers.push(primary);
-      try {
-        for (const address of others) {
-          const server = this.#createServer();
-          try {
-            await listenOn(server, address, this.#port);
-            this.#servers.push(server);
-          } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code;
-            // A machine without IPv6 has no ::1: browsers there do not try it either. But a port
-            // that somebody else holds on the other family would hand them the authorization code.
-            if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') continue;
-            throw listenFailed(error as NodeJS.ErrnoException, address, this.#port);
-          }
-        }
-        return;
-      } catch (error) {
-        await Promise.all(this.#servers.splice(0).map(stopListening));
-        if (attempt >= attempts) throw error;
-      }
-    }
-  }
-
-  #createServer(): Server {
-    const maxUrlLength = this.#options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH;
-    // Node answers 431 on its own past maxHeaderSize; leave room so that our 414 is what callers see.
-    const serverOptions = { maxHeaderSize: Math.max(16_384, maxUrlLength + 8192), keepAliveTimeout: 5000 };
-    const handler = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
-    const { https } = this.#options;
-    const server: Server = https
-      ? (createHttpsServer({ ...serverOptions, ...https }, handler) as unknown as Server)
-      : createHttpServer(serverOptions, handler);
-    server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
-    if (https) {
-      server.on('secureConnection', (socket: Socket) => {
-        this.#sockets.add(socket);
-        socket.once('close', () => this.#sockets.delete(socket));
-      });
-    }
-    server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-      if (!socket.writable) {
-        socket.destroy();
-        return;
-      }
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      const body = strayPage('Bad request', 'This request could not be read.');
-      socket.end(
-        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-          'content-type: text/html; charset=utf-8\r\n' +
-          Object.entries(SECURITY_HEADERS)
-            .map(([name, value]) => `${name}: ${value}\r\n`)
-            .join('') +
-          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
-    });
-    return server;
+    const settings = {
+      maxUrlLength: this.#options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH,
+      https: this.#options.https,
+      handler: (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res),
+      sockets: this.#sockets,
+    };
+    await bindAll(target, () => createListenerServer(settings), this.#bound);
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
@@ -548,30 +299,20 @@ export class RedirectListener implements RedirectReceiver {
     const seen = { method: req.method ?? '', path: (raw.split('?', 1)[0] ?? '').slice(0, 200) };
     res.once('finish', () => this.#report({ ...seen, outcome: res.statusCode }));
     if (this.#phase !== 'listening' || this.#received) {
-      this.#reply(res, 410, 'Gone', 'This sign-in is over. You can close this window.', true);
+      this.#refuse(res, GONE);
       return;
     }
-    if (raw.length > (this.#options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH)) {
-      this.#reply(res, 414, 'URI too long', 'The address of this request is too long.', true);
+    const where = this.#target as RedirectTarget;
+    const verdict = checkRequest(req.method, raw, {
+      origin: `${where.protocol}//${where.host}:${this.#bound.port}`,
+      path: where.path,
+      maxUrlLength: this.#options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH,
+    });
+    if (verdict.refusal) {
+      this.#refuse(res, verdict.refusal);
       return;
     }
-    if (req.method !== 'GET') {
-      res.setHeader('allow', 'GET');
-      // The body of a POST is not read: closing the connection is simpler than draining it.
-      this.#reply(res, 405, 'Method not allowed', 'Only the browser redirect (GET) is accepted here.', true);
-      return;
-    }
-    // Only origin-form targets ("/path?query"): a proxy-style absolute URL is not a redirect.
-    if (!raw.startsWith('/')) {
-      this.#reply(res, 400, 'Bad request', 'This request could not be read.', false);
-      return;
-    }
-    const where = this.#target!;
-    const target = new URL(`${where.protocol}//${where.host}:${this.#port}${raw}`);
-    if (target.pathname !== where.path) {
-      this.#reply(res, 404, 'Not found', 'There is nothing here.', false);
-      return;
-    }
+    const target = verdict.callback;
     if (!this.#waiter) {
       // The browser may come back before the flow has asked to wait (an `openUrl` that awaits
       // the whole sign-in): keep the request open and answer it once the state is known.
@@ -589,41 +330,18 @@ export class RedirectListener implements RedirectReceiver {
   #answerCallback(res: ServerResponse, target: URL): void {
     const waiter = this.#waiter;
     if (!waiter || this.#received) {
-      this.#reply(res, 410, 'Gone', 'This sign-in is over. You can close this window.', true);
+      this.#refuse(res, GONE);
       return;
     }
-    const states = target.searchParams.getAll('state');
-    const [state] = states;
-    if (state === undefined) {
-      this.#reply(
-        res,
-        400,
-        'Missing state',
-        'This response carries no "state": it is not the sign-in.',
-        false,
-      );
-      return;
-    }
-    if (states.length !== 1 || !sameState(waiter.state, state)) {
-      this.#reply(res, 400, 'Unexpected state', 'This response belongs to another sign-in.', false);
+    const wrongState = checkState(target, waiter.state);
+    if (wrongState) {
+      this.#refuse(res, wrongState);
       return;
     }
 
     this.#received = true;
     const refusal = validationRefusal(waiter.validate, target);
-    const error = target.searchParams.get('error');
-    const code = target.searchParams.get('code');
-    const html =
-      refusal === undefined && error === null && code
-        ? renderPage(this.#options.successPage ?? defaultSuccessPage, {
-            issuer: escapeHtml(target.searchParams.get('iss') ?? ''),
-          })
-        : renderPage(this.#options.failurePage ?? defaultFailurePage, {
-            error: escapeHtml(error ?? ''),
-            errorDescription: escapeHtml(target.searchParams.get('error_description') ?? ''),
-            errorUri: escapeHtml(target.searchParams.get('error_uri') ?? ''),
-            problem: escapeHtml(refusal === undefined ? '' : problemOf(refusal.error)),
-          });
+    const html = callbackPage(target, refusal, this.#options);
     res.statusCode = 200;
     res.setHeader('content-type', 'text/html; charset=utf-8');
     res.setHeader('connection', 'close');
@@ -650,6 +368,11 @@ export class RedirectListener implements RedirectReceiver {
     } catch {
       // A debug hook must not break the listener.
     }
+  }
+
+  #refuse(res: ServerResponse, refusal: Refusal): void {
+    if (refusal.allow !== undefined) res.setHeader('allow', refusal.allow);
+    this.#reply(res, refusal.status, refusal.title, refusal.message, refusal.close);
   }
 
   #reply(res: ServerResponse, status: number, title: string, message: string, close: boolean): void {
@@ -685,8 +408,8 @@ export class RedirectListener implements RedirectReceiver {
   }
 
   async #closeServers(): Promise<void> {
-    const stopped = Promise.all(this.#servers.map(stopListening));
-    for (const server of this.#servers) server.closeIdleConnections();
+    const stopped = Promise.all(this.#bound.servers.map(stopListening));
+    for (const server of this.#bound.servers) server.closeIdleConnections();
     // A connection still sending or receiving gets a moment to finish (the page just answered may
     // still be in flight); then it is cut, so no socket outlives the listener.
     const cut = setTimeout(() => {

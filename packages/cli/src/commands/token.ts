@@ -51,7 +51,7 @@ function commandToRun(error: AuthorizerError, account: string): string {
  */
 function withCommandToRun(error: unknown, account: string): unknown {
   if (!(error instanceof AuthorizerError)) return error;
-  const hint = hintFor(error, 'refresh');
+  const hint = hintFor(error, 'refresh', account);
   if (hint?.includes('oauth-authorizer ')) return error;
   const run = commandToRun(error, account);
   Object.defineProperty(error, 'hint', {

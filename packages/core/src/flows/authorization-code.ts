@@ -55,14 +55,25 @@ export interface ValidatedAuthorizationResponse {
   readonly [validated]: true;
 }
 
-const RESERVED_PARAMS = [
+/**
+ * Parameters core sets itself on an authorization request, so a preset must not set them:
+ * `scope` and `nonce` too, when the scopes call for them.
+ */
+export const RESERVED_AUTHORIZATION_PARAMS: readonly string[] = Object.freeze([
   'response_type',
   'client_id',
   'redirect_uri',
   'state',
   'code_challenge',
   'code_challenge_method',
-];
+  'scope',
+  'nonce',
+]);
+
+/** Of those, the ones always set: a caller's `scope` (without scopes) or `nonce` (without `openid`) stays. */
+const ALWAYS_SET_PARAMS = RESERVED_AUTHORIZATION_PARAMS.filter(
+  (name) => name !== 'scope' && name !== 'nonce',
+);
 
 /**
  * Builds an authorization request (RFC 6749 §4.1.1) with PKCE S256, a fresh `state` and, when the
@@ -97,7 +108,7 @@ export function createAuthorizationRequest(
   const nonce = scopes.includes('openid') ? randomString(32) : undefined;
   const params = new URLSearchParams(url.search);
   for (const [key, value] of Object.entries({ ...provider.authorizationParams, ...options.params })) {
-    if (!RESERVED_PARAMS.includes(key)) params.set(key, value);
+    if (!ALWAYS_SET_PARAMS.includes(key)) params.set(key, value);
   }
   if (scopes.includes('openid') && scopes.includes('offline_access') && !params.has('prompt')) {
     params.set('prompt', 'consent');
@@ -220,6 +231,14 @@ function jwtPayload(token: string): Record<string, unknown> | undefined {
  *
  * @throws {OAuthResponseError} e.g. `invalid_grant` for a used or expired code.
  * @throws {AuthorizerError} `OAUTH_INVALID_RESPONSE` and the transport codes.
+ * @example
+ * ```ts
+ * const request = createAuthorizationRequest(provider, { redirectUri: listener.redirectUri, scopes: ['openid'] });
+ * // … the user signs in at request.url; the redirect arrives at the listener …
+ * const callback = await listener.waitForCallback({ state: request.state });
+ * const response = validateAuthorizationResponse(provider, request, callback);
+ * const tokens = await exchangeAuthorizationCode(provider, request, response, { signal: AbortSignal.timeout(30_000) });
+ * ```
  */
 export async function exchangeAuthorizationCode(
   provider: ProviderConfig,

@@ -134,6 +134,15 @@ function expired(): AuthorizerError {
  *
  * @throws {OAuthResponseError} `OAUTH_AUTHORIZATION_DENIED` when the user refused.
  * @throws {AuthorizerError} `OAUTH_DEVICE_CODE_EXPIRED`, `OAUTH_ABORTED`, or another error the server sent.
+ * @example
+ * ```ts
+ * const authorization = await startDeviceAuthorization(provider, { scopes: ['openid', 'offline_access'] });
+ * console.log(`Go to ${authorization.verificationUri} and enter ${authorization.userCode}`);
+ * const tokens = await pollDeviceAuthorization(provider, authorization, {
+ *   signal: AbortSignal.timeout(10 * 60_000),
+ *   onPoll: ({ attempt, status, interval }) => console.error(`poll ${attempt}: ${status}, next in ${interval} s`),
+ * });
+ * ```
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  */
 export async function pollDeviceAuthorization(

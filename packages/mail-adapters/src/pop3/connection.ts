@@ -7,10 +7,10 @@
  */
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { AuthorizerError, OAUTH_NETWORK_ERROR, OAUTH_TIMEOUT } from '@oauth-authorizer/core';
+import { AuthorizerError, abortError, OAUTH_NETWORK_ERROR, OAUTH_TIMEOUT } from '@oauth-authorizer/core';
 import { MAIL_TLS_UNAVAILABLE, MailResponseTooLargeError, Pop3Error } from '../errors.js';
 import type { MailTls } from '../mail-server.js';
-import { abortError, LineReader } from './line-reader.js';
+import { LineReader } from './line-reader.js';
 import {
   DEFAULT_POP3_MAX_LINE_LENGTH,
   DEFAULT_POP3_MAX_MESSAGE_SIZE,
@@ -95,7 +95,7 @@ export class Pop3Connection {
   /** Connects, reads the greeting and, for `tls: 'starttls'`, upgrades with STLS. */
   async open(): Promise<void> {
     const { signal } = this.#options;
-    if (signal?.aborted) throw abortError('POP3 connect', signal);
+    if (signal?.aborted) throw abortError(signal, 'POP3 connect');
     const timeout = this.#options.connectTimeout ?? 30_000;
     const timer = setTimeout(() => {
       this.destroy(
@@ -108,7 +108,7 @@ export class Pop3Connection {
         ),
       );
     }, timeout);
-    const onAbort = () => this.destroy(abortError('POP3 connect', signal!));
+    const onAbort = () => this.destroy(abortError(signal!, 'POP3 connect'));
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       // SNI takes host names only (RFC 6066 §3); for an address, the certificate is checked against the IP.

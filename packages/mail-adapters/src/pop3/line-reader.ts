@@ -5,7 +5,7 @@
  * @module
  */
 import type { Socket } from 'node:net';
-import { AuthorizerError, OAUTH_ABORTED, OAUTH_TIMEOUT } from '@oauth-authorizer/core';
+import { AuthorizerError, abortError, OAUTH_TIMEOUT } from '@oauth-authorizer/core';
 import { Pop3LineSplitter } from './response-parser.js';
 
 /** Lines buffered before the socket is paused; a reader that lags makes the server wait. */
@@ -15,11 +15,6 @@ const HIGH_WATER_LINES = 512;
  * could pile up (512 MiB with the defaults) while no command reads them.
  */
 const HIGH_WATER_BYTES = 1024 * 1024;
-
-/** The error of an operation cancelled through its `signal`. */
-export function abortError(what: string, signal: AbortSignal): AuthorizerError {
-  return new AuthorizerError(OAUTH_ABORTED, `${what} was aborted`, { cause: signal.reason });
-}
 
 /**
  * Turns the socket's byte stream into lines that commands read one at a time, with backpressure:
@@ -125,7 +120,7 @@ export class LineReader {
   ): Promise<Buffer> {
     const { timeout, signal, onFailure } = options;
     if (signal?.aborted) {
-      const error = abortError(`POP3 ${command}`, signal);
+      const error = abortError(signal, `POP3 ${command}`);
       onFailure(error);
       throw error;
     }
@@ -146,7 +141,7 @@ export class LineReader {
       }, timeout);
       if (signal) {
         onAbort = () => {
-          const error = abortError(`POP3 ${command}`, signal);
+          const error = abortError(signal, `POP3 ${command}`);
           onFailure(error);
           reject(error);
         };
