@@ -8,17 +8,22 @@ import { type AccountSettings, readAccountSettings } from './account-settings.js
 import type { CommandContext } from './command-context.js';
 import { CLI_UNKNOWN_ACCOUNT, cliError, shellQuote } from './errors.js';
 import { accountsDirectory } from './home.js';
+import { KeyringTokenStore } from './keyring-store.js';
+import { osKeyring } from './os-keyring.js';
 
 /**
- * The token store of the CLI's home directory.
+ * The token store of the CLI's home directory: account files, with the secrets of keyring
+ * accounts in the OS keyring (see {@link KeyringTokenStore}).
  *
  * @example
  * ```ts
  * const accounts = await openTokenStore({ home: resolveHome() }).list();
  * ```
  */
-export function openTokenStore(context: Pick<CommandContext, 'home'>): FileTokenStore {
-  return new FileTokenStore({ directory: accountsDirectory(context.home) });
+export function openTokenStore(context: Pick<CommandContext, 'home' | 'platform'>): KeyringTokenStore {
+  return new KeyringTokenStore(new FileTokenStore({ directory: accountsDirectory(context.home) }), () =>
+    osKeyring(context.platform),
+  );
 }
 
 /**
@@ -45,7 +50,7 @@ export function unknownAccount(account: string, purpose: 'use' | 'remove' = 'use
 
 /** A stored account with the CLI's settings. */
 export interface LoadedAccount {
-  store: FileTokenStore;
+  store: KeyringTokenStore;
   record: StoredAccount;
   settings: AccountSettings;
 }
@@ -78,7 +83,7 @@ export async function loadAccount(context: CommandContext, account: string): Pro
  */
 export async function readRecordForReplacement(
   context: CommandContext,
-  store: FileTokenStore,
+  store: KeyringTokenStore,
   account: string,
 ): Promise<StoredAccount | undefined> {
   try {

@@ -34,6 +34,8 @@ import {
   CLI_AUTHORIZATION_TIMEOUT,
   CLI_CLIENT_SECRET_MISSING,
   CLI_INTERRUPTED,
+  CLI_KEYRING_ENTRY_MISSING,
+  CLI_KEYRING_UNAVAILABLE,
   CLI_MISSING_VALUES,
   CLI_UNKNOWN_ACCOUNT,
   CLI_USAGE,
@@ -77,6 +79,8 @@ const USAGE: ReadonlySet<string> = new Set([
   OAUTH_DISCOVERY_FAILED,
   // The redirect URL names a port in use or an address that does not exist here.
   OAUTH_LISTENER_FAILED,
+  // No OS keyring here: the account must use the file store, or the session must provide one.
+  CLI_KEYRING_UNAVAILABLE,
 ]);
 
 const NETWORK: ReadonlySet<string> = new Set([
@@ -122,7 +126,11 @@ const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
 export function exitCodeFor(error: unknown, phase: 'authorize' | 'refresh' = 'refresh'): number {
   if (!(error instanceof AuthorizerError)) return EXIT_FAILURE;
   const { code } = error;
-  if (code === OAUTH_AUTHORIZATION_REQUIRED || code === CLI_UNKNOWN_ACCOUNT)
+  if (
+    code === OAUTH_AUTHORIZATION_REQUIRED ||
+    code === CLI_UNKNOWN_ACCOUNT ||
+    code === CLI_KEYRING_ENTRY_MISSING
+  )
     return EXIT_AUTHORIZATION_REQUIRED;
   if (code.startsWith('PRESET_') || USAGE.has(code)) return EXIT_USAGE;
   if (NOT_COMPLETED.has(code)) return EXIT_NOT_COMPLETED;

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   remove: () => import('./commands/remove.js'),
   presets: () => import('./commands/presets.js'),
   sasl: () => import('./commands/sasl.js'),
+  store: () => import('./commands/store.js'),
 };
 
 /** The top-level `--help` text. */
@@ -39,6 +40,7 @@ Commands:
   remove <account>      delete an account
   presets               list the built-in presets ("presets show <preset>" shows one)
   sasl <account>        print the base64 SASL XOAUTH2 / OAUTHBEARER initial response
+  store migrate <account> --to keyring|file   move an account's secrets to or from the OS keyring
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's

@@ -1,0 +1,259 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { clients } from '@oauth-authorizer/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliOptions, type CliResult, runCli } from './cli-process.js';
+import { type KeyringSession, startKeyringSession } from './keyring-session.js';
+import { startTestProvider, type TestProvider } from './test-provider.js';
+
+const run = promisify(execFile);
+
+let provider: TestProvider;
+let session: KeyringSession;
+
+beforeAll(async () => {
+  provider = await startTestProvider();
+  session = await startKeyringSession();
+  await session.startKeyring({ unlocked: true });
+}, 60_000);
+
+afterAll(async () => {
+  await session?.close();
+  await provider?.close();
+});
+
+/** Runs the CLI inside the keyring session. */
+function inSession(args: readonly string[], options: CliOptions): Promise<CliResult> {
+  return runCli(args, { ...options, env: { ...session.env, ...options.env } });
+}
+
+/** Every file under `directory`, recursively, as text. */
+async function filesUnder(directory: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(directory, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(path, await readFile(path, 'latin1'));
+  }
+  return files;
+}
+
+/** The files under the CLI's home and the session's home that contain `secret`. */
+async function filesContaining(home: string, secret: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const directory of [home, session.home])
+    for (const [path, text] of await filesUnder(directory)) if (text.includes(secret)) found.push(path);
+  return found;
+}
+
+/** What Secret Service holds for the account, read with libsecret's own tool (not the CLI's library). */
+async function secretServiceEntry(account: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(
+      'secret-tool',
+      ['lookup', 'service', 'oauth-authorizer', 'username', account],
+      {
+        env: { ...process.env, ...session.env },
+      },
+    );
+    return stdout === '' ? undefined : stdout;
+  } catch {
+    return undefined;
+  }
+}
+
+async function authorize(
+  home: string,
+  account: string,
+  extra: string[] = [],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
+  return inSession(
+    [
+      'authorize',
+      account,
+      '--preset',
+      provider.presetFile,
+      '--client-id',
+      clients.native.clientId,
+      '--json',
+      ...extra,
+    ],
+    { home, env: { TEST_BROWSER_LOGIN: account, ...env } },
+  );
+}
+
+async function refreshTokenShown(home: string, account: string): Promise<string> {
+  const shown = await inSession(['show', account, '--json', '--reveal'], { home });
+  expect(shown.code, shown.stderr).toBe(0);
+  return (JSON.parse(shown.stdout) as { tokens: { refresh_token: string } }).tokens.refresh_token;
+}
+
+/** An environment with no session bus at all, and nothing for D-Bus to fall back to. */
+async function noBusEnv(): Promise<Record<string, string | undefined>> {
+  const empty = await mkdtemp(join(tmpdir(), 'oauth-authorizer-no-bus-'));
+  return { DBUS_SESSION_BUS_ADDRESS: undefined, DISPLAY: undefined, XDG_RUNTIME_DIR: empty, HOME: empty };
+}
+
+describe('--store keyring keeps the refresh token in the OS keyring', () => {
+  it('authorize stores the refresh token only in Secret Service; token answers from the file, refreshes through the keyring', async () => {
+    const home = await provider.newHome();
+    const account = 'kira@example.test';
+    provider.server.setAccessTokenTtl(3);
+    const authorized = await authorize(home, account, ['--store', 'keyring']);
+    provider.server.setAccessTokenTtl(3600);
+    expect(authorized.code, authorized.stderr).toBe(0);
+    const tokens = JSON.parse(authorized.stdout) as Record<string, string>;
+    expect(tokens.refresh_token).toMatch(/\S{20,}/);
+
+    expect(await filesContaining(home, tokens.refresh_token as string)).toEqual([]);
+    const entry = await secretServiceEntry(account);
+    expect(entry).toContain(tokens.refresh_token);
+    const file = JSON.parse(await readFile(join(home, 'accounts', `${account}.json`), 'utf8'));
+    expect(file.settings.store).toBe('keyring');
+    expect(file.tokens.access_token).toBe(tokens.access_token);
+
+    // A fresh token: from the file (the hot path).
+    const cached = await inSession(['token', account], { home });
+    expect(cached.code, cached.stderr).toBe(0);
+    expect(cached.stdout.trim()).toBe(tokens.access_token);
+
+    // An expired one: refreshed with the refresh token from the keyring, the rotated one stored there.
+    await sleep(Math.max(0, Date.parse(tokens.expires_at as string) - Date.now() + 200));
+    const before = provider.server.countTokenRequests('refresh_token');
+    const refreshed = await inSession(['token', account], { home });
+    expect(refreshed.stderr).toBe('');
+    expect(refreshed.code).toBe(0);
+    const token = refreshed.stdout.trim();
+    expect(token).not.toBe(tokens.access_token);
+    expect(provider.server.countTokenRequests('refresh_token')).toBe(before + 1);
+    expect(await provider.server.introspect(token)).toMatchObject({ active: true, email: account });
+    const rotated = await refreshTokenShown(home, account);
+    expect(rotated).not.toBe(tokens.refresh_token);
+    expect(await secretServiceEntry(account)).toContain(rotated);
+    expect(await filesContaining(home, rotated)).toEqual([]);
+
+    const again = await inSession(['refresh', account, '--json'], { home });
+    expect(again.code, again.stderr).toBe(0);
+    expect(provider.server.countTokenRequests('refresh_token')).toBe(before + 2);
+    expect(await filesContaining(home, await refreshTokenShown(home, account))).toEqual([]);
+  }, 90_000);
+
+  it('keeps a saved client secret in the keyring too, and uses it to refresh', async () => {
+    const home = await provider.newHome();
+    const account = 'kim@example.test';
+    const secret = clients.basic.clientSecret as string;
+    const authorized = await inSession(
+      [
+        'authorize',
+        account,
+        '--preset',
+        provider.presetFile,
+        '--client-id',
+        clients.basic.clientId,
+        '--save-client-secret',
+        '--store',
+        'keyring',
+        '--json',
+      ],
+      { home, env: { TEST_BROWSER_LOGIN: account, OAUTH_AUTHORIZER_CLIENT_SECRET: secret } },
+    );
+    expect(authorized.code, authorized.stderr).toBe(0);
+    expect(await filesContaining(home, secret)).toEqual([]);
+    expect(await secretServiceEntry(account)).toContain(secret);
+    const refreshed = await inSession(['refresh', account], { home });
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+  }, 60_000);
+
+  it('store migrate moves the secrets to the file and back, and both work', async () => {
+    const home = await provider.newHome();
+    const account = 'kai@example.test';
+    expect((await authorize(home, account, ['--store', 'keyring'])).code).toBe(0);
+
+    const toFile = await inSession(['store', 'migrate', account, '--to', 'file'], { home });
+    expect(toFile.code, toFile.stderr).toBe(0);
+    const inFile = await refreshTokenShown(home, account);
+    expect(await filesContaining(home, inFile)).toEqual([join(home, 'accounts', `${account}.json`)]);
+    expect(await secretServiceEntry(account)).toBeUndefined();
+    const fileRefresh = await inSession(['refresh', account], { home });
+    expect(fileRefresh.code, fileRefresh.stderr).toBe(0);
+
+    const toKeyring = await inSession(['store', 'migrate', account, '--to', 'keyring'], { home });
+    expect(toKeyring.code, toKeyring.stderr).toBe(0);
+    const inKeyring = await refreshTokenShown(home, account);
+    expect(await filesContaining(home, inKeyring)).toEqual([]);
+    expect(await secretServiceEntry(account)).toContain(inKeyring);
+    const keyringRefresh = await inSession(['refresh', account], { home });
+    expect(keyringRefresh.code, keyringRefresh.stderr).toBe(0);
+
+    const removed = await inSession(['remove', account], { home });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(await secretServiceEntry(account)).toBeUndefined();
+  }, 90_000);
+
+  it('without a D-Bus session, --store keyring is CLI_KEYRING_UNAVAILABLE naming --store file, before anyone signs in', async () => {
+    const home = await provider.newHome();
+    const before = provider.server.countTokenRequests('authorization_code');
+    const result = await authorize(
+      home,
+      'nobus@example.test',
+      ['--store', 'keyring', '--debug'],
+      await noBusEnv(),
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('CLI_KEYRING_UNAVAILABLE');
+    expect(result.stderr).toContain('there is no OS keyring here');
+    expect(result.stderr).toContain('--store file');
+    expect(provider.server.countTokenRequests('authorization_code')).toBe(before);
+    const listed = await runCli(['accounts', '--json'], { home });
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it('a keyring account without a D-Bus session: refresh fails with the typed error, never falling back', async () => {
+    const home = await provider.newHome();
+    const account = 'kit@example.test';
+    const authorized = await authorize(home, account, ['--store', 'keyring']);
+    expect(authorized.code, authorized.stderr).toBe(0);
+    const refreshToken = (JSON.parse(authorized.stdout) as Record<string, string>).refresh_token as string;
+    const before = provider.server.countTokenRequests('refresh_token');
+    const result = await runCli(['refresh', account, '--debug'], { home, env: await noBusEnv() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('CLI_KEYRING_UNAVAILABLE');
+    expect(result.stderr).toContain('store migrate');
+    expect(result.stderr).not.toContain(refreshToken);
+    expect(provider.server.countTokenRequests('refresh_token')).toBe(before);
+  }, 60_000);
+
+  it('a locked keyring is CLI_KEYRING_LOCKED', async () => {
+    const home = await provider.newHome();
+    const account = 'kay@example.test';
+    expect((await authorize(home, account, ['--store', 'keyring'])).code).toBe(0);
+    await session.stopKeyring();
+    await session.startKeyring({ unlocked: false });
+    try {
+      const refreshed = await inSession(['refresh', account, '--debug'], { home });
+      expect(refreshed.code).toBe(1);
+      expect(refreshed.stderr).toContain('CLI_KEYRING_LOCKED');
+      expect(refreshed.stderr).toContain('the OS keyring is locked');
+      // Writing a new account needs the keyring unlocked as well.
+      const other = await provider.newHome();
+      const written = await authorize(other, 'kat@example.test', ['--store', 'keyring', '--debug']);
+      expect(written.code).toBe(1);
+      expect(written.stderr).toContain('CLI_KEYRING_LOCKED');
+    } finally {
+      await session.stopKeyring();
+      await session.startKeyring({ unlocked: true });
+    }
+  }, 90_000);
+
+  it('--store takes only file or keyring', async () => {
+    const home = await provider.newHome();
+    const result = await authorize(home, 'typo@example.test', ['--store', 'keychain']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--store must be file or keyring, got "keychain"');
+  });
+});
