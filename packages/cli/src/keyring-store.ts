@@ -75,6 +75,8 @@ export class KeyringTokenStore implements TokenStore {
   readonly #file: FileTokenStore;
   readonly #openKeyring: () => SecretKeyring;
   #keyring: SecretKeyring | undefined;
+  /** The keyring entry of each account as last read or written here: an unchanged one is not written again. */
+  readonly #known = new Map<string, string>();
 
   /** @param openKeyring Called once, when the first keyring account is read or written. */
   constructor(file: FileTokenStore, openKeyring: () => SecretKeyring) {
@@ -94,6 +96,7 @@ export class KeyringTokenStore implements TokenStore {
     if (record === undefined || storeKindOf(record) !== 'keyring') return record;
     const text = await this.keyring.read(account);
     if (text === undefined) throw entryMissing(account);
+    this.#known.set(account, text);
     const secrets = parseSecrets(account, text);
     const { tokens, settings } = record;
     return {
@@ -121,7 +124,13 @@ export class KeyringTokenStore implements TokenStore {
       ...(tokens?.refreshToken !== undefined && { refresh_token: tokens.refreshToken }),
       ...(typeof clientSecretValue === 'string' && { client_secret: clientSecretValue }),
     };
-    await this.keyring.write(record.account, JSON.stringify(secrets));
+    const text = JSON.stringify(secrets);
+    // A refresh that failed only notes the error in the file: the keyring is not touched again.
+    if (this.#known.get(record.account) !== text) {
+      this.#known.delete(record.account);
+      await this.keyring.write(record.account, text);
+      this.#known.set(record.account, text);
+    }
     let fileTokens = tokens;
     if (tokens?.refreshToken !== undefined) {
       const { refreshToken: _inKeyring, ...rest } = tokens;
@@ -141,12 +150,14 @@ export class KeyringTokenStore implements TokenStore {
     } catch {
       // A corrupt file is deleted all the same; its keyring entry, if any, stays (it is not known).
     }
+    this.#known.delete(account);
     if (kind === 'keyring') await this.keyring.remove(account);
     await this.#file.delete(account, options);
   }
 
   /** Deletes the account's keyring entry only (after `store migrate --to file`). */
   forgetKeyringSecrets(account: string): Promise<void> {
+    this.#known.delete(account);
     return this.keyring.remove(account);
   }
 

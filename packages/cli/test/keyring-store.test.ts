@@ -1,12 +1,14 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { realpathSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { clients } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliOptions, type CliResult, runCli } from './cli-process.js';
+import { BIN, type CliOptions, type CliResult, runCli } from './cli-process.js';
 import { type KeyringSession, startKeyringSession } from './keyring-session.js';
 import { startTestProvider, type TestProvider } from './test-provider.js';
 
@@ -256,4 +258,62 @@ describe('--store keyring keeps the refresh token in the OS keyring', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--store must be file or keyring, got "keychain"');
   });
+});
+
+const RECORDER = fileURLToPath(new URL('./fixtures/record-loaded-modules.cjs', import.meta.url));
+const CACHED_READER = fileURLToPath(new URL('../../core/dist/cached-access-token.cjs', import.meta.url));
+
+/**
+ * Runs the CLI in the session with the recorder preloaded; returns its output and the files it
+ * required. Not spawnSync: the test provider runs in this process and must answer the refresh.
+ */
+async function recorded(
+  home: string,
+  args: string[],
+): Promise<{ stdout: string; status: number | null; files: string[] }> {
+  const record = join(home, `record-${Date.now()}.json`);
+  const result = await new Promise<{ stdout: string; status: number | null }>((resolve) => {
+    const child = spawn(process.execPath, ['-r', RECORDER, BIN, ...args], {
+      env: {
+        ...process.env,
+        ...session.env,
+        OAUTH_AUTHORIZER_HOME: home,
+        RECORD_FILE: record,
+        NO_COLOR: '1',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.on('close', (status) => resolve({ stdout, status }));
+  });
+  const { files } = JSON.parse(await readFile(record, 'utf8')) as { files: string[] };
+  return { ...result, files: files.map((file) => realpathSync(file)) };
+}
+
+describe('the token hot path of a keyring account', () => {
+  it('reads the account file alone: the keyring library is loaded only when a refresh needs it', async () => {
+    const home = await provider.newHome();
+    const account = 'kelly@example.test';
+    provider.server.setAccessTokenTtl(3);
+    const authorized = await authorize(home, account, ['--store', 'keyring']);
+    provider.server.setAccessTokenTtl(3600);
+    expect(authorized.code, authorized.stderr).toBe(0);
+    const tokens = JSON.parse(authorized.stdout) as Record<string, string>;
+
+    const hot = await recorded(home, ['token', account]);
+    expect(hot.status).toBe(0);
+    expect(hot.stdout.trim()).toBe(tokens.access_token);
+    expect(hot.files).toEqual([RECORDER, BIN, CACHED_READER].map((file) => realpathSync(file)));
+
+    await sleep(Math.max(0, Date.parse(tokens.expires_at as string) - Date.now() + 200));
+    const refreshing = await recorded(home, ['token', account]);
+    expect(refreshing.status).toBe(0);
+    expect(refreshing.stdout.trim()).not.toBe(tokens.access_token);
+    expect(
+      refreshing.files.some((file) => file.includes('@napi-rs/keyring') || file.includes('@napi-rs+keyring')),
+    ).toBe(true);
+  }, 60_000);
 });
