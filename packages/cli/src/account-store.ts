@@ -6,7 +6,15 @@ import {
 } from '@oauth-authorizer/core';
 import { type AccountSettings, readAccountSettings } from './account-settings.js';
 import type { CommandContext } from './command-context.js';
-import { CLI_UNKNOWN_ACCOUNT, cliError, shellQuote } from './errors.js';
+import {
+  CLI_KEYRING_ENTRY_MISSING,
+  CLI_KEYRING_FAILED,
+  CLI_KEYRING_LOCKED,
+  CLI_KEYRING_UNAVAILABLE,
+  CLI_UNKNOWN_ACCOUNT,
+  cliError,
+  shellQuote,
+} from './errors.js';
 import { accountsDirectory } from './home.js';
 import { KeyringTokenStore } from './keyring-store.js';
 import { osKeyring } from './os-keyring.js';
@@ -73,8 +81,17 @@ export async function loadAccount(context: CommandContext, account: string): Pro
   return { store, record, settings: readAccountSettings(record) };
 }
 
+const KEYRING_ERRORS = [
+  CLI_KEYRING_UNAVAILABLE,
+  CLI_KEYRING_LOCKED,
+  CLI_KEYRING_ENTRY_MISSING,
+  CLI_KEYRING_FAILED,
+];
+
 /**
- * Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new authorization replaces it).
+ * Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new
+ * authorization replaces it), and a keyring account whose keyring cannot be read counts as its
+ * file alone: authorizing again (perhaps `--store file`) is how such an account is repaired.
  *
  * @example
  * ```ts
@@ -89,6 +106,10 @@ export async function readRecordForReplacement(
   try {
     return await store.get(account, { signal: context.signal });
   } catch (error) {
+    if (isAuthorizerError(error) && KEYRING_ERRORS.includes(error.code)) {
+      context.output.warn(`${error.message}; authorizing without the secrets kept there`);
+      return await store.getWithoutSecrets(account, { signal: context.signal });
+    }
     if (!isAuthorizerError(error, OAUTH_STORE_CORRUPT)) throw error;
     context.output.warn(`${error.message}; it will be replaced`);
     return undefined;

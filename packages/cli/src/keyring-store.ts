@@ -114,6 +114,14 @@ export class KeyringTokenStore implements TokenStore {
     };
   }
 
+  /** The account's file record alone: a keyring account's without its secrets, and without opening the keyring. */
+  getWithoutSecrets(
+    account: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<StoredAccount | undefined> {
+    return this.#file.get(account, options);
+  }
+
   /** Writes the record; a keyring account's secrets go to the keyring, the rest to its file. */
   async set(record: StoredAccount, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (storeKindOf(record) !== 'keyring') return this.#file.set(record, options);

@@ -228,6 +228,36 @@ describe('--store keyring keeps the refresh token in the OS keyring', () => {
     expect(result.stderr).toContain('store migrate');
     expect(result.stderr).not.toContain(refreshToken);
     expect(provider.server.countTokenRequests('refresh_token')).toBe(before);
+
+    // What the hint says works: the account authorized again into its file, still without a bus.
+    const moved = await authorize(home, account, ['--store', 'file'], await noBusEnv());
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain('the old secrets of "kit@example.test" stay in the OS keyring');
+    const inFile = (JSON.parse(moved.stdout) as Record<string, string>).refresh_token as string;
+    expect(await filesContaining(home, inFile)).toEqual([join(home, 'accounts', `${account}.json`)]);
+    const refreshed = await runCli(['refresh', account], { home, env: await noBusEnv() });
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+  }, 90_000);
+
+  it('a keyring entry deleted behind the CLI is CLI_KEYRING_ENTRY_MISSING (exit 3), and authorizing again repairs it', async () => {
+    const home = await provider.newHome();
+    const account = 'kendall@example.test';
+    expect((await authorize(home, account, ['--store', 'keyring'])).code).toBe(0);
+    await run('secret-tool', ['clear', 'service', 'oauth-authorizer', 'username', account], {
+      env: { ...process.env, ...session.env },
+    });
+    const refreshed = await inSession(['refresh', account, '--debug'], { home });
+    expect(refreshed.code).toBe(3);
+    expect(refreshed.stderr).toContain('CLI_KEYRING_ENTRY_MISSING');
+    expect(refreshed.stderr).toContain(`oauth-authorizer authorize ${account}`);
+    const again = await inSession(['authorize', account, '--json'], {
+      home,
+      env: { TEST_BROWSER_LOGIN: account },
+    });
+    expect(again.code, again.stderr).toBe(0);
+    const refreshToken = (JSON.parse(again.stdout) as Record<string, string>).refresh_token as string;
+    expect(await secretServiceEntry(account)).toContain(refreshToken);
+    expect(await filesContaining(home, refreshToken)).toEqual([]);
   }, 60_000);
 
   it('a locked keyring is CLI_KEYRING_LOCKED', async () => {
