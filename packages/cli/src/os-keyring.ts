@@ -40,14 +40,10 @@ function keyringError(
   const quoted = shellQuote(account);
   switch (code) {
     case CLI_KEYRING_UNAVAILABLE:
-      return cliError(
-        code,
-        `${what}: there is no OS keyring here (no Secret Service on the D-Bus session bus)`,
-        {
-          hint: `run it in a desktop session (or start gnome-keyring-daemon / KeePassXC's Secret Service), or keep the account in its file: oauth-authorizer authorize ${quoted} --store file, or oauth-authorizer store migrate ${quoted} --to file where the keyring works`,
-          cause,
-        },
-      );
+      return cliError(code, `${what}: there is no OS keyring here (${firstLine(cause)})`, {
+        hint: `run it in a desktop session (or start gnome-keyring-daemon / KeePassXC's Secret Service), or keep the account in its file: oauth-authorizer authorize ${quoted} --store file, or oauth-authorizer store migrate ${quoted} --to file where the keyring works`,
+        cause,
+      });
     case CLI_KEYRING_LOCKED:
       return cliError(code, `${what}: the OS keyring is locked`, {
         hint: `unlock it (log in to the desktop session, or: echo -n <password> | gnome-keyring-daemon --unlock --replace), then run the command again; or keep the account in its file: oauth-authorizer store migrate ${quoted} --to file`,
@@ -75,6 +71,9 @@ function classify(error: unknown): CliErrorCode {
       message,
     )
   )
+    return CLI_KEYRING_UNAVAILABLE;
+  // No prebuilt binding for this platform: no keyring for this CLI either.
+  if (/Cannot find (module|native binding)|Failed to load native binding/i.test(message))
     return CLI_KEYRING_UNAVAILABLE;
   if (/locked|unlock prompt was dismissed|prompt.*dismissed/i.test(message)) return CLI_KEYRING_LOCKED;
   return CLI_KEYRING_FAILED;
