@@ -282,6 +282,19 @@ describe('--store keyring keeps the refresh token in the OS keyring', () => {
     }
   }, 90_000);
 
+  it('store migrate: a missing --to or subcommand is a usage error, an unknown account exit 3', async () => {
+    const home = await provider.newHome();
+    const noTarget = await inSession(['store', 'migrate', 'ghost@example.test'], { home });
+    expect(noTarget.code).toBe(2);
+    expect(noTarget.stderr).toContain('store migrate: --to must be file or keyring');
+    const noSubcommand = await inSession(['store', 'move', 'ghost@example.test'], { home });
+    expect(noSubcommand.code).toBe(2);
+    expect(noSubcommand.stderr).toContain('unknown subcommand "move"');
+    const unknown = await inSession(['store', 'migrate', 'ghost@example.test', '--to', 'keyring'], { home });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('there is no account "ghost@example.test"');
+  });
+
   it('--store takes only file or keyring', async () => {
     const home = await provider.newHome();
     const result = await authorize(home, 'typo@example.test', ['--store', 'keychain']);
