@@ -105,7 +105,7 @@ describe('--store keyring keeps the refresh token in the OS keyring', () => {
   it('authorize stores the refresh token only in Secret Service; token answers from the file, refreshes through the keyring', async () => {
     const home = await provider.newHome();
     const account = 'kira@example.test';
-    provider.server.setAccessTokenTtl(3);
+    provider.server.setAccessTokenTtl(5);
     const authorized = await authorize(home, account, ['--store', 'keyring']);
     provider.server.setAccessTokenTtl(3600);
     expect(authorized.code, authorized.stderr).toBe(0);
@@ -143,6 +143,9 @@ describe('--store keyring keeps the refresh token in the OS keyring', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(provider.server.countTokenRequests('refresh_token')).toBe(before + 2);
     expect(await filesContaining(home, await refreshTokenShown(home, account))).toEqual([]);
+    const shown = await inSession(['show', account], { home });
+    expect(shown.stdout).toMatch(/Secrets kept in: +the OS keyring \(service "oauth-authorizer"\)/);
+    expect(shown.stdout).not.toContain(rotated);
   }, 90_000);
 
   it('keeps a saved client secret in the keyring too, and uses it to refresh', async () => {
@@ -340,7 +343,7 @@ describe('the token hot path of a keyring account', () => {
   it('reads the account file alone: the keyring library is loaded only when a refresh needs it', async () => {
     const home = await provider.newHome();
     const account = 'kelly@example.test';
-    provider.server.setAccessTokenTtl(3);
+    provider.server.setAccessTokenTtl(5);
     const authorized = await authorize(home, account, ['--store', 'keyring']);
     provider.server.setAccessTokenTtl(3600);
     expect(authorized.code, authorized.stderr).toBe(0);
