@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { clients } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, type CliOptions, type CliResult, runCli } from './cli-process.js';
+import { BIN, type CliOptions, type CliResult, runCli, TEST_BROWSER } from './cli-process.js';
 import { type KeyringSession, startKeyringSession } from './keyring-session.js';
 import { startTestProvider, type TestProvider } from './test-provider.js';
 
@@ -362,4 +362,67 @@ describe('the token hot path of a keyring account', () => {
       refreshing.files.some((file) => file.includes('@napi-rs/keyring') || file.includes('@napi-rs+keyring')),
     ).toBe(true);
   }, 60_000);
+});
+
+/** The processes whose `$HOME` is `home`: what a session there started and left running. */
+async function processesWithHome(home: string): Promise<number[]> {
+  await sleep(500);
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const environ = await readFile(`/proc/${name}/environ`, 'latin1').catch(() => '');
+    if (environ.split('\0').includes(`HOME=${home}`)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+describe('the README recipe for a headless box', () => {
+  it('dbus-run-session with gnome-keyring-daemon --unlock: authorize --store keyring, then token, in one session', async () => {
+    const home = await provider.newHome();
+    const sessionHome = await mkdtemp(join(tmpdir(), 'oauth-authorizer-dbus-run-session-'));
+    const account = 'kris@example.test';
+    const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}`;
+    const script = [
+      'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null',
+      `${cli} authorize ${account} --preset ${JSON.stringify(provider.presetFile)} --client-id ${clients.native.clientId} --store keyring --json > authorized.json`,
+      `${cli} token ${account} --json > token.json`,
+      `secret-tool lookup service oauth-authorizer username ${account} > entry.txt`,
+    ].join(' && ');
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('dbus-run-session', ['--', 'sh', '-c', script], {
+        cwd: sessionHome,
+        env: {
+          ...process.env,
+          HOME: sessionHome,
+          XDG_RUNTIME_DIR: sessionHome,
+          DBUS_SESSION_BUS_ADDRESS: '',
+          OAUTH_AUTHORIZER_HOME: home,
+          NO_COLOR: '1',
+          BROWSER: TEST_BROWSER,
+          TEST_BROWSER_LOGIN: account,
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    try {
+      // gnome-keyring-daemon leaves with its session bus; one that stayed would be killed here.
+      const left = await processesWithHome(sessionHome);
+      for (const pid of left) process.kill(pid, 'SIGTERM');
+      expect(left).toEqual([]);
+      expect(result.code, result.stderr).toBe(0);
+      const authorized = JSON.parse(await readFile(join(sessionHome, 'authorized.json'), 'utf8'));
+      const token = JSON.parse(await readFile(join(sessionHome, 'token.json'), 'utf8'));
+      expect(token.access_token).toBe(authorized.access_token);
+      expect(await readFile(join(sessionHome, 'entry.txt'), 'utf8')).toContain(authorized.refresh_token);
+      const inFiles = (await filesUnder(home)).values();
+      for (const text of inFiles) expect(text).not.toContain(authorized.refresh_token);
+    } finally {
+      await rm(sessionHome, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
