@@ -46,7 +46,7 @@ function keyringError(
       });
     case CLI_KEYRING_LOCKED:
       return cliError(code, `${what}: the OS keyring is locked`, {
-        hint: `unlock it (log in to the desktop session, or: echo -n <password> | gnome-keyring-daemon --unlock --replace), then run the command again; or keep the account in its file: oauth-authorizer store migrate ${quoted} --to file`,
+        hint: `unlock it (log in to the desktop session; without one, start gnome-keyring-daemon --unlock with the password on stdin), then run the command again; or authorize the account again into its file: oauth-authorizer authorize ${quoted} --store file`,
         cause,
       });
     default:

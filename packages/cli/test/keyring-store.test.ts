@@ -274,6 +274,11 @@ describe('--store keyring keeps the refresh token in the OS keyring', () => {
       expect(refreshed.code).toBe(1);
       expect(refreshed.stderr).toContain('CLI_KEYRING_LOCKED');
       expect(refreshed.stderr).toContain('the OS keyring is locked');
+      expect(refreshed.stderr).toContain(`oauth-authorizer authorize ${account} --store file`);
+      // What the hint says works while the keyring stays locked.
+      const moved = await authorize(home, account, ['--store', 'file']);
+      expect(moved.code, moved.stderr).toBe(0);
+      expect((await inSession(['refresh', account], { home })).code).toBe(0);
       // Writing a new account needs the keyring unlocked as well.
       const other = await provider.newHome();
       const written = await authorize(other, 'kat@example.test', ['--store', 'keyring', '--debug']);
