@@ -60,7 +60,7 @@ export const SYSTEM_REQUIREMENTS = [
     name: 'keyring',
     why: 'the OS keyring store: gnome-keyring in a D-Bus session',
     packages: ['gnome-keyring', 'dbus', 'dbus-x11', 'libsecret-tools'],
-    binaries: ['gnome-keyring-daemon', 'dbus-run-session', 'secret-tool'],
+    binaries: ['gnome-keyring-daemon', 'dbus-run-session', 'dbus-daemon', 'dbus-send', 'secret-tool'],
     versionArgs: ['--version'],
     markers: [/gnome-keyring|dbus-run-session/],
   },

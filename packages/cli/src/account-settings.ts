@@ -2,6 +2,7 @@ import type { ClientAuthMethod, ProviderConfig, StoredAccount } from '@oauth-aut
 import type { Flow, Preset, PresetInput, ResolvedPreset } from '@oauth-authorizer/presets';
 import { splitList } from './command-line.js';
 import { CLI_ACCOUNT_SETTINGS_INVALID, CLI_CLIENT_SECRET_MISSING, cliError, shellQuote } from './errors.js';
+import type { AccountStoreKind } from './keyring-store.js';
 
 /** The environment variable a client secret is read from when it is not stored. */
 export const CLIENT_SECRET_VARIABLE = 'OAUTH_AUTHORIZER_CLIENT_SECRET';
@@ -62,6 +63,11 @@ export interface AccountSettings {
   /** The resolved provider configuration, without the client secret. */
   provider: Omit<ProviderConfig, 'clientSecret' | 'http'>;
   mail?: StoredMailServers;
+  /**
+   * Where the refresh token and the stored client secret live: the account file (absent, or
+   * `file`) or the OS keyring (`keyring`; see `KeyringTokenStore`).
+   */
+  store?: AccountStoreKind;
 }
 
 function invalidSettings(account: string, problem: string, file?: string): Error {
@@ -106,6 +112,8 @@ export function readAccountSettings(record: StoredAccount, file?: string): Accou
     throw invalid(record.account, `"flow" must be one of ${FLOW_NAMES.join(', ')}`);
   if (!(SECRET_SOURCES as readonly unknown[]).includes(settings.clientSecret))
     throw invalid(record.account, `"clientSecret" must be one of ${SECRET_SOURCES.join(', ')}`);
+  if (settings.store !== undefined && settings.store !== 'file' && settings.store !== 'keyring')
+    throw invalid(record.account, '"store" is neither "file" nor "keyring"');
   const provider = settings.provider;
   if (!isRecord(provider) || typeof provider.clientId !== 'string')
     throw invalid(record.account, '"provider.clientId" is missing');
@@ -403,6 +411,8 @@ export interface NewAuthorization {
   input: PresetInput;
   loginHint: string | undefined;
   secretSource: ClientSecretSource;
+  /** Where the account's secrets are kept. Default: `file` */
+  store?: AccountStoreKind;
 }
 
 /**
@@ -416,7 +426,7 @@ export interface NewAuthorization {
  * ```
  */
 export function settingsFor(authorization: NewAuthorization): AccountSettings {
-  const { spec, preset, resolved, provider, input, loginHint, secretSource } = authorization;
+  const { spec, preset, resolved, provider, input, loginHint, secretSource, store } = authorization;
   const secret = resolved.provider.clientSecret;
   const { clientSecret: _secret, http: _http, ...providerToKeep } = provider;
   const mail = mailOf(resolved);
@@ -451,5 +461,6 @@ export function settingsFor(authorization: NewAuthorization): AccountSettings {
       }),
     provider: providerToKeep,
     ...(mail && { mail }),
+    ...(store === 'keyring' && { store }),
   };
 }

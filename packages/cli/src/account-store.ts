@@ -6,19 +6,32 @@ import {
 } from '@oauth-authorizer/core';
 import { type AccountSettings, readAccountSettings } from './account-settings.js';
 import type { CommandContext } from './command-context.js';
-import { CLI_UNKNOWN_ACCOUNT, cliError, shellQuote } from './errors.js';
+import {
+  CLI_KEYRING_ENTRY_MISSING,
+  CLI_KEYRING_FAILED,
+  CLI_KEYRING_LOCKED,
+  CLI_KEYRING_UNAVAILABLE,
+  CLI_UNKNOWN_ACCOUNT,
+  cliError,
+  shellQuote,
+} from './errors.js';
 import { accountsDirectory } from './home.js';
+import { KeyringTokenStore } from './keyring-store.js';
+import { osKeyring } from './os-keyring.js';
 
 /**
- * The token store of the CLI's home directory.
+ * The token store of the CLI's home directory: account files, with the secrets of keyring
+ * accounts in the OS keyring (see {@link KeyringTokenStore}).
  *
  * @example
  * ```ts
  * const accounts = await openTokenStore({ home: resolveHome() }).list();
  * ```
  */
-export function openTokenStore(context: Pick<CommandContext, 'home'>): FileTokenStore {
-  return new FileTokenStore({ directory: accountsDirectory(context.home) });
+export function openTokenStore(context: Pick<CommandContext, 'home' | 'platform'>): KeyringTokenStore {
+  return new KeyringTokenStore(new FileTokenStore({ directory: accountsDirectory(context.home) }), () =>
+    osKeyring(context.platform),
+  );
 }
 
 /**
@@ -45,7 +58,7 @@ export function unknownAccount(account: string, purpose: 'use' | 'remove' = 'use
 
 /** A stored account with the CLI's settings. */
 export interface LoadedAccount {
-  store: FileTokenStore;
+  store: KeyringTokenStore;
   record: StoredAccount;
   settings: AccountSettings;
 }
@@ -69,8 +82,17 @@ export async function loadAccount(context: CommandContext, account: string): Pro
   return { store, record, settings: readAccountSettings(record, store.pathOf(account)) };
 }
 
+const KEYRING_ERRORS = [
+  CLI_KEYRING_UNAVAILABLE,
+  CLI_KEYRING_LOCKED,
+  CLI_KEYRING_ENTRY_MISSING,
+  CLI_KEYRING_FAILED,
+];
+
 /**
- * Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new authorization replaces it).
+ * Like {@link loadAccount}'s record read, but a corrupt file counts as no account (a new
+ * authorization replaces it), and a keyring account whose keyring cannot be read counts as its
+ * file alone: authorizing again (perhaps `--store file`) is how such an account is repaired.
  *
  * @example
  * ```ts
@@ -79,13 +101,17 @@ export async function loadAccount(context: CommandContext, account: string): Pro
  */
 export async function readRecordForReplacement(
   context: CommandContext,
-  store: FileTokenStore,
+  store: KeyringTokenStore,
   account: string,
 ): Promise<StoredAccount | undefined> {
   context.output.useAccount(account);
   try {
     return await store.get(account, { signal: context.signal });
   } catch (error) {
+    if (isAuthorizerError(error) && KEYRING_ERRORS.includes(error.code)) {
+      context.output.warn(`${error.message}; authorizing without the secrets kept there`);
+      return await store.getWithoutSecrets(account, { signal: context.signal });
+    }
     if (!isAuthorizerError(error, OAUTH_STORE_CORRUPT)) throw error;
     context.output.warn(`${error.message}; it will be replaced`);
     return undefined;

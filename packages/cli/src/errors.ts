@@ -24,6 +24,14 @@ export const CLI_INTERRUPTED = 'CLI_INTERRUPTED';
 export const CLI_CERTIFICATE_FAILED = 'CLI_CERTIFICATE_FAILED';
 /** The settings file (`config.json` under the home directory) cannot be read or has a wrong value. */
 export const CLI_SETTINGS_INVALID = 'CLI_SETTINGS_INVALID';
+/** The OS keyring cannot be reached: no Secret Service (no D-Bus session) on Linux, no keychain. */
+export const CLI_KEYRING_UNAVAILABLE = 'CLI_KEYRING_UNAVAILABLE';
+/** The OS keyring is locked and was not unlocked (the unlock prompt was dismissed or cannot be shown). */
+export const CLI_KEYRING_LOCKED = 'CLI_KEYRING_LOCKED';
+/** A keyring account's secrets are not in the OS keyring (deleted there, or another keyring). */
+export const CLI_KEYRING_ENTRY_MISSING = 'CLI_KEYRING_ENTRY_MISSING';
+/** The OS keyring refused an operation for another reason. */
+export const CLI_KEYRING_FAILED = 'CLI_KEYRING_FAILED';
 
 /** Every code the CLI defines itself. */
 export type CliErrorCode =
@@ -35,7 +43,11 @@ export type CliErrorCode =
   | typeof CLI_AUTHORIZATION_TIMEOUT
   | typeof CLI_INTERRUPTED
   | typeof CLI_CERTIFICATE_FAILED
-  | typeof CLI_SETTINGS_INVALID;
+  | typeof CLI_SETTINGS_INVALID
+  | typeof CLI_KEYRING_UNAVAILABLE
+  | typeof CLI_KEYRING_LOCKED
+  | typeof CLI_KEYRING_ENTRY_MISSING
+  | typeof CLI_KEYRING_FAILED;
 
 /**
  * Makes a CLI error: one line for the user and, where it helps, a hint on how to fix it.

@@ -35,6 +35,8 @@ import {
   CLI_AUTHORIZATION_TIMEOUT,
   CLI_CLIENT_SECRET_MISSING,
   CLI_INTERRUPTED,
+  CLI_KEYRING_ENTRY_MISSING,
+  CLI_KEYRING_UNAVAILABLE,
   CLI_MISSING_VALUES,
   CLI_SETTINGS_INVALID,
   CLI_UNKNOWN_ACCOUNT,
@@ -82,6 +84,8 @@ const USAGE: ReadonlySet<string> = new Set([
   OAUTH_LISTENER_FAILED,
   // An account file that is not a valid record (hand-edited, truncated): configuration to fix.
   OAUTH_STORE_CORRUPT,
+  // No OS keyring here: the account must use the file store, or the session must provide one.
+  CLI_KEYRING_UNAVAILABLE,
 ]);
 
 const NETWORK: ReadonlySet<string> = new Set([
@@ -127,7 +131,11 @@ const GRANT_GONE_ERRORS: ReadonlySet<string> = new Set([
 export function exitCodeFor(error: unknown, phase: 'authorize' | 'refresh' = 'refresh'): number {
   if (!(error instanceof AuthorizerError)) return EXIT_FAILURE;
   const { code } = error;
-  if (code === OAUTH_AUTHORIZATION_REQUIRED || code === CLI_UNKNOWN_ACCOUNT)
+  if (
+    code === OAUTH_AUTHORIZATION_REQUIRED ||
+    code === CLI_UNKNOWN_ACCOUNT ||
+    code === CLI_KEYRING_ENTRY_MISSING
+  )
     return EXIT_AUTHORIZATION_REQUIRED;
   if (code.startsWith('PRESET_') || USAGE.has(code)) return EXIT_USAGE;
   if (NOT_COMPLETED.has(code)) return EXIT_NOT_COMPLETED;

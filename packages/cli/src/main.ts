@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   status: () => import('./commands/status.js'),
   config: () => import('./commands/config.js'),
   check: () => import('./commands/check.js'),
+  store: () => import('./commands/store.js'),
 };
 
 /** Commands whose "authorization needed" (exit 3) runs the notify hook. */
@@ -48,6 +49,7 @@ Commands:
   status [<account>]    every account's state from the store (exit 3: one needs authorization)
   config <client> <account>  print an msmtp / mbsync / neomutt / aerc configuration
   check <account>       log in to the account's IMAP, POP3 and SMTP servers with its token
+  store migrate <account> --to keyring|file   move an account's secrets to or from the OS keyring
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's

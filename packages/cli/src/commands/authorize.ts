@@ -21,6 +21,7 @@ import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, parsePairs, parseSeconds, requireAccount } from '../command-line.js';
 import { usageError } from '../errors.js';
 import { EXIT_OK } from '../exit-codes.js';
+import { type AccountStoreKind, STORE_KINDS, storeKindOf } from '../keyring-store.js';
 import { checkPresetChoices } from '../preset-choices.js';
 import { loadPresetSpec, normalizePresetSpec } from '../preset-spec.js';
 import { Prompter } from '../prompts.js';
@@ -40,8 +41,9 @@ Provider and client:
                            (oauth-authorizer-preset-<name>) or a .js/.mjs/.json file (default: custom)
   --client-id <id>         the client (application) ID registered at the provider
   --client-secret <s>      the client secret (or set ${CLIENT_SECRET_VARIABLE})
-  --save-client-secret     keep the client secret in the account file (mode 0600); without it,
-                           later refreshes read it from ${CLIENT_SECRET_VARIABLE}
+  --save-client-secret     keep the client secret with the account (its file, mode 0600, or the OS
+                           keyring with --store keyring); without it, later refreshes read it
+                           from ${CLIENT_SECRET_VARIABLE}
   --client-auth <method>   client_secret_basic, client_secret_post or none (custom preset)
   --scope <scope>          a scope to ask for; repeat it, or separate scopes by spaces
   --scope-set <name>       one of the preset's named scope sets (imap, smtp, pop3, …)
@@ -60,6 +62,12 @@ Endpoints (custom preset):
   --redirect-url <url>     where the code flow's listener waits (default http://127.0.0.1/callback,
                            any free port; give a port, e.g. http://127.0.0.1:8080/callback, if the
                            provider needs an exact match)
+
+Storage:
+  --store <file|keyring>   where the refresh token and client secret live: the account file
+                           (default), or the OS keyring (Secret Service, Keychain, Credential
+                           Manager); the access token stays in the file. Default for an existing
+                           account: where it is now. "oauth-authorizer store migrate" moves one.
 
 Behaviour:
   --no-open                print the URL instead of opening a browser; in the code flow, the
@@ -109,6 +117,7 @@ const OPTIONS = {
   clipboard: { type: 'boolean' },
   json: { type: 'boolean' },
   timeout: { type: 'string' },
+  store: { type: 'string' },
 } as const;
 
 const CLIENT_AUTH_NAMES: Record<string, ClientAuthMethod> = {
@@ -162,8 +171,13 @@ export async function run(context: CommandContext): Promise<number> {
   const timeout = parseSeconds('authorize', '--timeout', values.timeout, { min: 1 });
   const extraPairs = parsePairs('authorize', '--param', values.param);
 
+  if (values.store !== undefined && !(STORE_KINDS as readonly string[]).includes(values.store))
+    throw usageError(`authorize: --store must be file or keyring, got "${values.store}"`, 'authorize');
   const store = openTokenStore(context);
   const existing = await readRecordForReplacement(context, store, account);
+  const storeKind = (values.store as AccountStoreKind | undefined) ?? storeKindOf(existing);
+  // Before the sign-in, so that a box without a keyring fails now, not after the user signed in.
+  if (storeKind === 'keyring') await store.keyring.read(account);
   let stored: AccountSettings | undefined;
   if (existing?.settings) {
     try {
@@ -265,10 +279,15 @@ export async function run(context: CommandContext): Promise<number> {
     input: exchanged?.input ?? input,
     loginHint: choices.loginHint,
     secretSource: secretKind,
+    store: storeKind,
   });
   const lock = await store.lock(account);
   try {
     await store.set({ account, tokens, settings: settings as unknown as Record<string, unknown> });
+    if (storeKind === 'file' && storeKindOf(existing) === 'keyring')
+      await store.forgetKeyringSecrets(account).catch((error: unknown) => {
+        output.warn(`the old secrets of "${account}" stay in the OS keyring: ${(error as Error).message}`);
+      });
   } finally {
     await lock.release();
   }

@@ -104,6 +104,10 @@ export async function run(context: CommandContext): Promise<number> {
         ? settings.clientSecretValue
         : SECRET_SOURCES[settings.clientSecret],
     ],
+    [
+      'Secrets kept in',
+      settings.store === 'keyring' ? 'the OS keyring (service "oauth-authorizer")' : 'the account file',
+    ],
     ['Client authentication', settings.provider.clientAuth],
     ['Scopes', settings.provider.scopes?.join(' ')],
     [
