@@ -13,6 +13,7 @@ export default defineConfig({
       '@oauth-authorizer/presets': src('presets'),
       '@oauth-authorizer/mail-adapters': src('mail-adapters'),
       '@oauth-authorizer/store-redis': src('store-redis'),
+      '@oauth-authorizer/mail-proxy': src('mail-proxy'),
       '@oauth-authorizer/test-servers': fileURLToPath(
         new URL('./tools/test-servers/src/index.ts', import.meta.url),
       ),

@@ -1,0 +1,20 @@
+export type {
+  ListenerConfig,
+  LocalTls,
+  ProxyConfig,
+  ProxyLimits,
+  ProxyProtocol,
+  ProxyUser,
+  UpstreamServer,
+} from './config.js';
+export { DEFAULT_PROXY_LIMITS, loadProxyConfig, parseProxyConfig } from './config.js';
+export {
+  MAIL_PROXY_INSECURE_LISTENER,
+  MAIL_PROXY_INVALID_CONFIG,
+  MAIL_PROXY_INVALID_PASSWORD_HASH,
+  MAIL_PROXY_LISTEN_FAILED,
+  MAIL_PROXY_UPSTREAM_UNAVAILABLE,
+  ProxyConfigError,
+} from './errors.js';
+export type { PasswordHashParameters } from './password-hash.js';
+export { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
