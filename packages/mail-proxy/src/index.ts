@@ -16,5 +16,9 @@ export {
   MAIL_PROXY_UPSTREAM_UNAVAILABLE,
   ProxyConfigError,
 } from './errors.js';
+export type { ProxyLogEntry, ProxyLogger, SessionOutcome } from './log.js';
+export { formatLogEntry, stderrLogger } from './log.js';
 export type { PasswordHashParameters } from './password-hash.js';
 export { hashPassword, isPasswordHash, verifyPassword } from './password-hash.js';
+export type { MailProxy, MailProxyOptions, ProtocolHandler, RunningListener } from './proxy-server.js';
+export { startMailProxy } from './proxy-server.js';
