@@ -5,13 +5,14 @@ import { AuthorizerError } from '@oauth-authorizer/core';
 import type { AccessTokenSource } from '@oauth-authorizer/mail-adapters';
 import type { ListenerConfig, ProxyConfig, ProxyProtocol } from './config.js';
 import { MAIL_PROXY_LISTEN_FAILED, ProxyConfigError } from './errors.js';
+import { imapProtocol } from './imap/local-session.js';
 import { type ProxyLogger, stderrLogger } from './log.js';
 import { LoginGuard } from './login-guard.js';
 import { type ListenerRuntime, LocalSession } from './session.js';
 import { smtpProtocol } from './smtp/local-session.js';
 import type { UpstreamTarget } from './upstream-connection.js';
 
-const PROTOCOLS: Partial<Record<ProxyProtocol, ProtocolHandler>> = { smtp: smtpProtocol };
+const PROTOCOLS: Partial<Record<ProxyProtocol, ProtocolHandler>> = { smtp: smtpProtocol, imap: imapProtocol };
 
 /** How long the start-up waits for each upstream's capabilities. */
 const PROBE_WAIT_MS = 3_000;

@@ -3,7 +3,6 @@ import {
   MAIL_AUTH_FAILED,
   MailAuthenticationError,
   type SaslErrorChallenge,
-  type SaslMechanism,
   saslErrorAcknowledgement,
   saslInitialResponse,
 } from '@oauth-authorizer/mail-adapters';
@@ -14,6 +13,7 @@ import {
   type UpstreamSession,
 } from '../upstream-channel.js';
 import { type UpstreamTarget, UpstreamUnavailableError } from '../upstream-connection.js';
+import { chooseMechanism } from '../upstream-mechanism.js';
 import { ehloKeywords, readSmtpReply, type SmtpReply } from './reply.js';
 
 /** The EHLO name when the client gave none worth passing on. */
@@ -36,18 +36,6 @@ async function ehlo(channel: UpstreamChannel, name: string): Promise<string[]> {
 export function smtpAuthMechanisms(keywords: readonly string[]): string[] {
   const auth = keywords.find((keyword) => /^AUTH[ =]/i.test(keyword));
   return auth === undefined ? [] : auth.slice(5).trim().toUpperCase().split(/\s+/);
-}
-
-/** The mechanism to use: the configured one, else OAUTHBEARER when offered, else XOAUTH2. */
-export function chooseMechanism(
-  target: UpstreamTarget,
-  offered: readonly string[],
-): SaslMechanism | undefined {
-  if (target.mechanism !== undefined)
-    return offered.includes(target.mechanism) ? target.mechanism : undefined;
-  if (offered.includes('OAUTHBEARER')) return 'OAUTHBEARER';
-  if (offered.includes('XOAUTH2')) return 'XOAUTH2';
-  return undefined;
 }
 
 /** Connects, says EHLO and does STARTTLS when configured: the part a probe and a login share. */
