@@ -8,11 +8,16 @@ import { MAIL_PROXY_LISTEN_FAILED, ProxyConfigError } from './errors.js';
 import { imapProtocol } from './imap/local-session.js';
 import { type ProxyLogger, stderrLogger } from './log.js';
 import { LoginGuard } from './login-guard.js';
+import { pop3Protocol } from './pop3/local-session.js';
 import { type ListenerRuntime, LocalSession } from './session.js';
 import { smtpProtocol } from './smtp/local-session.js';
 import type { UpstreamTarget } from './upstream-connection.js';
 
-const PROTOCOLS: Partial<Record<ProxyProtocol, ProtocolHandler>> = { smtp: smtpProtocol, imap: imapProtocol };
+const PROTOCOLS: Partial<Record<ProxyProtocol, ProtocolHandler>> = {
+  smtp: smtpProtocol,
+  imap: imapProtocol,
+  pop3: pop3Protocol,
+};
 
 /** How long the start-up waits for each upstream's capabilities. */
 const PROBE_WAIT_MS = 3_000;
