@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   remove: () => import('./commands/remove.js'),
   presets: () => import('./commands/presets.js'),
   sasl: () => import('./commands/sasl.js'),
+  proxy: () => import('./commands/proxy.js'),
 };
 
 /** The top-level `--help` text. */
@@ -38,6 +39,7 @@ Commands:
   remove <account>      delete an account
   presets               list the built-in presets ("presets show <preset>" shows one)
   sasl <account>        print the base64 SASL XOAUTH2 / OAUTHBEARER initial response
+  proxy                 run the local mail proxy for password-only clients ("proxy passwd <user>")
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's
