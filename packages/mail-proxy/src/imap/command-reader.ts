@@ -77,15 +77,14 @@ export async function readImapCommand(session: LocalSession): Promise<ImapComman
     } else args.push(...tokens);
     if (literal === null) return { tag, name, args };
     const size = Number(literal[1]);
-    if (literal[2] !== '+') session.write('+ Ready for literal data\r\n');
-    let bytes: Buffer | null;
-    try {
-      bytes = await session.reader.readBytes(size);
-    } catch {
+    // A literal over the limit is refused before the client is asked for it (and sends it).
+    if (size > session.runtime.limits.maxLineLength) {
       session.outcome = 'line-too-long';
       session.end(session.byeOnTimeout);
       return null;
     }
+    if (literal[2] !== '+') session.write('+ Ready for literal data\r\n');
+    const bytes = await session.reader.readBytes(size).catch(() => null);
     if (bytes === null) return null;
     args.push(bytes.toString('utf8'));
   }
