@@ -10,6 +10,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryTokenStore, TokenManager } from '@oauth-authorizer/core';
+import type { AccessTokenSource } from '@oauth-authorizer/mail-adapters';
 import {
   formatLogEntry,
   hashPassword,
@@ -109,7 +110,7 @@ export interface TestProxy {
 /** Starts the proxy with the user `printer` (password {@link PASSWORD}) for `account`. */
 export async function startTestProxy(
   listeners: unknown[],
-  managers: Record<string, TokenManager>,
+  managers: Record<string, AccessTokenSource>,
   users: Record<string, { account: string }>,
   limits: Record<string, number> = {},
 ): Promise<TestProxy> {

@@ -24,7 +24,12 @@ afterAll(async () => {
 });
 
 /** A raw client: everything the proxy sent, and whether it closed. */
-function client(port: number): { socket: Socket; received(): string; closed: Promise<void>; waitFor(text: string): Promise<string> } {
+function client(port: number): {
+  socket: Socket;
+  received(): string;
+  closed: Promise<void>;
+  waitFor(text: string): Promise<string>;
+} {
   const socket = connect({ host: '127.0.0.1', port });
   let received = '';
   socket.setEncoding('utf8').on('data', (chunk: string) => {
@@ -71,7 +76,9 @@ describe('the limits of the command phase', () => {
     smtp.socket.write(`EHLO ${'a'.repeat(600)}`);
     await smtp.closed;
     expect(smtp.received()).toMatch(/421 4\.4\.2 [^\r\n]*\r\n$/);
-    expect(proxy.logs.some((entry) => entry.event === 'session' && entry.outcome === 'line-too-long')).toBe(true);
+    expect(proxy.logs.some((entry) => entry.event === 'session' && entry.outcome === 'line-too-long')).toBe(
+      true,
+    );
   });
 
   it('refuses an IMAP literal larger than maxLineLength without asking for it', async () => {
