@@ -20,7 +20,7 @@ const PROTOCOLS: Partial<Record<ProxyProtocol, ProtocolHandler>> = {
 };
 
 /** How long the start-up waits for each upstream's capabilities. */
-const PROBE_WAIT_MS = 3_000;
+const PROBE_WAIT_MS = 10_000;
 
 /** What a protocol contributes to the proxy: its command phase, and its refusals. */
 export interface ProtocolHandler {
@@ -167,6 +167,7 @@ export async function startMailProxy(config: ProxyConfig, options: MailProxyOpti
   const servers: Server[] = [];
   const sessions = new Set<LocalSession>();
   const running: RunningListener[] = [];
+  const probes: Promise<unknown>[] = [];
   try {
     for (const { runtime, handler } of runtimes) {
       const { config: listener } = runtime;
@@ -232,17 +233,18 @@ export async function startMailProxy(config: ProxyConfig, options: MailProxyOpti
         address: `${listener.host}:${port}`,
         upstream: `${runtime.upstream.host}:${runtime.upstream.port}`,
       });
-      if (handler.probe !== undefined) {
-        // What the proxy promises before a login comes from the upstream; a slow or absent one
-        // must not hold the start-up for long.
-        const probed = handler.probe(runtime).catch(() => undefined);
-        await Promise.race([probed, new Promise((resolve) => setTimeout(resolve, PROBE_WAIT_MS).unref())]);
-      }
+      if (handler.probe !== undefined) probes.push(handler.probe(runtime).catch(() => undefined));
     }
   } catch (error) {
     for (const server of servers) server.close();
     throw error;
   }
+  // What the proxy promises before a login comes from the upstream; a slow or absent one must
+  // not hold the start-up for long (the probes run side by side, each with its own timeout).
+  await Promise.race([
+    Promise.all(probes),
+    new Promise((resolve) => setTimeout(resolve, PROBE_WAIT_MS).unref()),
+  ]);
 
   let closing: Promise<void> | undefined;
   return {

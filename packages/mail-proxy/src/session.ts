@@ -206,6 +206,14 @@ export class LocalSession {
   /** Relays bytes between the client and the logged-in upstream until either closes. */
   async relay(upstream: UpstreamSession): Promise<void> {
     const { socket, rest } = this.reader.detach();
+    if (socket.destroyed || upstream.socket.destroyed) {
+      // The client left (or the server closed) while the login went on: nothing to relay.
+      socket.destroy();
+      upstream.socket.destroy();
+      this.outcome = 'error';
+      this.detail = 'a side closed during the login';
+      return;
+    }
     (socket as Socket).setTimeout?.(0);
     this.outcome = 'relayed';
     const result = await relay(

@@ -142,6 +142,8 @@ export class UpstreamChannel {
   finish(capabilities: string[]): UpstreamSession {
     this.#socket.setTimeout(0);
     const { rest } = this.#reader.detach();
+    // Until the relay takes over, an error must not go unhandled; the relay sees the close.
+    this.#socket.on('error', () => undefined);
     return { socket: this.#socket, rest, capabilities };
   }
 

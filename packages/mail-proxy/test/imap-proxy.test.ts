@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenManager } from '@oauth-authorizer/core';
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizedManager,
@@ -129,6 +130,35 @@ describe('the IMAP proxy with real clients against Dovecot (STARTTLS and implici
       `scanner:${PASSWORD}`,
     ]);
     expect(message.stdout).toContain('Subject: for curl');
+  });
+
+  it('fetches with imapflow given a plain user and password, IDLE included', async () => {
+    await runPython(APPEND_AND_FETCH, [proxy.port('imap'), 'scanner', PASSWORD, 'for imapflow']);
+    const client = new ImapFlow({
+      host: '127.0.0.1',
+      port: proxy.port('imap'),
+      secure: false,
+      doSTARTTLS: false,
+      auth: { user: 'scanner', pass: PASSWORD },
+      logger: false,
+    });
+    await client.connect();
+    try {
+      const { exists } = await client.mailboxOpen('INBOX');
+      const message = await client.fetchOne(String(exists), { envelope: true });
+      expect(message?.envelope?.subject).toBe('for imapflow');
+      // IDLE passes through: a message appended meanwhile is announced by the server.
+      const announced = new Promise<number>((resolve) =>
+        client.once('exists', (data: { count: number }) => resolve(data.count)),
+      );
+      const idle = client.idle();
+      await runPython(APPEND_AND_FETCH, [proxy.port('imap'), 'scanner', PASSWORD, 'during IDLE']);
+      expect(await announced).toBe(exists + 1);
+      // IDLE ends when the next command (LOGOUT, below) is sent.
+      idle.catch(() => undefined);
+    } finally {
+      await client.logout();
+    }
   });
 
   it('syncs the mailbox with mbsync (AuthMechs LOGIN)', async () => {

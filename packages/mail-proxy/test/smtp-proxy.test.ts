@@ -2,6 +2,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenManager } from '@oauth-authorizer/core';
 import { createSelfSignedCertificate } from '@oauth-authorizer/test-servers';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authorizedManager,
@@ -129,6 +130,54 @@ describe('the SMTP proxy with real clients against Dovecot submission (STARTTLS 
     expect(run.code).toBe(0);
     await world.sink.waitForMessages(before + 1);
     expect(world.sink.messages.at(-1)?.raw).toContain('Subject: via msmtp');
+  });
+
+  it('delivers with curl smtp:// and user:password, and with nodemailer given a plain user and password', async () => {
+    const before = world.sink.messages.length;
+    const file = join(world.directory, 'curl-message.txt');
+    await writeFile(
+      file,
+      'From: <printer-smtp@example.test>\r\nSubject: via curl\r\n\r\nHello from curl.\r\n',
+    );
+    const run = await runClient('curl', [
+      '-sS',
+      '--max-time',
+      '20',
+      `smtp://127.0.0.1:${proxy.port('smtp')}/scanner.example.test`,
+      '--user',
+      `printer:${PASSWORD}`,
+      '--mail-from',
+      ACCOUNT,
+      '--mail-rcpt',
+      'sink@example.test',
+      '--upload-file',
+      file,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: proxy.port('smtp'),
+      secure: false,
+      ignoreTLS: true,
+      auth: { user: 'printer', pass: PASSWORD },
+    });
+    try {
+      const info = await transport.sendMail({
+        from: ACCOUNT,
+        to: 'sink@example.test',
+        subject: 'via nodemailer',
+        text: 'Hello.',
+      });
+      expect(info.accepted).toEqual(['sink@example.test']);
+    } finally {
+      transport.close();
+    }
+    await world.sink.waitForMessages(before + 2);
+    const subjects = world.sink.messages
+      .slice(before)
+      .map((message) => /Subject: (.*)\r\n/.exec(message.raw)?.[1]);
+    expect(subjects.sort()).toEqual(['via curl', 'via nodemailer']);
   });
 
   it('refuses a wrong password after the fixed delay, without connecting upstream', async () => {
