@@ -1,3 +1,4 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sleep } from '@oauth-authorizer/core';
 import type { ProxyLimits, ProxyUser } from './config.js';
 import { verifyPassword } from './password-hash.js';
@@ -6,6 +7,15 @@ import { verifyPassword } from './password-hash.js';
 const FAILURE_MEMORY_MS = 15 * 60_000;
 /** Addresses remembered at most; the oldest are forgotten first. */
 const MAX_ADDRESSES = 10_000;
+/** How long a verified password is remembered, so a device that connects per message pays scrypt once. */
+const VERIFIED_MEMORY_MS = 10 * 60_000;
+
+interface VerifiedPassword {
+  /** HMAC of the password under this process's random key: never the password itself. */
+  mac: Buffer;
+  passwordHash: string;
+  until: number;
+}
 
 interface FailureRecord {
   count: number;
@@ -21,6 +31,9 @@ interface FailureRecord {
  */
 export class LoginGuard {
   readonly #failures = new Map<string, FailureRecord>();
+  readonly #verified = new Map<string, VerifiedPassword>();
+  readonly #pending = new Map<string, Promise<boolean>>();
+  readonly #key = randomBytes(32);
   readonly #users: Readonly<Record<string, ProxyUser>>;
   readonly #limits: Pick<ProxyLimits, 'authFailureDelay' | 'maxAuthFailureDelay'>;
 
@@ -60,6 +73,33 @@ export class LoginGuard {
   }
 
   /**
+   * Checks a password with scrypt, or from the memory of an earlier success (an HMAC under a
+   * per-process key, for 10 minutes, dropped when the hash changes). Concurrent checks of the
+   * same password share one scrypt run: 500 devices connecting at once cost one, not 500.
+   */
+  async #verify(name: string, password: string, passwordHash: string): Promise<boolean> {
+    const mac = createHmac('sha256', this.#key).update(name).update('\0').update(password).digest();
+    const known = this.#verified.get(name);
+    if (
+      known !== undefined &&
+      known.passwordHash === passwordHash &&
+      known.until > Date.now() &&
+      timingSafeEqual(known.mac, mac)
+    ) {
+      return true;
+    }
+    const key = mac.toString('base64');
+    let pending = this.#pending.get(key);
+    if (pending === undefined) {
+      pending = verifyPassword(password, passwordHash).finally(() => this.#pending.delete(key));
+      this.#pending.set(key, pending);
+    }
+    const ok = await pending;
+    if (ok) this.#verified.set(name, { mac, passwordHash, until: Date.now() + VERIFIED_MEMORY_MS });
+    return ok;
+  }
+
+  /**
    * The user when `password` is theirs and they may use this listener; otherwise `undefined`,
    * after the failure delay.
    *
@@ -79,7 +119,7 @@ export class LoginGuard {
         ? this.#users[name]
         : undefined;
     let ok = false;
-    if (user !== undefined && password !== '') ok = await verifyPassword(password, user.passwordHash);
+    if (user !== undefined && password !== '') ok = await this.#verify(name, password, user.passwordHash);
     if (ok) {
       this.#failures.delete(address);
       return user;

@@ -40,4 +40,23 @@ describe('LoginGuard', () => {
     await guard.check('10.0.0.9', 'printer', 'right', undefined);
     expect(guard.failureDelay('10.0.0.9')).toBe(10);
   });
+
+  it('runs scrypt once for concurrent and repeated logins with the same password, and never accepts another one from memory', async () => {
+    const passwordHash = await hashPassword('right', { N: 16_384 });
+    const guard = new LoginGuard(
+      { printer: { account: 'a', mailbox: 'a', passwordHash } },
+      { authFailureDelay: 0, maxAuthFailureDelay: 0 },
+    );
+    const started = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => guard.check('10.0.0.5', 'printer', 'right', undefined)),
+    );
+    expect(results.every((user) => user?.account === 'a')).toBe(true);
+    const first = Date.now() - started;
+    const again = Date.now();
+    await expect(guard.check('10.0.0.5', 'printer', 'right', undefined)).resolves.toBeDefined();
+    expect(Date.now() - again).toBeLessThan(Math.max(5, first / 4));
+    await expect(guard.check('10.0.0.5', 'printer', 'righ', undefined)).resolves.toBeUndefined();
+    await expect(guard.check('10.0.0.5', 'printer', 'right ', undefined)).resolves.toBeUndefined();
+  });
 });
