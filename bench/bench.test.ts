@@ -33,6 +33,7 @@ it('pnpm bench --quick measures every suite and writes its figures', () => {
     'cached-token',
     'cli-hot-path',
     'install-footprint',
+    'mail-proxy',
     'refresh-coalescing',
     'smtp-expiring-tokens',
   ]);

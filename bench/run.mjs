@@ -19,6 +19,7 @@ const suites = {
   'smtp-expiring-tokens': async (options) =>
     (await import('./smtp-expiring-tokens.mjs')).smtpExpiringTokens(options),
   'install-footprint': async (options) => (await import('./install-footprint.mjs')).installFootprint(options),
+  'mail-proxy': async (options) => (await import('./mail-proxy.mjs')).mailProxy(options),
 };
 
 const figures = [];

@@ -1,5 +1,15 @@
 import type { Duplex } from 'node:stream';
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * What is left of the buffer after a read. An empty rest must not keep a view of the socket's
+ * read buffer (often a whole 64 KiB slab) alive in an idle session.
+ */
+function remainder(buffer: Buffer, from: number): Buffer {
+  return from >= buffer.length ? EMPTY : buffer.subarray(from);
+}
+
 /**
  * Reads CRLF-terminated lines (and, for IMAP literals, counted bytes) from a socket during the
  * command phase, never holding more than a bounded number of bytes: a line longer than the limit
@@ -9,7 +19,7 @@ import type { Duplex } from 'node:stream';
  */
 export class LineReader {
   #socket: Duplex;
-  #buffer: Buffer = Buffer.alloc(0);
+  #buffer: Buffer = EMPTY;
   #waiter: (() => void) | undefined;
   #ended = false;
   #error: Error | undefined;
@@ -71,9 +81,9 @@ export class LineReader {
     for (;;) {
       const end = this.#buffer.indexOf(0x0a);
       if (end !== -1 && end < this.#maxLineLength) {
-        const line = this.#buffer.subarray(0, end > 0 && this.#buffer[end - 1] === 0x0d ? end - 1 : end);
-        this.#buffer = this.#buffer.subarray(end + 1);
-        return line.toString('utf8');
+        const line = this.#buffer.toString('utf8', 0, end > 0 && this.#buffer[end - 1] === 0x0d ? end - 1 : end);
+        this.#buffer = remainder(this.#buffer, end + 1);
+        return line;
       }
       if (this.#buffer.length >= this.#maxLineLength) throw new LineTooLongError(this.#maxLineLength);
       if (this.#error) throw this.#error;
@@ -91,8 +101,8 @@ export class LineReader {
     if (count > this.#maxLineLength) throw new LineTooLongError(this.#maxLineLength);
     for (;;) {
       if (this.#buffer.length >= count) {
-        const bytes = this.#buffer.subarray(0, count);
-        this.#buffer = this.#buffer.subarray(count);
+        const bytes = Buffer.from(this.#buffer.subarray(0, count));
+        this.#buffer = remainder(this.#buffer, count);
         return bytes;
       }
       if (this.#error) throw this.#error;
@@ -111,8 +121,9 @@ export class LineReader {
     this.#socket.off('close', this.#onEnd);
     this.#socket.off('error', this.#onError);
     this.#socket.pause();
-    const rest = this.#buffer;
-    this.#buffer = Buffer.alloc(0);
+    // A copy: bytes read ahead are few, the buffer they sit in may be large.
+    const rest = this.#buffer.length === 0 ? EMPTY : Buffer.from(this.#buffer);
+    this.#buffer = EMPTY;
     this.#wake();
     return { socket: this.#socket, rest };
   }

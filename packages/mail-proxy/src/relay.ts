@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** What passed through a relayed session. */
@@ -73,6 +74,9 @@ export function relay(
     };
     client.once('close', onClose(server));
     server.once('close', onClose(client));
+    // Commands and replies are small writes answered by the other side: Nagle's algorithm would
+    // hold some of them back for a delayed ACK (up to 40 ms each) on every hop through the proxy.
+    for (const socket of [client, server]) (socket as Partial<Socket>).setNoDelay?.(true);
     if (serverRest.length > 0) client.write(serverRest);
     if (clientRest.length > 0) server.write(clientRest);
     client.pipe(server);

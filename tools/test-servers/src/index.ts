@@ -37,5 +37,7 @@ export type {
   TokenIntrospection,
 } from './smtp-server.js';
 export { startSmtpServer } from './smtp-server.js';
+export type { TokenImapServer, TokenImapServerOptions } from './token-imap-server.js';
+export { startTokenImapServer } from './token-imap-server.js';
 export type { WorkerProcess, WorkerProcessOptions } from './worker-process.js';
 export { requireBuilt, startWorkerProcess } from './worker-process.js';
