@@ -81,7 +81,11 @@ export class LineReader {
     for (;;) {
       const end = this.#buffer.indexOf(0x0a);
       if (end !== -1 && end < this.#maxLineLength) {
-        const line = this.#buffer.toString('utf8', 0, end > 0 && this.#buffer[end - 1] === 0x0d ? end - 1 : end);
+        const line = this.#buffer.toString(
+          'utf8',
+          0,
+          end > 0 && this.#buffer[end - 1] === 0x0d ? end - 1 : end,
+        );
         this.#buffer = remainder(this.#buffer, end + 1);
         return line;
       }
