@@ -98,4 +98,33 @@ describe('the limits of the command phase', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     expect(pop3.received()).toMatch(/-ERR Autologout[^\r\n]*\r\n$/);
   });
+
+  it('close() waits for open sessions up to the drain timeout, then closes them', async () => {
+    const own = await startTestProxy(
+      [
+        {
+          name: 'smtp',
+          protocol: 'smtp',
+          port: 0,
+          upstream: { host: '127.0.0.1', port: await closedPort(), tls: 'none' },
+        },
+      ],
+      {},
+      { printer: { account: 'nobody@example.test' } },
+    );
+    const session = client(own.port('smtp'));
+    await session.waitFor('220 ');
+    const started = Date.now();
+    await own.proxy.close(0.6);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    await session.closed;
+    await expect(
+      new Promise((resolve, reject) =>
+        connect({ host: '127.0.0.1', port: own.port('smtp') })
+          .on('connect', resolve)
+          .on('error', reject),
+      ),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    expect(own.logs.some((entry) => entry.event === 'stopped')).toBe(true);
+  });
 });
