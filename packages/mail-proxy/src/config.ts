@@ -18,9 +18,9 @@ export type ProxyProtocol = 'smtp' | 'imap' | 'pop3';
 export interface LocalTls {
   /** `implicit`: TLS from the first byte; `starttls`: STARTTLS / STLS offered; `none`: loopback only. */
   mode: 'implicit' | 'starttls' | 'none';
-  /** The certificate (PEM) file, for `implicit` and `starttls`. */
+  /** The certificate (PEM) file. Default: the proxy's own, made once (see `ensureLocalCertificate`) */
   certFile?: string;
-  /** The private key (PEM) file, for `implicit` and `starttls`. */
+  /** The private key (PEM) file, with `certFile`. */
   keyFile?: string;
 }
 
@@ -210,9 +210,10 @@ function parseLocalTls(value: unknown, field: string, baseDirectory: string): Lo
   if (mode === 'none') return { mode };
   const certFile = filePath(tls.cert, `${field}.cert`, baseDirectory);
   const keyFile = filePath(tls.key, `${field}.key`, baseDirectory);
-  if (certFile === undefined)
-    throw new ProxyConfigError(`${field}.cert`, `is required for TLS mode "${mode}"`);
-  if (keyFile === undefined) throw new ProxyConfigError(`${field}.key`, `is required for TLS mode "${mode}"`);
+  // Neither: the proxy's own certificate (see `certificateDirectory` of startMailProxy).
+  if (certFile === undefined && keyFile === undefined) return { mode };
+  if (certFile === undefined) throw new ProxyConfigError(`${field}.cert`, `is required with "${field}.key"`);
+  if (keyFile === undefined) throw new ProxyConfigError(`${field}.key`, `is required with "${field}.cert"`);
   return { mode, certFile, keyFile };
 }
 

@@ -16,6 +16,8 @@ export {
   MAIL_PROXY_UPSTREAM_UNAVAILABLE,
   ProxyConfigError,
 } from './errors.js';
+export type { LocalCertificate } from './local-certificate.js';
+export { ensureLocalCertificate } from './local-certificate.js';
 export type { ProxyLogEntry, ProxyLogger, SessionOutcome } from './log.js';
 export { formatLogEntry, stderrLogger } from './log.js';
 export type { PasswordHashParameters } from './password-hash.js';

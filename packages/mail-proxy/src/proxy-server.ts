@@ -6,6 +6,7 @@ import type { AccessTokenSource } from '@oauth-authorizer/mail-adapters';
 import type { ListenerConfig, ProxyConfig, ProxyProtocol } from './config.js';
 import { MAIL_PROXY_LISTEN_FAILED, ProxyConfigError } from './errors.js';
 import { imapProtocol } from './imap/local-session.js';
+import { ensureLocalCertificate } from './local-certificate.js';
 import { type ProxyLogger, stderrLogger } from './log.js';
 import { LoginGuard } from './login-guard.js';
 import { pop3Protocol } from './pop3/local-session.js';
@@ -38,6 +39,12 @@ export interface MailProxyOptions {
   tokenSource(account: string): AccessTokenSource;
   /** Receives the log entries. Default: one `key=value` line each on stderr */
   logger?: ProxyLogger;
+  /**
+   * Where the proxy keeps its own certificate for listeners with TLS but no `cert`/`key` (made
+   * once with openssl; see `ensureLocalCertificate`). Without it such a listener fails the start.
+   * The CLI gives `<home>/proxy-tls`.
+   */
+  certificateDirectory?: string;
   /** The protocol handlers. Default: SMTP, IMAP and POP3 */
   protocols?: Partial<Record<ProxyProtocol, ProtocolHandler>>;
 }
@@ -71,13 +78,22 @@ async function readPem(file: string, field: string): Promise<string> {
   }
 }
 
-async function localContext(listener: ListenerConfig, field: string): Promise<SecureContext | undefined> {
+async function localContext(
+  listener: ListenerConfig,
+  field: string,
+  ownCertificate: () => Promise<{ cert: string; key: string }>,
+): Promise<{ context: SecureContext; cert: string; key: string } | undefined> {
   const { tls } = listener;
-  if (tls.mode === 'none' || tls.certFile === undefined || tls.keyFile === undefined) return undefined;
-  const cert = await readPem(tls.certFile, `${field}.tls.cert`);
-  const key = await readPem(tls.keyFile, `${field}.tls.key`);
+  if (tls.mode === 'none') return undefined;
+  const { cert, key } =
+    tls.certFile === undefined || tls.keyFile === undefined
+      ? await ownCertificate()
+      : {
+          cert: await readPem(tls.certFile, `${field}.tls.cert`),
+          key: await readPem(tls.keyFile, `${field}.tls.key`),
+        };
   try {
-    return createSecureContext({ cert, key, minVersion: 'TLSv1.2' });
+    return { context: createSecureContext({ cert, key, minVersion: 'TLSv1.2' }), cert, key };
   } catch (error) {
     throw new ProxyConfigError(
       `${field}.tls`,
@@ -110,8 +126,8 @@ function listen(server: Server, listener: ListenerConfig): Promise<number> {
 }
 
 /**
- * Starts every listener of the configuration. Certificates and keys are read now, so a bad file
- * fails the start, naming the field.
+ * Starts every listener of the configuration. Certificates and keys are read (or the proxy's own
+ * made) now, so a bad file fails the start, naming the field.
  *
  * @example
  * ```ts
@@ -137,7 +153,28 @@ export async function startMailProxy(config: ProxyConfig, options: MailProxyOpti
     return source;
   };
   const stopping = new AbortController();
-  const runtimes: Array<{ runtime: ListenerRuntime; handler: ProtocolHandler }> = [];
+  let own: Promise<{ cert: string; key: string }> | undefined;
+  const ownCertificate = (field: string) => () => {
+    const directory = options.certificateDirectory;
+    if (directory === undefined) {
+      return Promise.reject(
+        new ProxyConfigError(
+          `${field}.tls.cert`,
+          "is required (there is no directory for a certificate of the proxy's own)",
+        ),
+      );
+    }
+    own ??= ensureLocalCertificate(
+      directory,
+      config.listeners.map((listener) => listener.host),
+    );
+    return own;
+  };
+  const runtimes: Array<{
+    runtime: ListenerRuntime;
+    handler: ProtocolHandler;
+    pem: { cert: string; key: string } | undefined;
+  }> = [];
   for (const [index, listener] of config.listeners.entries()) {
     const field = `listeners[${index}]`;
     const handler = (options.protocols ?? PROTOCOLS)[listener.protocol];
@@ -148,15 +185,17 @@ export async function startMailProxy(config: ProxyConfig, options: MailProxyOpti
         ? undefined
         : await readPem(listener.upstream.caFile, `${field}.upstream.ca`);
     const upstream: UpstreamTarget = { ...listener.upstream, ...(ca !== undefined && { ca }) };
+    const local = await localContext(listener, field, ownCertificate(field));
     runtimes.push({
       handler,
+      pem: local,
       runtime: {
         config: listener,
         limits: config.limits,
         guard,
         logger,
         upstream,
-        secureContext: await localContext(listener, field),
+        secureContext: local?.context,
         tokenSource,
         capabilities: undefined,
         signal: stopping.signal,
@@ -169,7 +208,7 @@ export async function startMailProxy(config: ProxyConfig, options: MailProxyOpti
   const running: RunningListener[] = [];
   const probes: Promise<unknown>[] = [];
   try {
-    for (const { runtime, handler } of runtimes) {
+    for (const { runtime, handler, pem } of runtimes) {
       const { config: listener } = runtime;
       const open = new Set<LocalSession>();
       const accept = (socket: Socket, secure: boolean) => {
@@ -209,7 +248,7 @@ export async function startMailProxy(config: ProxyConfig, options: MailProxyOpti
       };
       const server =
         listener.tls.mode === 'implicit'
-          ? new TlsServer({ secureContext: runtime.secureContext as SecureContext }, (socket) =>
+          ? new TlsServer({ cert: pem?.cert, key: pem?.key, minVersion: 'TLSv1.2' }, (socket) =>
               accept(socket, true),
             )
           : createServer((socket) => accept(socket, false));

@@ -68,6 +68,8 @@ async function runProxy(context: CommandContext): Promise<number> {
   }
   const proxy = await startMailProxy(config, {
     tokenSource: (account) => managers.get(account) as TokenManager,
+    // A TLS listener without "cert" and "key" gets the proxy's own, made once, kept 0600 here.
+    certificateDirectory: join(context.home, 'proxy-tls'),
     logger: (entry) => context.streams.stderr.write(`${context.output.redact(formatLogEntry(entry))}\n`),
   }).catch(asUsageError);
   context.output.info(`proxy: ${proxy.listeners.length} listener(s) running; Ctrl-C stops`);
