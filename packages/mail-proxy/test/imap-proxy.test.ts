@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TokenManager } from '@oauth-authorizer/core';
+import { createSelfSignedCertificate } from '@oauth-authorizer/test-servers';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -49,8 +50,16 @@ imap.logout()
 beforeAll(async () => {
   world = await startMailWorld();
   manager = await authorizedManager(world.server, ACCOUNT);
+  const local = createSelfSignedCertificate(world.directory);
   proxy = await startTestProxy(
     [
+      {
+        name: 'imaps-local',
+        protocol: 'imap',
+        port: 0,
+        tls: { mode: 'implicit', cert: local.certFile, key: local.keyFile },
+        upstream: { host: '127.0.0.1', port: world.imap.port, tls: 'starttls', ca: world.caFile },
+      },
       {
         name: 'imap',
         protocol: 'imap',
@@ -159,6 +168,23 @@ describe('the IMAP proxy with real clients against Dovecot (STARTTLS and implici
     } finally {
       await client.logout();
     }
+  });
+
+  it('serves curl imaps:// on a listener with implicit local TLS', async () => {
+    await runPython(APPEND_AND_FETCH, [proxy.port('imap'), 'scanner', PASSWORD, 'over imaps']);
+    const url = `imaps://127.0.0.1:${proxy.port('imaps-local')}/INBOX?SUBJECT%20%22over%20imaps%22`;
+    const run = await runClient('curl', [
+      '-sS',
+      '--max-time',
+      '20',
+      '--cacert',
+      join(world.directory, 'cert.pem'),
+      url,
+      '--user',
+      `scanner:${PASSWORD}`,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^\* SEARCH \d+/);
   });
 
   it('syncs the mailbox with mbsync (AuthMechs LOGIN)', async () => {
