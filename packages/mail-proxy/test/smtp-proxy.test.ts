@@ -180,6 +180,41 @@ describe('the SMTP proxy with real clients against Dovecot submission (STARTTLS 
     expect(subjects.sort()).toEqual(['via curl', 'via nodemailer']);
   });
 
+  it('relays BDAT (CHUNKING) and a pipelined envelope byte for byte to the upstream', async () => {
+    const before = world.sink.messages.length;
+    const message = 'Subject: via BDAT\r\n\r\nChunked through the proxy.\r\n';
+    const credentials = Buffer.from(`\0printer\0${PASSWORD}`).toString('base64');
+    const run = await runPython(
+      `
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+f = s.makefile("rb")
+def reply():
+    lines = []
+    while True:
+        line = f.readline().decode()
+        lines.append(line.strip())
+        if line[3:4] != "-":
+            return lines
+reply()
+s.sendall(b"EHLO bdat.example.test\\r\\n"); print(reply())
+s.sendall(b"AUTH PLAIN " + sys.argv[2].encode() + b"\\r\\n"); print(reply())
+body = sys.argv[4].replace("\\\\r\\\\n", "\\r\\n").encode()
+s.sendall(b"MAIL FROM:<" + sys.argv[3].encode() + b">\\r\\nRCPT TO:<sink@example.test>\\r\\nBDAT " + str(len(body)).encode() + b" LAST\\r\\n" + body)
+print(reply()); print(reply()); print(reply())
+s.sendall(b"QUIT\\r\\n"); print(reply())
+`,
+      [proxy.port('smtp'), credentials, ACCOUNT, message.replace(/\r\n/g, '\\r\\n')],
+    );
+    expect(run.stderr).toBe('');
+    const replies = run.stdout.trim().split('\n');
+    expect(replies[0]).toContain('CHUNKING');
+    expect(replies[1]).toContain('235 2.7.0');
+    expect(replies.slice(2, 5).map((reply) => reply.slice(2, 5))).toEqual(['250', '250', '250']);
+    await world.sink.waitForMessages(before + 1);
+    expect(world.sink.messages.at(-1)?.raw).toContain('Chunked through the proxy.');
+  });
+
   it('refuses a wrong password after the fixed delay, without connecting upstream', async () => {
     const connections = world.submission.connections();
     const run = await runPython(SEND, [proxy.port('smtp'), 'printer', 'wrong password', 'never', ACCOUNT]);
