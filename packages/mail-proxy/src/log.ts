@@ -13,6 +13,7 @@ export type SessionOutcome =
   | 'token-rejected'
   | 'upstream-unavailable'
   | 'upstream-auth-failed'
+  | 'authorization-required'
   | 'no-login'
   | 'too-many-connections'
   | 'line-too-long'

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
-import { AuthorizerError, isLoopbackAddress } from '@oauth-authorizer/core';
+import { AuthorizerError, isLoopbackAddress, OAUTH_AUTHORIZATION_REQUIRED } from '@oauth-authorizer/core';
 import { type AccessTokenSource, MailAuthenticationError } from '@oauth-authorizer/mail-adapters';
 import type { ListenerConfig, ProxyLimits } from './config.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
@@ -29,11 +29,11 @@ export interface ListenerRuntime {
   signal: AbortSignal;
 }
 
-/** How a login went. `reply` is the upstream's reply, for the client (never a token). */
+/** How a login went. `reason` is for the client: the upstream's reply, never a token. */
 export type LoginResult =
   | { status: 'ok'; upstream: UpstreamSession }
   | { status: 'refused' }
-  | { status: 'rejected'; reply: string | undefined }
+  | { status: 'rejected'; reason: string }
   | { status: 'unavailable' };
 
 /** A line fit for the client: no CR/LF, bounded. */
@@ -192,11 +192,20 @@ export class LocalSession {
       this.detail = `${code}: ${message}`;
       if (error instanceof MailAuthenticationError && !error.transient) {
         this.outcome = error.code === 'OAUTH_TOKEN_REJECTED' ? 'token-rejected' : 'upstream-auth-failed';
-        return { status: 'rejected', reply: error.serverReply };
+        const reply = oneLine(error.serverReply);
+        return {
+          status: 'rejected',
+          reason: `The mail server refused the proxy's login${reply ? `: ${reply}` : '.'}`,
+        };
+      }
+      if (error instanceof AuthorizerError && error.code === OAUTH_AUTHORIZATION_REQUIRED) {
+        // The refresh token was refused: a person must run `oauth-authorizer authorize` again.
+        this.outcome = 'authorization-required';
+        return { status: 'rejected', reason: "The proxy's account must be authorized again." };
       }
       if (error instanceof AuthorizerError && !error.transient) {
         this.outcome = 'upstream-auth-failed';
-        return { status: 'rejected', reply: undefined };
+        return { status: 'rejected', reason: 'The proxy could not log in to the mail server.' };
       }
       this.outcome = 'upstream-unavailable';
       return { status: 'unavailable' };

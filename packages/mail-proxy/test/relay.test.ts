@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { AuthorizerError, OAUTH_AUTHORIZATION_REQUIRED } from '@oauth-authorizer/core';
 import type { AccessTokenRequest } from '@oauth-authorizer/mail-adapters';
 import { startTokenImapServer, type TokenImapServer } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,8 +35,20 @@ beforeAll(async () => {
         upstream: { host: '127.0.0.1', port: imap.port, tls: 'none' },
       },
     ],
-    { [MAILBOX]: source },
-    { device: { account: MAILBOX } },
+    {
+      [MAILBOX]: source,
+      // A refresh token the provider refused: core's manager says so with OAUTH_AUTHORIZATION_REQUIRED.
+      'gone@example.test': {
+        getAccessToken: () =>
+          Promise.reject(
+            new AuthorizerError(
+              OAUTH_AUTHORIZATION_REQUIRED,
+              'the refresh token was rejected: invalid_grant',
+            ),
+          ),
+      },
+    },
+    { device: { account: MAILBOX }, gone: { account: 'gone@example.test' } },
     { idleTimeout: 0.8 },
   );
 });
@@ -92,5 +105,24 @@ describe('the relay after login', () => {
     expect(entry).toMatchObject({ outcome: 'relayed', detail: 'idle timeout' });
     expect(proxy.logText()).not.toContain(FRESH);
     expect(proxy.logText()).not.toContain(STALE);
+  });
+
+  it('tells the client, and the log, when the account must be authorized again', async () => {
+    const client = session();
+    await client.waitFor(/^\* OK /);
+    const connections = imap.sessions();
+    client.socket.write(`a LOGIN gone "${PASSWORD}"\r\n`);
+    await client.waitFor(/^a NO /m);
+    expect(client.received()).toMatch(
+      /^a NO \[AUTHENTICATIONFAILED\] The proxy's account must be authorized again\.\r\n/m,
+    );
+    expect(imap.sessions()).toBe(connections);
+    client.socket.destroy();
+    const entry = (await waitForSessions(proxy, 3)).at(-1);
+    expect(entry).toMatchObject({
+      user: 'gone',
+      outcome: 'authorization-required',
+      detail: expect.stringContaining('OAUTH_AUTHORIZATION_REQUIRED'),
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { ProtocolHandler } from '../proxy-server.js';
 import { decodeSaslPlain } from '../sasl-plain.js';
-import { type LocalSession, oneLine } from '../session.js';
+import type { LocalSession } from '../session.js';
 import { clientCapabilities } from './capabilities.js';
 import { readImapCommand } from './command-reader.js';
 import { loginImapUpstream } from './upstream-login.js';
@@ -26,10 +26,7 @@ async function login(session: LocalSession, tag: string, user: string, password:
     session.write(`${tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n`);
   else if (result.status === 'unavailable')
     session.write(`${tag} NO [UNAVAILABLE] The mail server is not available, try again later.\r\n`);
-  else
-    session.write(
-      `${tag} NO [AUTHENTICATIONFAILED] The mail server refused the proxy's login${result.reply ? `: ${oneLine(result.reply)}` : '.'}\r\n`,
-    );
+  else session.write(`${tag} NO [AUTHENTICATIONFAILED] ${result.reason}\r\n`);
   return false;
 }
 

@@ -1,6 +1,6 @@
 import type { ProtocolHandler } from '../proxy-server.js';
 import { decodeSaslPlain } from '../sasl-plain.js';
-import { type LocalSession, oneLine } from '../session.js';
+import type { LocalSession } from '../session.js';
 import { loginPop3Upstream, probePop3Upstream } from './upstream-login.js';
 
 /** Upstream capabilities (RFC 2449 §6) that hold through the relay once the client is logged in. */
@@ -25,10 +25,7 @@ async function login(session: LocalSession, user: string, password: string): Pro
   if (result.status === 'refused') session.write('-ERR [AUTH] Authentication failed.\r\n');
   else if (result.status === 'unavailable')
     session.write('-ERR [SYS/TEMP] The mail server is not available, try again later.\r\n');
-  else
-    session.write(
-      `-ERR [AUTH] The mail server refused the proxy's login${result.reply ? `: ${oneLine(result.reply)}` : '.'}\r\n`,
-    );
+  else session.write(`-ERR [AUTH] ${result.reason}\r\n`);
   return false;
 }
 

@@ -1,6 +1,6 @@
 import type { ProtocolHandler } from '../proxy-server.js';
 import { decodeBase64, decodeSaslPlain, type PlainCredentials } from '../sasl-plain.js';
-import { type LocalSession, oneLine } from '../session.js';
+import type { LocalSession } from '../session.js';
 import { loginSmtpUpstream, probeSmtpUpstream } from './upstream-login.js';
 
 /**
@@ -132,10 +132,7 @@ export async function runSmtpSession(session: LocalSession): Promise<void> {
         if (result.status === 'refused') session.write('535 5.7.8 Authentication credentials invalid\r\n');
         else if (result.status === 'unavailable')
           session.write('454 4.7.0 Temporary authentication failure: the mail server is not available\r\n');
-        else
-          session.write(
-            `535 5.7.8 The mail server refused the proxy's login${result.reply ? `: ${oneLine(result.reply)}` : ''}\r\n`,
-          );
+        else session.write(`535 5.7.8 ${result.reason}\r\n`);
         break;
       }
       case 'NOOP':
