@@ -9,7 +9,8 @@ import {
   startSmtpServer,
 } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, startCli } from './cli-process.js';
+import { BIN, runCli, startCli } from './cli-process.js';
+import { startInTerminal } from './pseudo-terminal.js';
 import { startTestProvider, type TestProvider } from './test-provider.js';
 
 const ACCOUNT = 'office-printer@example.test';
@@ -85,6 +86,31 @@ describe('oauth-authorizer proxy', () => {
       password: expect.stringMatching(/^scrypt\$N=32768,r=8,p=1\$/),
     });
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('"proxy passwd" on a terminal asks twice without echoing, and refuses two different answers', async () => {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+    Object.assign(env, { OAUTH_AUTHORIZER_HOME: home, NO_COLOR: '1', TERM: 'xterm' });
+    const command = [process.execPath, BIN, 'proxy', 'passwd', 'scanner', '--account', ACCOUNT];
+    const tty = startInTerminal(command, env);
+    await tty.waitFor(/New password \(hidden\): $/);
+    tty.type('typed in secret\r');
+    await tty.waitFor(/Once more \(hidden\): $/);
+    tty.type('typed in secret\r');
+    expect(await tty.exited).toBe(0);
+    expect(tty.transcript()).not.toContain('typed in secret');
+    const users = JSON.parse(await readFile(join(home, 'proxy.json'), 'utf8')).users;
+    expect(users.scanner).toMatchObject({ account: ACCOUNT, password: expect.stringMatching(/^scrypt\$/) });
+    expect(users.printer).toBeDefined();
+
+    const mismatch = startInTerminal(command, env);
+    await mismatch.waitFor(/New password \(hidden\): $/);
+    mismatch.type('one\r');
+    await mismatch.waitFor(/Once more \(hidden\): $/);
+    mismatch.type('two\r');
+    expect(await mismatch.exited).toBe(2);
+    expect(mismatch.transcript()).toContain('the two passwords differ');
   });
 
   it('relays mail from a password-only client, logs the session without secrets, and stops cleanly on SIGTERM', async () => {
