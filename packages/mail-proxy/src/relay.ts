@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 
 /** What passed through a relayed session. */
 export interface RelayResult {
@@ -16,6 +16,8 @@ export interface RelayResult {
  * closes, streamed with back-pressure (`pipe`): nothing is buffered whole, whatever the size of a
  * message, literal or FETCH. Bytes either side sent ahead during the login (`clientRest`,
  * `serverRest`) go first. Closed after `idleTimeoutMs` without a byte in either direction.
+ * `toClient`, when given, is a stream every byte from the server passes through (IMAP's
+ * capability filter).
  */
 export function relay(
   client: Duplex,
@@ -23,6 +25,7 @@ export function relay(
   server: Duplex,
   serverRest: Buffer,
   idleTimeoutMs: number,
+  toClient?: Transform,
 ): Promise<RelayResult> {
   return new Promise((resolve) => {
     let bytesFromClient = clientRest.length;
@@ -73,13 +76,16 @@ export function relay(
       }
     };
     client.once('close', onClose(server));
-    server.once('close', onClose(client));
+    // With a filter in between, the client's end comes through the filter, after its last bytes.
+    server.once('close', onClose(toClient ?? client));
     // Commands and replies are small writes answered by the other side: Nagle's algorithm would
     // hold some of them back for a delayed ACK (up to 40 ms each) on every hop through the proxy.
     for (const socket of [client, server]) (socket as Partial<Socket>).setNoDelay?.(true);
-    if (serverRest.length > 0) client.write(serverRest);
+    const downstream = toClient ?? client;
+    if (toClient !== undefined) toClient.pipe(client);
+    if (serverRest.length > 0) downstream.write(serverRest);
     if (clientRest.length > 0) server.write(clientRest);
     client.pipe(server);
-    server.pipe(client);
+    server.pipe(downstream);
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Transform } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { AuthorizerError, isLoopbackAddress, OAUTH_AUTHORIZATION_REQUIRED } from '@oauth-authorizer/core';
 import { type AccessTokenSource, MailAuthenticationError } from '@oauth-authorizer/mail-adapters';
@@ -212,8 +212,11 @@ export class LocalSession {
     }
   }
 
-  /** Relays bytes between the client and the logged-in upstream until either closes. */
-  async relay(upstream: UpstreamSession): Promise<void> {
+  /**
+   * Relays bytes between the client and the logged-in upstream until either closes; the
+   * server's bytes pass through `toClient` when given.
+   */
+  async relay(upstream: UpstreamSession, toClient?: Transform): Promise<void> {
     const { socket, rest } = this.reader.detach();
     if (socket.destroyed || upstream.socket.destroyed) {
       // The client left (or the server closed) while the login went on: nothing to relay.
@@ -231,6 +234,7 @@ export class LocalSession {
       upstream.socket,
       upstream.rest,
       this.runtime.limits.idleTimeout * 1000,
+      toClient,
     );
     this.#bytesFromClient = result.bytesFromClient;
     this.#bytesToClient = result.bytesToClient;

@@ -2,6 +2,7 @@ import type { ProtocolHandler } from '../proxy-server.js';
 import { decodeSaslPlain } from '../sasl-plain.js';
 import type { LocalSession } from '../session.js';
 import { clientCapabilities } from './capabilities.js';
+import { CapabilityFilter } from './capability-filter.js';
 import { readImapCommand } from './command-reader.js';
 import { loginImapUpstream } from './upstream-login.js';
 
@@ -19,7 +20,7 @@ async function login(session: LocalSession, tag: string, user: string, password:
   if (result.status === 'ok') {
     const capabilities = clientCapabilities(result.upstream.capabilities).join(' ');
     session.write(`${tag} OK [CAPABILITY ${capabilities}] Logged in\r\n`);
-    await session.relay(result.upstream);
+    await session.relay(result.upstream, new CapabilityFilter());
     return true;
   }
   if (result.status === 'refused')
@@ -34,8 +35,8 @@ async function login(session: LocalSession, tag: string, user: string, password:
  * The local IMAP side until login: CAPABILITY (the proxy's own), NOOP, ID, LOGOUT, STARTTLS,
  * LOGIN and AUTHENTICATE PLAIN (with SASL-IR or a continuation), literals included. Every other
  * command is refused until the client has logged in; after that the session is relayed, and the
- * tagged OK of the login carries the upstream's capabilities without its authentication,
- * STARTTLS and COMPRESS.
+ * tagged OK of the login, like every later CAPABILITY response, carries the upstream's
+ * capabilities without its authentication, STARTTLS and COMPRESS.
  */
 export async function runImapSession(session: LocalSession): Promise<void> {
   session.byeOnTimeout = '* BYE Autologout; idle or line too long\r\n';
