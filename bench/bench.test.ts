@@ -37,6 +37,7 @@ it('pnpm bench --quick measures every suite and writes its figures', () => {
     'cli-hot-path',
     'install-footprint',
     'mail-memory',
+    'mail-proxy',
     'refresh-coalescing',
     'smtp-expiring-tokens',
   ]);

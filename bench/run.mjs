@@ -20,6 +20,7 @@ const suites = {
     (await import('./smtp-expiring-tokens.mjs')).smtpExpiringTokens(options),
   'mail-memory': async (options) => (await import('./mail-memory.mjs')).mailMemory(options),
   'install-footprint': async (options) => (await import('./install-footprint.mjs')).installFootprint(options),
+  'mail-proxy': async (options) => (await import('./mail-proxy.mjs')).mailProxy(options),
 };
 
 const figures = [];

@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   config: () => import('./commands/config.js'),
   check: () => import('./commands/check.js'),
   store: () => import('./commands/store.js'),
+  proxy: () => import('./commands/proxy.js'),
 };
 
 /** Commands whose "authorization needed" (exit 3) runs the notify hook. */
@@ -50,6 +51,7 @@ Commands:
   config <client> <account>  print an msmtp / mbsync / neomutt / aerc configuration
   check <account>       log in to the account's IMAP, POP3 and SMTP servers with its token
   store migrate <account> --to keyring|file   move an account's secrets to or from the OS keyring
+  proxy                 run the local mail proxy for password-only clients ("proxy passwd <user>")
 
 Options:
   -h, --help            show help; "oauth-authorizer <command> --help" shows a command's

@@ -9,6 +9,8 @@ export type { SelfSignedCertificate } from './certificate.js';
 export { createSelfSignedCertificate } from './certificate.js';
 export type { ChromiumOptions, HeadlessChromium } from './chromium.js';
 export { CHROMIUM_FLAGS, CHROMIUM_PATH, isChromiumInstalled, launchChromium } from './chromium.js';
+export type { ConnectionCounter } from './connection-counter.js';
+export { startConnectionCounter } from './connection-counter.js';
 export type { Dovecot, DovecotMechanism, DovecotOptions } from './dovecot.js';
 export { startDovecot } from './dovecot.js';
 export type { HostileImapBehaviour, HostileImapServerOptions } from './hostile-imap.js';
@@ -35,5 +37,7 @@ export type {
   TokenIntrospection,
 } from './smtp-server.js';
 export { startSmtpServer } from './smtp-server.js';
+export type { TokenImapServer, TokenImapServerOptions } from './token-imap-server.js';
+export { startTokenImapServer } from './token-imap-server.js';
 export type { WorkerProcess, WorkerProcessOptions } from './worker-process.js';
 export { requireBuilt, startWorkerProcess } from './worker-process.js';
