@@ -84,6 +84,11 @@ export class KeyringTokenStore implements TokenStore {
     this.#openKeyring = openKeyring;
   }
 
+  /** The account's file (which, for a keyring account, holds everything but its secrets). */
+  pathOf(account: string): string {
+    return this.#file.pathOf(account);
+  }
+
   /** The OS keyring, opened on first use. */
   get keyring(): SecretKeyring {
     this.#keyring ??= this.#openKeyring();

@@ -239,7 +239,7 @@ export async function notifyAfterFailure(
   // sometimes (`token --min-validity 300 work`), and are not accounts.
   try {
     const { openTokenStore } = await import('./account-store.js');
-    const store = openTokenStore({ home });
+    const store = openTokenStore({ home, platform: process.platform });
     for (const arg of args.slice(0, 8)) {
       if (arg === '--') break;
       if (arg.startsWith('-')) continue;

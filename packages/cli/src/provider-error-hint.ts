@@ -52,7 +52,10 @@ function commandLineOf(argv: readonly string[]): {
 
 async function storedFacts(account: string, context: ProviderHintContext): Promise<RunFacts> {
   try {
-    const record = await openTokenStore({ home: resolveHome(context.env, context.platform) }).get(account);
+    const record = await openTokenStore({
+      home: resolveHome(context.env, context.platform),
+      platform: context.platform,
+    }).get(account);
     const settings = record?.settings;
     if (!settings) return {};
     return {

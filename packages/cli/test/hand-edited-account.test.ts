@@ -9,6 +9,9 @@ import { runCli } from './cli-process.js';
 // configuration error (exit 2) that names the file and the field, never a TypeError from deep
 // inside (`value.slice is not a function`), and never the field's value.
 
+// biome-ignore lint/suspicious/noExplicitAny: a hand edit reaches anywhere in the parsed file
+type AccountJson = Record<string, any>;
+
 let home: string;
 let store: FileTokenStore;
 const ACCOUNT = 'hand@example.test';
@@ -43,9 +46,9 @@ afterEach(async () => {
 });
 
 /** Rewrites the account file as a person with an editor would. */
-async function edit(change: (json: Record<string, any>) => void): Promise<void> {
+async function edit(change: (json: AccountJson) => void): Promise<void> {
   const file = store.pathOf(ACCOUNT);
-  const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
+  const json = JSON.parse(await readFile(file, 'utf8')) as AccountJson;
   change(json);
   await writeFile(file, JSON.stringify(json, null, 2), { mode: 0o600 });
 }
@@ -54,22 +57,22 @@ describe('a hand-edited account file', () => {
   it.each([
     [
       'provider.tokenUrl',
-      (json: Record<string, any>) => (json.settings.provider.tokenUrl = 42),
+      (json: AccountJson) => (json.settings.provider.tokenUrl = 42),
       'a string, got a number',
     ],
     [
       'provider.scopes',
-      (json: Record<string, any>) => (json.settings.provider.scopes = 'mail'),
+      (json: AccountJson) => (json.settings.provider.scopes = 'mail'),
       'a list of strings, got a string',
     ],
     [
       'provider.tokenHeaders',
-      (json: Record<string, any>) => (json.settings.provider.tokenHeaders = { a: 1 }),
+      (json: AccountJson) => (json.settings.provider.tokenHeaders = { a: 1 }),
       'an object of strings, got an object',
     ],
     [
       'flow',
-      (json: Record<string, any>) => (json.settings.flow = 'implicit'),
+      (json: AccountJson) => (json.settings.flow = 'implicit'),
       'one of code, device, client_credentials',
     ],
   ])('with a wrong "%s" gives exit 2 naming the file and the field', async (field, change, expected) => {

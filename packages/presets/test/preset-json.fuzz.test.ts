@@ -351,28 +351,6 @@ const caseArbitrary: fc.Arbitrary<Case> = fc
   .tuple(secretArbitrary, fc.oneof({ weight: 12, arbitrary: mutated }, { weight: 1, arbitrary: anyJson }))
   .map(([secret, definition]) => ({ secret, definition: withSecret(definition, secret) }));
 
-const URL_FIELDS = [
-  'documentationUrl',
-  'issuer',
-  'authorizationUrl',
-  'deviceAuthorizationUrl',
-  'tokenUrl',
-  'revocationUrl',
-  'redirectUrl',
-];
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The forms a secret could take in a message: raw, JSON-escaped, URL-encoded. */
 function expectNoSecret(error: Error, secret: string): void {
   const text = exposedText(error);
