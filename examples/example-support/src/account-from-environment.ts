@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   AuthorizerError,
+  defaultAccountsDirectory,
+  defaultHomeDirectory,
   FileTokenStore,
   OAUTH_AUTHORIZATION_REQUIRED,
   type StoredAccount,
@@ -108,9 +109,9 @@ export function countSetting(env: Environment, name: string, fallback: number, m
 }
 
 /**
- * The directory where `oauth-authorizer` keeps its state, found the way the CLI finds it:
- * `$OAUTH_AUTHORIZER_HOME`, else `$XDG_CONFIG_HOME/oauth-authorizer`, else the platform's
- * configuration directory (`~/.config/oauth-authorizer` on Linux).
+ * The directory where `oauth-authorizer` keeps its state: core's rule, the CLI's
+ * (`defaultHomeDirectory`): `$OAUTH_AUTHORIZER_HOME`, else `$XDG_CONFIG_HOME/oauth-authorizer`, else
+ * the platform's configuration directory (`~/.config/oauth-authorizer` on Linux).
  *
  * @example
  * ```ts
@@ -118,17 +119,7 @@ export function countSetting(env: Environment, name: string, fallback: number, m
  * ```
  */
 export function oauthAuthorizerHome(env: Environment, platform: string = process.platform): string {
-  const explicit = optionalSetting(env, 'OAUTH_AUTHORIZER_HOME');
-  if (explicit) return resolve(explicit);
-  const home = env.HOME || homedir();
-  if (platform === 'win32') {
-    return join(env.APPDATA || join(env.USERPROFILE || home, 'AppData', 'Roaming'), 'oauth-authorizer');
-  }
-  // The XDG base directory spec says a relative value is invalid and must be ignored.
-  const xdg = env.XDG_CONFIG_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'oauth-authorizer');
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'oauth-authorizer');
-  return join(home, '.config', 'oauth-authorizer');
+  return defaultHomeDirectory(env, platform);
 }
 
 /** The endpoints the CLI saves for an account when the user gave them (the `custom` preset). */
@@ -203,7 +194,7 @@ function savedSettings(record: StoredAccount): SavedSettings {
  */
 export async function accountFromEnvironment(env: Environment): Promise<ExampleAccount> {
   const name = requiredSetting(env, 'ACCOUNT', 'the account name given to `oauth-authorizer authorize`');
-  const directory = join(oauthAuthorizerHome(env), 'accounts');
+  const directory = defaultAccountsDirectory({ home: oauthAuthorizerHome(env) });
   const store = new FileTokenStore({ directory });
   const record = await store.get(name);
   if (!record) {

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, resolve, win32 } from 'node:path';
 import { AuthorizerError } from '@oauth-authorizer/core';
 import {
   countSetting,
@@ -77,9 +77,12 @@ describe('oauthAuthorizerHome()', () => {
     expect(oauthAuthorizerHome({ HOME: '/Users/me' }, 'darwin')).toBe(
       join('/Users/me', 'Library', 'Application Support', 'oauth-authorizer'),
     );
-    expect(oauthAuthorizerHome({ APPDATA: '/appdata' }, 'win32')).toBe(join('/appdata', 'oauth-authorizer'));
-    expect(oauthAuthorizerHome({ USERPROFILE: '/profile' }, 'win32')).toBe(
-      join('/profile', 'AppData', 'Roaming', 'oauth-authorizer'),
+    // Windows paths are built with Windows' separators, as the CLI's own rule (core's) builds them.
+    expect(oauthAuthorizerHome({ APPDATA: 'C:\\appdata' }, 'win32')).toBe(
+      win32.join('C:\\appdata', 'oauth-authorizer'),
+    );
+    expect(oauthAuthorizerHome({ USERPROFILE: 'C:\\profile' }, 'win32')).toBe(
+      win32.join('C:\\profile', 'AppData', 'Roaming', 'oauth-authorizer'),
     );
   });
 });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AuthorizerError } from '@oauth-authorizer/core';
+import { AuthorizerError, shellQuote } from '@oauth-authorizer/core';
 
 /** A bad command line: an unknown command or flag, a missing or extra argument, a malformed value. */
 export const CLI_USAGE = 'CLI_USAGE';
@@ -82,17 +82,8 @@ export function usageError(message: string, command?: string): AuthorizerError {
   });
 }
 
-/**
- * Quotes a value for a command line shown to a person (the same rule core uses in its hints).
- *
- * @example
- * ```ts
- * shellQuote("it's me"); // 'it'\''s me'
- * ```
- */
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+/** Core's rule for quoting a value in a command line shown to a person. */
+export { shellQuote };
 
 /** How core's and the stores' hints end when only a new authorization helps. */
 const AUTHORIZE_AGAIN = /authorize the account again$/;

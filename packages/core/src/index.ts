@@ -53,6 +53,7 @@ export { FileTokenStore } from './stores/file.js';
 export type { LeaveQueue } from './stores/lock-queue.js';
 export { AccountLockQueue } from './stores/lock-queue.js';
 export { MemoryTokenStore } from './stores/memory.js';
+export { shellQuote } from './stores/store-errors.js';
 export type { StoreFileSystem } from './stores/store-file-system.js';
 // The record checks and the stored-account format, for implementing a store, are in
 // `@oauth-authorizer/core/store-kit`.

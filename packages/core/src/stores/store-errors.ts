@@ -77,7 +77,8 @@ export function storeCorrupt(path: string, problem: string): AuthorizerError {
 }
 
 /**
- * Quotes an account name for a command line shown to a person.
+ * Quotes a value (an account name, a path) for a command line shown to a person, as a POSIX shell
+ * reads it: the one rule of every package's hints (the CLI's included).
  *
  * @example
  * ```ts
