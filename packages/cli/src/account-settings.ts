@@ -1,5 +1,12 @@
 import type { ClientAuthMethod, ProviderConfig, StoredAccount } from '@oauth-authorizer/core';
 import type { Flow, Preset, PresetInput, ResolvedPreset } from '@oauth-authorizer/presets';
+import {
+  checkFields,
+  FLOW_NAMES,
+  PROVIDER_FIELDS,
+  SECRET_SOURCES,
+  SETTINGS_FIELDS,
+} from './account-settings-fields.js';
 import { splitList } from './command-line.js';
 import { CLI_ACCOUNT_SETTINGS_INVALID, CLI_CLIENT_SECRET_MISSING, cliError, shellQuote } from './errors.js';
 import type { AccountStoreKind } from './keyring-store.js';
@@ -80,9 +87,6 @@ function invalidSettings(account: string, problem: string, file?: string): Error
   );
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /**
  * Reads the CLI's settings from a stored account, checking every field the CLI reads: a
  * hand-edited file gets an error that names the file (when given) and the field.
@@ -127,99 +131,6 @@ export function readAccountSettings(record: StoredAccount, file?: string): Accou
     throw invalid(record.account, 'the stored client secret is missing');
   return settings as unknown as AccountSettings;
 }
-
-/** The flows and secret sources an account file may name (the types' values, for a hand-edited file). */
-const FLOW_NAMES = ['code', 'device', 'client_credentials'] as const satisfies readonly Flow[];
-const SECRET_SOURCES = [
-  'stored',
-  'environment',
-  'preset',
-  'none',
-] as const satisfies readonly ClientSecretSource[];
-
-type FieldKind = 'string' | 'strings' | 'string map' | 'boolean' | 'number' | 'object';
-
-/** The optional fields of the settings and of `settings.provider`, by the kind of value they hold. */
-const SETTINGS_FIELDS: Readonly<Record<string, FieldKind>> = {
-  clientId: 'string',
-  clientSecretValue: 'string',
-  clientAuth: 'string',
-  scopes: 'strings',
-  scopeSet: 'string',
-  redirectUrl: 'string',
-  issuer: 'string',
-  authorizationUrl: 'string',
-  deviceAuthorizationUrl: 'string',
-  tokenUrl: 'string',
-  revocationUrl: 'string',
-  parameters: 'string map',
-  authorizationParams: 'string map',
-  loginHint: 'string',
-  mail: 'object',
-};
-const PROVIDER_FIELDS: Readonly<Record<string, FieldKind>> = {
-  issuer: 'string',
-  authorizationUrl: 'string',
-  deviceAuthorizationUrl: 'string',
-  tokenUrl: 'string',
-  revocationUrl: 'string',
-  clientAuth: 'string',
-  scopes: 'strings',
-  authorizationParams: 'string map',
-  tokenHeaders: 'string map',
-  issuerInAuthorizationResponse: 'boolean',
-  tokenTypes: 'strings',
-  timeout: 'number',
-  maxResponseSize: 'number',
-  dangerouslyAllowInsecureHttp: 'boolean',
-};
-
-function isKind(value: unknown, kind: FieldKind): boolean {
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string';
-    case 'strings':
-      return Array.isArray(value) && value.every((item) => typeof item === 'string');
-    case 'string map':
-      return isRecord(value) && Object.values(value).every((item) => typeof item === 'string');
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'object':
-      return isRecord(value);
-  }
-}
-
-/** What a value is, for a message that must not show it (it may be a secret). */
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** Each present field of `fields` must hold its kind of value: a hand-edited file names the field. */
-function checkFields(
-  values: Record<string, unknown>,
-  fields: Readonly<Record<string, FieldKind>>,
-  prefix: string,
-  invalid: (problem: string) => Error,
-): void {
-  for (const [field, kind] of Object.entries(fields)) {
-    const value = values[field];
-    if (value !== undefined && !isKind(value, kind))
-      throw invalid(`"${prefix}${field}" must be ${KIND_WORDS[kind]}, got ${describe(value)}`);
-  }
-}
-
-const KIND_WORDS: Readonly<Record<FieldKind, string>> = {
-  string: 'a string',
-  strings: 'a list of strings',
-  'string map': 'an object of strings',
-  boolean: 'true or false',
-  number: 'a number',
-  object: 'an object',
-};
 
 /**
  * The client secret of an account: the stored one, the preset's, or

@@ -1,6 +1,6 @@
 /**
  * The cheapest possible read of a stored access token, for programs that start, print a token
- * and exit — `oauth-authorizer token`, run by mail clients on every connection. It is its own
+ * and exit — a mail client's password command, run on every connection. It is its own
  * entry point (`@oauth-authorizer/core/cached-access-token`) so that such a program loads this
  * one small module, not the flow engine.
  *

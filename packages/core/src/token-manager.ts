@@ -210,7 +210,7 @@ export class TokenManager extends EventEmitter<TokenManagerEvents> {
     const { force, minValidity } = request;
     try {
       // Read without the lock first: another process may have refreshed, and the hot path of a
-      // fresh process (`oauth-authorizer token`) must not take a lock just to read a valid token.
+      // fresh process (a mail client's password command) must not take a lock just to read a valid token.
       if (this.#unsaved === undefined) {
         // `undefined` only with client credentials and no token yet: the first one is got under the lock.
         const tokens = this.#usableTokens(await this.store.get(this.account, { signal }));
