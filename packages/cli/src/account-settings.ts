@@ -3,6 +3,7 @@ import type { Flow, Preset, PresetInput, ResolvedPreset } from '@oauth-authorize
 import {
   checkFields,
   FLOW_NAMES,
+  isRecord,
   PROVIDER_FIELDS,
   SECRET_SOURCES,
   SETTINGS_FIELDS,
