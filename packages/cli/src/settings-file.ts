@@ -14,11 +14,18 @@ export interface CliSettings {
    * (`notify-send` in a desktop session).
    */
   notify?: string[] | null;
+  /**
+   * Where new accounts keep their refresh token and saved client secret: `file` (the account file,
+   * the default) or `keyring` (the OS keyring). `authorize --store` chooses for one account, and
+   * an account already stored keeps its place.
+   */
+  store?: 'file' | 'keyring';
 }
 
 /** The settings a file may hold, and what each takes (for messages). */
 const KNOWN: Record<keyof CliSettings, string> = {
   notify: 'an array of strings (the command and its arguments), or null',
+  store: '"file" or "keyring"',
 };
 
 /**
@@ -35,7 +42,7 @@ export function settingsPath(home: string): string {
 
 function invalid(path: string, problem: string): Error {
   return cliError(CLI_SETTINGS_INVALID, `the settings file ${path} ${problem}`, {
-    hint: 'fix or delete it; set values with: oauth-authorizer config set notify <command> [<argument>…]',
+    hint: 'fix or delete it; set values with: oauth-authorizer config set notify <command> [<argument>…], or config set store file|keyring',
   });
 }
 
@@ -55,7 +62,9 @@ export function validateSettings(value: unknown, path: string): CliSettings {
   for (const key of Object.keys(value))
     if (!Object.hasOwn(KNOWN, key))
       throw invalid(path, `has an unknown setting "${key}" (known: ${Object.keys(KNOWN).join(', ')})`);
-  const { notify } = value as Record<string, unknown>;
+  const { notify, store } = value as Record<string, unknown>;
+  if (store !== undefined && store !== 'file' && store !== 'keyring')
+    throw invalid(path, `has "store" = ${JSON.stringify(store).slice(0, 80)}: it must be ${KNOWN.store}`);
   if (
     notify !== undefined &&
     notify !== null &&

@@ -25,6 +25,7 @@ import { type AccountStoreKind, STORE_KINDS, storeKindOf } from '../keyring-stor
 import { checkPresetChoices } from '../preset-choices.js';
 import { loadPresetSpec, normalizePresetSpec } from '../preset-spec.js';
 import { Prompter } from '../prompts.js';
+import { readSettings } from '../settings-file.js';
 
 /** The `--help` text of `oauth-authorizer authorize`, with examples. */
 export const help = `Usage: oauth-authorizer authorize <account> [options]
@@ -175,7 +176,10 @@ export async function run(context: CommandContext): Promise<number> {
     throw usageError(`authorize: --store must be file or keyring, got "${values.store}"`, 'authorize');
   const store = openTokenStore(context);
   const existing = await readRecordForReplacement(context, store, account);
-  const storeKind = (values.store as AccountStoreKind | undefined) ?? storeKindOf(existing);
+  // --store, else where the account is now, else the settings file's `store` for new accounts.
+  const storeKind =
+    (values.store as AccountStoreKind | undefined) ??
+    (existing ? storeKindOf(existing) : ((await readSettings(context.home)).store ?? 'file'));
   // Before the sign-in, so that a box without a keyring fails now, not after the user signed in.
   if (storeKind === 'keyring') await store.keyring.read(account);
   let stored: AccountSettings | undefined;

@@ -15,12 +15,14 @@ import { type IsyncVersion, isyncVersionOf, mbsyncConfiguration } from '../mail-
 import { msmtpConfiguration } from '../mail-client-config/msmtp.js';
 import { neomuttConfiguration } from '../mail-client-config/neomutt.js';
 import { type MailProtocolName, mailServersOf } from '../mail-server-spec.js';
-import { readSettings, settingsPath, writeSettings } from '../settings-file.js';
+import { type CliSettings, readSettings, settingsPath, writeSettings } from '../settings-file.js';
 
 /** The `--help` text of `oauth-authorizer config`, with examples. */
 export const help = `Usage: oauth-authorizer config <client> <account> [options]
        oauth-authorizer config set notify [--] <command> [<argument>…]
        oauth-authorizer config unset notify
+       oauth-authorizer config set store file|keyring
+       oauth-authorizer config unset store
        oauth-authorizer config show [--json]
 
 Prints a working configuration for a mail client and the account, built from the preset's mail
@@ -45,6 +47,8 @@ Settings (config.json under the home directory):
            account needs authorization or its refresh token nears a known limit; it gets
            OAUTH_AUTHORIZER_ACCOUNT, _REASON, _HINT and _COMMAND in its environment. Unset:
            notify-send in a desktop session. "config set notify --off" turns it off.
+  store    where new accounts keep their refresh token and saved client secret: file (the
+           default) or keyring (the OS keyring); authorize --store chooses for one account.
 
 Examples:
   oauth-authorizer config set notify notify-send --urgency=critical "OAuth authorization needed"
@@ -70,18 +74,21 @@ async function runSettings(context: CommandContext, verb: 'set' | 'unset' | 'sho
     const { values } = parseCommandLine('config show', args, { json: { type: 'boolean' } }, { max: 0 });
     const settings = await readSettings(context.home);
     if (values.json) context.output.json(settings);
-    else
+    else {
       context.output.data(
         `notify: ${settings.notify === undefined ? '(not set: notify-send in a desktop session)' : settings.notify === null ? 'off' : settings.notify.map(shellQuote).join(' ')}`,
       );
+      context.output.data(`store: ${settings.store ?? '(not set: file)'}`);
+    }
     return EXIT_OK;
   }
-  if (args[0] !== 'notify')
+  if (args[0] !== 'notify' && args[0] !== 'store')
     throw usageError(
-      `config ${verb}: the settings are: notify; got ${args[0] === undefined ? 'nothing' : `"${args[0]}"`}`,
+      `config ${verb}: the settings are: notify, store; got ${args[0] === undefined ? 'nothing' : `"${args[0]}"`}`,
       'config',
     );
   const settings = await readSettings(context.home);
+  if (args[0] === 'store') return setStore(context, verb, args.slice(1), settings, path);
   if (verb === 'unset') {
     if (args.length > 1) throw usageError('config unset notify takes no value', 'config');
     const { notify: _removed, ...rest } = settings;
@@ -99,6 +106,34 @@ async function runSettings(context: CommandContext, verb: 'set' | 'unset' | 'sho
   const notify = command.length === 1 && command[0] === '--off' ? null : command;
   await writeSettings(context.home, { ...settings, notify });
   context.output.info(`Set notify in ${path}: ${notify === null ? 'off' : notify.map(shellQuote).join(' ')}`);
+  return EXIT_OK;
+}
+
+/** `config set store file|keyring`, `config unset store`: where new accounts keep their secrets. */
+async function setStore(
+  context: CommandContext,
+  verb: 'set' | 'unset',
+  values: readonly string[],
+  settings: CliSettings,
+  path: string,
+): Promise<number> {
+  if (verb === 'unset') {
+    if (values.length > 0) throw usageError('config unset store takes no value', 'config');
+    const { store: _removed, ...rest } = settings;
+    await writeSettings(context.home, rest);
+    context.output.info(`Unset store in ${path}: new accounts keep their secrets in their file`);
+    return EXIT_OK;
+  }
+  const [store, ...extra] = values;
+  if ((store !== 'file' && store !== 'keyring') || extra.length > 0)
+    throw usageError(
+      `config set store: give file or keyring, got ${store === undefined ? 'nothing' : `"${values.join(' ')}"`}`,
+      'config',
+    );
+  await writeSettings(context.home, { ...settings, store });
+  context.output.info(
+    `Set store in ${path}: new accounts keep their secrets in the ${store === 'keyring' ? 'OS keyring' : 'account file'}`,
+  );
   return EXIT_OK;
 }
 
