@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { AuthorizerError } from '@oauth-authorizer/core';
+import { AuthorizerError, shellQuote } from '@oauth-authorizer/core';
 
 /** Success. */
 export const EXIT_OK = 0;
@@ -85,25 +85,37 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILURE;
 }
 
+/** Options of {@link reportFailure}. */
+export interface FailureReportOptions {
+  /** Where the lines go. Default: stderr */
+  write?: (text: string) => void;
+  /**
+   * The account the program used. The examples share the CLI's accounts, so an account that needs
+   * authorization gets the command that does it (core's own hint names no command).
+   */
+  account?: string | undefined;
+}
+
 /**
  * Writes `<program>: <message> [<code>]` and, when the error has one, `hint: <hint>` to stderr,
  * and returns the exit code. Messages of this toolkit's errors never contain a token.
  *
- * @param write Where the lines go. Default: stderr
  * @example
  * ```ts
- * main().catch((error: unknown) => { process.exitCode = reportFailure('send-mail', error); });
+ * main().catch((error: unknown) => { process.exitCode = reportFailure('send-mail', error, { account }); });
  * ```
  */
-export function reportFailure(
-  program: string,
-  error: unknown,
-  write: (text: string) => void = (text) => process.stderr.write(text),
-): number {
+export function reportFailure(program: string, error: unknown, options: FailureReportOptions = {}): number {
+  const write = options.write ?? ((text: string) => process.stderr.write(text));
   const message = error instanceof Error ? error.message : String(error);
   const code = codeOf(error);
   write(`${program}: ${message}${code === undefined ? '' : ` [${code}]`}\n`);
-  const hint = (error as { hint?: unknown } | null | undefined)?.hint;
-  if (typeof hint === 'string' && hint !== '') write(`hint: ${hint}\n`);
-  return exitCodeFor(error);
+  const exitCode = exitCodeFor(error);
+  if (exitCode === EXIT_AUTHORIZATION_REQUIRED && options.account !== undefined)
+    write(`hint: run: oauth-authorizer authorize ${shellQuote(options.account)}\n`);
+  else {
+    const hint = (error as { hint?: unknown } | null | undefined)?.hint;
+    if (typeof hint === 'string' && hint !== '') write(`hint: ${hint}\n`);
+  }
+  return exitCode;
 }

@@ -45,17 +45,32 @@ describe('reportFailure()', () => {
       hint: 'run: oauth-authorizer authorize me',
     });
 
-    expect(reportFailure('send-mail', error, (text) => lines.push(text))).toBe(EXIT_AUTHORIZATION_REQUIRED);
+    expect(reportFailure('send-mail', error, { write: (text) => lines.push(text) })).toBe(
+      EXIT_AUTHORIZATION_REQUIRED,
+    );
     expect(lines).toEqual([
       'send-mail: account "me" has no tokens [OAUTH_AUTHORIZATION_REQUIRED]\n',
       'hint: run: oauth-authorizer authorize me\n',
     ]);
   });
 
+  it("names the CLI's authorize command for the account when the account needs authorization", () => {
+    const lines: string[] = [];
+    const error = new AuthorizerError('OAUTH_AUTHORIZATION_REQUIRED', 'account "bob\'s" was rejected', {
+      hint: 'authorize the account again',
+    });
+    expect(reportFailure('call-api', error, { write: (text) => lines.push(text), account: "bob's" })).toBe(
+      EXIT_AUTHORIZATION_REQUIRED,
+    );
+    expect(lines[1]).toBe("hint: run: oauth-authorizer authorize 'bob'\\''s'\n");
+  });
+
   it('writes one line without a code or hint for an error that has neither', () => {
     const lines: string[] = [];
-    expect(reportFailure('pop3', new Error('boom'), (text) => lines.push(text))).toBe(EXIT_FAILURE);
-    expect(reportFailure('pop3', 'not an Error', (text) => lines.push(text))).toBe(EXIT_FAILURE);
+    expect(reportFailure('pop3', new Error('boom'), { write: (text) => lines.push(text) })).toBe(
+      EXIT_FAILURE,
+    );
+    expect(reportFailure('pop3', 'not an Error', { write: (text) => lines.push(text) })).toBe(EXIT_FAILURE);
     expect(lines).toEqual(['pop3: boom\n', 'pop3: not an Error\n']);
   });
 });

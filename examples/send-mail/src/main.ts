@@ -50,5 +50,5 @@ async function main(env: Environment): Promise<void> {
 }
 
 main(process.env).catch((error: unknown) => {
-  process.exitCode = reportFailure(PROGRAM, error);
+  process.exitCode = reportFailure(PROGRAM, error, { account: process.env.ACCOUNT });
 });

@@ -5,6 +5,7 @@ import { parseCommandLine, requireAccount } from '../command-line.js';
 import { describeDuration, parseDuration } from '../duration.js';
 import { usageError } from '../errors.js';
 import { EXIT_OK, exitCodeFor } from '../exit-codes.js';
+import { hintFor } from '../output.js';
 import { tokenManagerFor } from '../token-manager-for.js';
 import { describeExpiry, isoOrNull } from '../token-status.js';
 import { worstExitCode } from '../worst-exit-code.js';
@@ -80,7 +81,8 @@ async function refreshOne(
       error: {
         code: isAuthorizerError(error) ? error.code : 'UNEXPECTED',
         message: context.output.redact(message),
-        hint: isAuthorizerError(error) ? (error.hint ?? null) : null,
+        // The CLI's hint for this account: core's neutral one gets the command to run.
+        hint: hintFor(error, 'refresh', account) ?? null,
       },
     };
   }
