@@ -66,3 +66,4 @@ export {
   saslInitialResponse,
   xoauth2InitialResponse,
 } from './sasl.js';
+export { withTokenRetry } from './token-retry.js';

@@ -3,15 +3,21 @@ import type { Socket } from 'node:net';
 import type { Duplex, Transform } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { AuthorizerError, isLoopbackAddress, OAUTH_AUTHORIZATION_REQUIRED } from '@oauth-authorizer/core';
-import { type AccessTokenSource, MailAuthenticationError } from '@oauth-authorizer/mail-adapters';
+import {
+  type AccessTokenSource,
+  MailAuthenticationError,
+  withTokenRetry,
+} from '@oauth-authorizer/mail-adapters';
 import type { ListenerConfig, ProxyLimits } from './config.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
 import type { ProxyLogger, SessionOutcome } from './log.js';
 import type { LoginGuard } from './login-guard.js';
 import { relay } from './relay.js';
-import { loginWithTokenRetry } from './token-login.js';
 import type { UpstreamLogin, UpstreamSession } from './upstream-channel.js';
 import type { UpstreamTarget } from './upstream-connection.js';
+
+const isAuthorizationRequired = (error: unknown): boolean =>
+  error instanceof AuthorizerError && error.code === OAUTH_AUTHORIZATION_REQUIRED;
 
 /** What every session of one listener shares. */
 export interface ListenerRuntime {
@@ -181,7 +187,7 @@ export class LocalSession {
     }
     const timeoutMs = Math.max(runtime.limits.commandTimeout, 10) * 1000;
     try {
-      const upstream = await loginWithTokenRetry(runtime.tokenSource(user.account), (token) =>
+      const upstream = await withTokenRetry(runtime.tokenSource(user.account), {}, (token) =>
         upstreamLogin(runtime.upstream, { mailbox: user.mailbox, token }, { timeoutMs, clientName }),
       );
       runtime.capabilities = upstream.capabilities;
@@ -190,6 +196,12 @@ export class LocalSession {
       const code = error instanceof AuthorizerError ? error.code : 'ERROR';
       const message = error instanceof Error ? error.message : String(error);
       this.detail = `${code}: ${message}`;
+      // The refresh token was refused (at once, or when a rejected token was to be replaced): a
+      // person must authorize the account again.
+      if (isAuthorizationRequired(error) || isAuthorizationRequired((error as { cause?: unknown }).cause)) {
+        this.outcome = 'authorization-required';
+        return { status: 'rejected', reason: "The proxy's account must be authorized again." };
+      }
       if (error instanceof MailAuthenticationError && !error.transient) {
         this.outcome = error.code === 'OAUTH_TOKEN_REJECTED' ? 'token-rejected' : 'upstream-auth-failed';
         const reply = oneLine(error.serverReply);
@@ -197,11 +209,6 @@ export class LocalSession {
           status: 'rejected',
           reason: `The mail server refused the proxy's login${reply ? `: ${reply}` : '.'}`,
         };
-      }
-      if (error instanceof AuthorizerError && error.code === OAUTH_AUTHORIZATION_REQUIRED) {
-        // The refresh token was refused: a person must run `oauth-authorizer authorize` again.
-        this.outcome = 'authorization-required';
-        return { status: 'rejected', reason: "The proxy's account must be authorized again." };
       }
       if (error instanceof AuthorizerError && !error.transient) {
         this.outcome = 'upstream-auth-failed';
