@@ -85,7 +85,7 @@ describe('the notify hook runs when an account needs authorization', () => {
       notify: [recorder, '--flag', 'two words'],
     });
     const shown = await runCli(['config', 'show'], { home });
-    expect(shown.stdout).toBe(`notify: ${recorder} --flag 'two words'\n`);
+    expect(shown.stdout).toBe(`notify: ${recorder} --flag 'two words'\nstore: (not set: file)\n`);
 
     await revokeAndExpire(home, account, refreshToken);
     const out = await newOut();
