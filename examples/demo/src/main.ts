@@ -12,7 +12,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { escapeControlCharacters } from '@oauth-authorizer/cli';
 import { FileTokenStore, TokenManager } from '@oauth-authorizer/core';
 import { loadPreset, resolvePreset } from '@oauth-authorizer/presets';
 import {
@@ -26,11 +25,10 @@ import { authorizeWithCli } from './authorize-with-cli.js';
 import { writeDemoPreset } from './demo-preset.js';
 import { parseDemoOptions, USAGE } from './options.js';
 import { sendWhileTokensExpire } from './send-while-tokens-expire.js';
+import { terminalLine } from './terminal-line.js';
 
 const ACCOUNT = 'demo@example.test';
-// Lines carry text from the servers (an SMTP reply in a failed send): no control character of
-// theirs reaches the terminal. The demo writes none of its own.
-const log = (line: string) => process.stdout.write(`${escapeControlCharacters(line)}\n`);
+const log = (line: string) => process.stdout.write(terminalLine(line));
 const step = (line: string) => log(`\n▶ ${line}`);
 
 async function main(): Promise<number> {
@@ -128,9 +126,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `demo: ${escapeControlCharacters(error instanceof Error ? error.message : String(error))}\n`,
-    );
+    process.stderr.write(terminalLine(`demo: ${error instanceof Error ? error.message : String(error)}`));
     process.exitCode = 1;
   },
 );
