@@ -208,6 +208,44 @@ describe('check logs in to IMAP, POP3 and SMTP with the token', () => {
     );
   });
 
+  it("a rejected IMAP login is explained from the providers' error table (why and fix)", async () => {
+    const { home } = await authorized('tia@example.test');
+    const result = await runCli(
+      [
+        'check',
+        'tia@example.test',
+        '--ca',
+        caFile,
+        '--user',
+        'someone-else@example.test',
+        '--imap',
+        `127.0.0.1:${dovecot.imapsPort}:implicit`,
+      ],
+      { home },
+    );
+    expect(result.code, result.stdout + result.stderr).toBe(3);
+    expect(result.stdout).toMatch(/IMAP 127\.0\.0\.1:\d+ \(TLS\): REJECTED .*AUTHENTICATIONFAILED/);
+    expect(result.stdout).toContain('why: The IMAP server refused the token');
+    expect(result.stdout).toContain('(see https://www.rfc-editor.org/rfc/rfc5530#section-3)');
+    const json = await runCli(
+      [
+        'check',
+        'tia@example.test',
+        '--json',
+        '--ca',
+        caFile,
+        '--user',
+        'someone-else@example.test',
+        '--imap',
+        `127.0.0.1:${dovecot.imapsPort}:implicit`,
+      ],
+      { home },
+    );
+    const [imap] = (JSON.parse(json.stdout) as { results: { explanation: { code: string } | null }[] })
+      .results;
+    expect(imap?.explanation?.code).toBe('[AUTHENTICATIONFAILED]');
+  });
+
   it('no mail servers is a usage error; an unknown account exit 3', async () => {
     const home = await provider.newHome();
     const plain = await runCli(

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { explainProviderError, type ProviderErrorExplanation } from '@oauth-authorizer/presets';
 import { loadAccount } from '../account-store.js';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, parseSeconds, requireAccount } from '../command-line.js';
@@ -38,11 +39,20 @@ could not be reached or its certificate is not trusted, 1 anything else.
 
 const TLS_NAMES = { implicit: 'TLS', starttls: 'STARTTLS', none: 'no TLS' } as const;
 
-function lineOf(result: MailLoginResult): string {
+function lineOf(result: MailLoginResult, explanation: ProviderErrorExplanation | undefined): string {
   const { host, port, tls } = result.server;
   const where = `${result.protocol.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port} (${TLS_NAMES[tls]})`;
   if (result.outcome === 'ok') return `${where}: OK`;
-  return `${where}: ${result.outcome === 'rejected' ? 'REJECTED' : result.outcome === 'unreachable' ? 'UNREACHABLE' : 'FAILED'} ${result.detail ?? ''}${result.hint ? `\n  hint: ${result.hint}` : ''}`;
+  const why = explanation
+    ? `\n  why: ${explanation.explanation} Fix: ${explanation.fix} (see ${explanation.source})`
+    : '';
+  return `${where}: ${result.outcome === 'rejected' ? 'REJECTED' : result.outcome === 'unreachable' ? 'UNREACHABLE' : 'FAILED'} ${result.detail ?? ''}${why}${result.hint ? `\n  hint: ${result.hint}` : ''}`;
+}
+
+/** What the server's reply means and how to fix it (Exchange's 535 5.7.139, Gmail's 534-5.7.9…). */
+function explanationOf(presetId: string, result: MailLoginResult): ProviderErrorExplanation | undefined {
+  if (result.outcome === 'ok' || result.serverReply === undefined) return undefined;
+  return explainProviderError(presetId, { serverReply: result.serverReply, message: result.detail ?? '' });
 }
 
 /**
@@ -109,7 +119,8 @@ export async function run(context: CommandContext): Promise<number> {
       },
     );
     results.push(result);
-    if (!values.json) context.output.data(context.output.redact(lineOf(result)));
+    if (!values.json)
+      context.output.data(context.output.redact(lineOf(result, explanationOf(settings.presetId, result))));
   }
   if (values.json)
     context.output.json({
@@ -124,6 +135,7 @@ export async function run(context: CommandContext): Promise<number> {
         detail: result.detail === undefined ? null : context.output.redact(result.detail),
         server_reply: result.serverReply ?? null,
         code: result.code ?? null,
+        explanation: explanationOf(settings.presetId, result) ?? null,
       })),
     });
   return worstExitCode(results.map((result) => result.exitCode));
