@@ -65,7 +65,12 @@ interface StatusJson {
     limit: string | null;
   } | null;
   last_refresh_at: string | null;
-  last_error: { at: string; code: string; message: string } | null;
+  last_error: {
+    at: string;
+    code: string;
+    message: string;
+    explanation: { code: string; explanation: string } | null;
+  } | null;
   needs_authorization: { reason: string; detail: string; hint: string } | null;
   nears_limit: boolean;
 }
@@ -185,6 +190,29 @@ describe('status reads the store alone', () => {
     );
     expect(human.stdout + human.stderr).not.toContain('refresh-token-0123456789');
     expect(human.stdout + human.stderr).not.toContain('access-token-0123456789');
+  });
+
+  it("explains the last error from the provider's table: Google's 7-day refresh token of an app in Testing", async () => {
+    const now = Date.now();
+    const home = await homeWith({
+      account: 'tester@gmail.com',
+      tokens: tokens(now - 7 * DAY),
+      authorizationRequired: {
+        since: now - 1000,
+        reason: 'invalid_grant: Token has been expired or revoked.',
+      },
+      lastRefreshError: {
+        at: now - 1000,
+        code: 'OAUTH_AUTHORIZATION_REQUIRED',
+        message:
+          'account "tester@gmail.com" was rejected by the provider ("invalid_grant: Token has been expired or revoked.")',
+      },
+      settings: settingsFor('google', deadEndpoint),
+    });
+    const human = await runMain(['status'], home);
+    expect(human.stdout).toMatch(/last error: .*\[OAUTH_AUTHORIZATION_REQUIRED\] \(.*"Testing"/);
+    const { rows } = await statusJson(home);
+    expect(rows[0]?.last_error?.explanation?.code).toBe('invalid_grant (7-day refresh token)');
   });
 
   it('an expired access token with a refresh token is fine, no network is used and the record is untouched', async () => {

@@ -1,4 +1,5 @@
 import { isAuthorizerError, type StoredAccount } from '@oauth-authorizer/core';
+import { explainProviderError, type ProviderErrorExplanation } from '@oauth-authorizer/presets';
 import { type AccountHealth, assessAccountHealth } from '../account-health.js';
 import { openTokenStore, unknownAccount } from '../account-store.js';
 import type { CommandContext } from '../command-context.js';
@@ -6,6 +7,22 @@ import { parseCommandLine, requireAccount } from '../command-line.js';
 import { describeDuration, describeRelative } from '../duration.js';
 import { EXIT_AUTHORIZATION_REQUIRED, EXIT_OK } from '../exit-codes.js';
 import { isoOrNull } from '../token-status.js';
+
+/**
+ * What the last refresh error means, from the providers' error table: the stored note keeps the
+ * message (which names the provider's error code, e.g. `invalid_grant`, or Microsoft's AADSTS
+ * number) and the refresh token's age (Google's 7-day "Testing" tokens).
+ */
+function explanationOf(health: AccountHealth): ProviderErrorExplanation | undefined {
+  if (!health.lastError || health.preset === undefined) return undefined;
+  const { message } = health.lastError;
+  const oauthError = /\b([a-z]+(?:_[a-z]+)+)\b/.exec(message)?.[1];
+  return explainProviderError(
+    health.preset,
+    { message, ...(oauthError !== undefined && { error: oauthError }) },
+    { refreshTokenObtainedAt: health.refreshTokenObtainedAt, now: health.lastError.at },
+  );
+}
 
 /** The `--help` text of `oauth-authorizer status`, with examples. */
 export const help = `Usage: oauth-authorizer status [<account>] [--json]
@@ -62,7 +79,12 @@ function jsonOf(entry: StatusEntry, now: number): Record<string, unknown> {
       : null,
     last_refresh_at: isoOrNull(health.lastRefreshAt),
     last_error: health.lastError
-      ? { at: isoOrNull(health.lastError.at), code: health.lastError.code, message: health.lastError.message }
+      ? {
+          at: isoOrNull(health.lastError.at),
+          code: health.lastError.code,
+          message: health.lastError.message,
+          explanation: explanationOf(health) ?? null,
+        }
       : null,
     needs_authorization: health.needsAuthorization
       ? {
@@ -105,7 +127,12 @@ function lineOf(entry: StatusEntry, now: number): string {
     parts.push(
       `last refresh ${new Date(health.lastRefreshAt).toISOString()} (${describeRelative(health.lastRefreshAt, now)})`,
     );
-  if (health.lastError) parts.push(`last error: ${health.lastError.message} [${health.lastError.code}]`);
+  if (health.lastError) {
+    const why = explanationOf(health);
+    parts.push(
+      `last error: ${health.lastError.message} [${health.lastError.code}]${why ? ` (${why.explanation} Fix: ${why.fix})` : ''}`,
+    );
+  }
   if (health.needsAuthorization)
     parts.push(`needs authorization: ${health.needsAuthorization.detail}; ${health.needsAuthorization.hint}`);
   else if (health.nearsLimit && health.deadline?.limit) parts.push(`soon: ${health.deadline.limit.advice}`);
