@@ -79,6 +79,9 @@ function run(
         resolve({ status, output: `${stdout}${stderr}` });
       },
     );
+    // A command may exit before it reads its input (mbsync refusing its configuration): the exit
+    // status is what counts, not a write to a closed pipe.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }

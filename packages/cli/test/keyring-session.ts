@@ -90,6 +90,7 @@ export async function startKeyringSession(): Promise<KeyringSession> {
         ['--foreground', '--components=secrets', ...(unlocked ? ['--unlock'] : [])],
         { env: { ...process.env, ...env }, stdio: ['pipe', 'ignore', 'ignore'] },
       );
+      keyring.stdin?.on('error', () => {});
       keyring.stdin?.end(unlocked ? KEYRING_PASSWORD : '');
       for (let attempt = 0; !(await hasOwner(env, 'org.freedesktop.secrets')); attempt++) {
         if (attempt > 200) throw new Error('gnome-keyring-daemon did not register org.freedesktop.secrets');

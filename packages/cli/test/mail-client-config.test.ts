@@ -36,6 +36,9 @@ function run(
       (error, stdout, stderr) =>
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
+    // A command may exit before it reads its input (mbsync refusing its configuration): the exit
+    // status is what counts, not a write to a closed pipe.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }

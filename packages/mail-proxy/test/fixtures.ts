@@ -185,6 +185,9 @@ export function runClient(
         resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
       },
     );
+    // A command may exit before it reads its input (mbsync refusing its configuration): the exit
+    // status is what counts, not a write to a closed pipe.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }
