@@ -1,0 +1,130 @@
+/**
+ * Each built-in preset end to end through the CLI against its provider profile
+ * (tools/test-servers/src/profiles): authorize, `token`, `refresh`, then one error the provider
+ * documents, with the CLI's explanation hint line. The preset is copied into a file with its
+ * endpoints moved onto the profile, under another id (a preset file may not take a built-in id);
+ * the hint looks the provider's table up by the stored preset id, so after `authorize` the
+ * account's stored `presetId` is set back to the built-in one, as if it had been authorized with
+ * the built-in preset (the stored endpoints, the profile's, are what `token` and `refresh` use).
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileTokenStore } from '@oauth-authorizer/core';
+import { microsoft } from '@oauth-authorizer/presets';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMicrosoftProfile } from '../../../tools/test-servers/src/profiles/microsoft.js';
+import type { ProfileServer } from '../../../tools/test-servers/src/profiles/profile-server.js';
+import { runCli } from './cli-process.js';
+
+let directory: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'oauth-authorizer-end-to-end-'));
+});
+
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+/** Writes `preset` (its id kept) with its endpoints on `profile`; returns the file. */
+async function presetOnProfile(
+  preset: { id: string; hooks?: unknown } & Record<string, unknown>,
+  profile: ProfileServer,
+): Promise<string> {
+  const { hooks: _hooks, ...fields } = preset;
+  const moved: Record<string, unknown> = { ...fields };
+  for (const key of ['authorizationUrl', 'tokenUrl', 'deviceAuthorizationUrl'] as const) {
+    const endpoint = preset[key];
+    // As localEndpoint() does, but textually: `{tenant}`-style placeholders stay unencoded.
+    if (typeof endpoint === 'string') moved[key] = endpoint.replace(/^https:\/\//, `${profile.url}/`);
+  }
+  const file = join(directory, `${preset.id}-profile.json`);
+  await writeFile(file, JSON.stringify({ ...moved, id: `${preset.id}-profile` }));
+  return file;
+}
+
+/** Sets the stored account's preset id to the built-in `presetId` (see the module comment). */
+async function storeBuiltInId(home: string, account: string, presetId: string): Promise<void> {
+  const store = new FileTokenStore({ directory: join(home, 'accounts') });
+  const record = await store.get(account);
+  expect(record?.settings?.presetId).toBe(`${presetId}-profile`);
+  await store.set({ ...record!, settings: { ...record!.settings, presetId } });
+}
+
+/** `authorize` with non-interactive flags, then `token` and `refresh`; returns the refreshed tokens. */
+async function authorizeTokenRefresh(options: {
+  account: string;
+  presetFile: string;
+  client: { clientId: string; clientSecret?: string };
+  home: string;
+  builtInId: string;
+  extra?: readonly string[];
+}): Promise<{ refreshToken: string | undefined }> {
+  const { account, presetFile, client, home } = options;
+  const authorized = await runCli(
+    [
+      'authorize',
+      account,
+      '--preset',
+      presetFile,
+      '--client-id',
+      client.clientId,
+      ...(client.clientSecret === undefined
+        ? []
+        : ['--client-secret', client.clientSecret, '--save-client-secret']),
+      ...(options.extra ?? []),
+      '--json',
+    ],
+    { home },
+  );
+  expect(authorized.code, authorized.stderr).toBe(0);
+  await storeBuiltInId(home, account, options.builtInId);
+  const tokens = JSON.parse(authorized.stdout) as { access_token: string; refresh_token?: string };
+  const token = await runCli(['token', account], { home });
+  expect(token.code, token.stderr).toBe(0);
+  expect(token.stdout.trim()).toBe(tokens.access_token);
+  const refreshed = await runCli(['refresh', account, '--json'], { home });
+  expect(refreshed.code, refreshed.stderr).toBe(0);
+  const record = await new FileTokenStore({ directory: join(home, 'accounts') }).get(account);
+  expect(record?.tokens.accessToken).not.toBe(tokens.access_token);
+  return { refreshToken: record?.tokens.refreshToken };
+}
+
+describe('Microsoft', () => {
+  it('authorize, token, refresh; a refresh token unused for 90 days (AADSTS700082) is explained', async () => {
+    const client = { clientId: 'microsoft-app', clientSecret: 'microsoft-secret-0123456789' };
+    const profile = await startMicrosoftProfile({
+      ...client,
+      redirectUris: [microsoft.redirectUrl as string],
+    });
+    try {
+      const presetFile = await presetOnProfile(microsoft as never, profile);
+      const home = await mkdtemp(join(directory, 'home-'));
+      const refreshed = await authorizeTokenRefresh({
+        account: 'me@outlook.com',
+        presetFile,
+        client,
+        home,
+        builtInId: 'microsoft',
+      });
+      expect(profile.tokenRequests.map((request) => request.grantType)).toEqual([
+        'authorization_code',
+        'refresh_token',
+      ]);
+      expect(refreshed.refreshToken).toBeDefined();
+      profile.expireRefreshToken(refreshed.refreshToken as string, {
+        error: 'invalid_grant',
+        description:
+          'AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2026-09-01T00:00:00Z and was inactive for 90.00:00:00.',
+      });
+      const expired = await runCli(['refresh', 'me@outlook.com'], { home });
+      expect(expired.code).not.toBe(0);
+      expect(expired.stderr).toContain(
+        'AADSTS700082: The refresh token expired because it was not used for 90 days.',
+      );
+    } finally {
+      await profile.close();
+    }
+  });
+});
