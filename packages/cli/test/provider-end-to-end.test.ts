@@ -11,8 +11,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore } from '@oauth-authorizer/core';
-import { microsoft } from '@oauth-authorizer/presets';
+import { google, mailru, microsoft } from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
+import { startGoogleProfile } from '../../../tools/test-servers/src/profiles/google.js';
 import { startMicrosoftProfile } from '../../../tools/test-servers/src/profiles/microsoft.js';
 import type { ProfileServer } from '../../../tools/test-servers/src/profiles/profile-server.js';
 import { runCli } from './cli-process.js';
@@ -123,6 +125,61 @@ describe('Microsoft', () => {
       expect(expired.stderr).toContain(
         'AADSTS700082: The refresh token expired because it was not used for 90 days.',
       );
+    } finally {
+      await profile.close();
+    }
+  });
+});
+
+describe('Google', () => {
+  it('authorize, token, refresh; a revoked refresh token (invalid_grant) is explained', async () => {
+    const client = {
+      clientId: 'google-app.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-google-secret-0123',
+    };
+    const profile = await startGoogleProfile({ ...client, redirectUris: [google.redirectUrl as string] });
+    try {
+      const presetFile = await presetOnProfile(google as never, profile);
+      const home = await mkdtemp(join(directory, 'home-'));
+      const refreshed = await authorizeTokenRefresh({
+        account: 'me@gmail.com',
+        presetFile,
+        client,
+        home,
+        builtInId: 'google',
+      });
+      expect(profile.tokenRequests).toEqual([
+        { grantType: 'authorization_code', host: 'oauth2.googleapis.com' },
+        { grantType: 'refresh_token', host: 'oauth2.googleapis.com' },
+      ]);
+      profile.expireRefreshToken(refreshed.refreshToken as string, {
+        error: 'invalid_grant',
+        description: 'Token has been expired or revoked.',
+      });
+      const revoked = await runCli(['refresh', 'me@gmail.com'], { home });
+      expect(revoked.code).not.toBe(0);
+      expect(revoked.stderr).toContain('invalid_grant: Google no longer accepts the refresh token');
+    } finally {
+      await profile.close();
+    }
+  });
+});
+
+describe('Mail.ru', () => {
+  it("authorize on the preset's exact redirect (fixed port), token, refresh", async () => {
+    const client = { clientId: 'mailru-app', clientSecret: 'mailru-secret-0123456789' };
+    const profile = await startExactRedirectProfile('mailru', {
+      ...client,
+      redirectUris: [mailru.redirectUrl as string],
+    });
+    try {
+      const presetFile = await presetOnProfile(mailru as never, profile);
+      const home = await mkdtemp(join(directory, 'home-'));
+      await authorizeTokenRefresh({ account: 'me@mail.ru', presetFile, client, home, builtInId: 'mailru' });
+      expect(profile.tokenRequests).toEqual([
+        { grantType: 'authorization_code', host: 'oauth.mail.ru' },
+        { grantType: 'refresh_token', host: 'oauth.mail.ru' },
+      ]);
     } finally {
       await profile.close();
     }
