@@ -11,9 +11,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore } from '@oauth-authorizer/core';
-import { google, mailru, microsoft } from '@oauth-authorizer/presets';
+import { github, google, mailru, microsoft } from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
+import { startGithubProfile } from '../../../tools/test-servers/src/profiles/github.js';
 import { startGoogleProfile } from '../../../tools/test-servers/src/profiles/google.js';
 import { startMicrosoftProfile } from '../../../tools/test-servers/src/profiles/microsoft.js';
 import type { ProfileServer } from '../../../tools/test-servers/src/profiles/profile-server.js';
@@ -180,6 +181,47 @@ describe('Mail.ru', () => {
         { grantType: 'authorization_code', host: 'oauth.mail.ru' },
         { grantType: 'refresh_token', host: 'oauth.mail.ru' },
       ]);
+    } finally {
+      await profile.close();
+    }
+  });
+});
+
+describe('GitHub', () => {
+  it('authorize (code flow, expiring user tokens), token, refresh; a wrong client secret answered with status 200 is explained', async () => {
+    const client = { clientId: 'Iv1.github-app', clientSecret: 'github-secret-0123456789abcdef' };
+    const profile = await startGithubProfile(
+      { ...client, redirectUris: [github.redirectUrl as string] },
+      { expiringTokens: true },
+    );
+    try {
+      const presetFile = await presetOnProfile(github as never, profile);
+      const home = await mkdtemp(join(directory, 'home-'));
+      await authorizeTokenRefresh({
+        account: 'octocat@github.com',
+        presetFile,
+        client,
+        home,
+        builtInId: 'github',
+        extra: ['--flow', 'code'],
+      });
+      expect(profile.tokenRequests).toEqual([
+        { grantType: 'authorization_code', host: 'github.com' },
+        { grantType: 'refresh_token', host: 'github.com' },
+      ]);
+      // The app's secret was regenerated: the stored one is refused, with status 200 as GitHub does.
+      const store = new FileTokenStore({ directory: join(home, 'accounts') });
+      const record = await store.get('octocat@github.com');
+      expect(record?.settings?.clientSecretValue).toBe(client.clientSecret);
+      await store.set({
+        ...record!,
+        settings: { ...record!.settings, clientSecretValue: 'github-secret-regenerated-000000' },
+      });
+      const refused = await runCli(['refresh', 'octocat@github.com'], { home });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain(
+        'incorrect_client_credentials: The client ID or client secret is wrong.',
+      );
     } finally {
       await profile.close();
     }
