@@ -11,7 +11,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore } from '@oauth-authorizer/core';
-import { github, google, mailru, microsoft } from '@oauth-authorizer/presets';
+import { aol, github, google, mailru, microsoft, yahoo } from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
 import { startGithubProfile } from '../../../tools/test-servers/src/profiles/github.js';
@@ -63,6 +63,7 @@ async function authorizeTokenRefresh(options: {
   home: string;
   builtInId: string;
   extra?: readonly string[];
+  env?: Record<string, string>;
 }): Promise<{ refreshToken: string | undefined }> {
   const { account, presetFile, client, home } = options;
   const authorized = await runCli(
@@ -79,7 +80,7 @@ async function authorizeTokenRefresh(options: {
       ...(options.extra ?? []),
       '--json',
     ],
-    { home },
+    { home, ...(options.env && { env: options.env }) },
   );
   expect(authorized.code, authorized.stderr).toBe(0);
   await storeBuiltInId(home, account, options.builtInId);
@@ -222,6 +223,67 @@ describe('GitHub', () => {
       expect(refused.stderr).toContain(
         'incorrect_client_credentials: The client ID or client secret is wrong.',
       );
+    } finally {
+      await profile.close();
+    }
+  });
+});
+
+/**
+ * A browser stand-in for https loopback redirects: follows the authorization URL to the profile,
+ * then the provider's redirect to the CLI's https listener, trusting the CLI's self-signed
+ * certificate ($LOOPBACK_CERT) as a person clicking through the warning does.
+ */
+const HTTPS_BROWSER = [
+  "import { readFileSync } from 'node:fs';",
+  "import { get as httpGet } from 'node:http';",
+  "import { get as httpsGet } from 'node:https';",
+  'const fail = (error) => { console.error(error.message); process.exit(1); };',
+  'httpGet(process.argv.at(-1), (answer) => {',
+  '  answer.resume();',
+  '  const location = answer.headers.location;',
+  '  if (!location) fail(new Error(`no redirect from the provider (status ${answer.statusCode})`));',
+  '  httpsGet(location, { ca: readFileSync(process.env.LOOPBACK_CERT) }, (res) => res.resume().on("end", () => process.exit(0))).on("error", fail);',
+  '}).on("error", fail);',
+].join('\n');
+
+describe.each([
+  { preset: yahoo, account: 'me@yahoo.com', host: 'api.login.yahoo.com' },
+  { preset: aol, account: 'me@aol.com', host: 'api.login.aol.com' },
+] as const)('$preset.name', ({ preset, account, host }) => {
+  it('authorize on the exact https redirect (self-signed certificate), token, refresh; a refused refresh token is explained', async () => {
+    const client = { clientId: `${preset.id}-app`, clientSecret: `${preset.id}-secret-0123456789` };
+    const profile = await startExactRedirectProfile(preset.id as 'yahoo' | 'aol', {
+      ...client,
+      redirectUris: [preset.redirectUrl as string],
+    });
+    try {
+      const presetFile = await presetOnProfile(preset as never, profile);
+      const home = await mkdtemp(join(directory, 'home-'));
+      const browser = join(home, 'https-browser.mjs');
+      await writeFile(browser, HTTPS_BROWSER);
+      const refreshed = await authorizeTokenRefresh({
+        account,
+        presetFile,
+        client,
+        home,
+        builtInId: preset.id,
+        env: {
+          BROWSER: `${process.execPath} ${browser}`,
+          LOOPBACK_CERT: join(home, 'tls', 'loopback', 'cert.pem'),
+        },
+      });
+      expect(profile.tokenRequests).toEqual([
+        { grantType: 'authorization_code', host },
+        { grantType: 'refresh_token', host },
+      ]);
+      profile.expireRefreshToken(refreshed.refreshToken as string, {
+        error: 'invalid_refresh_token',
+        description: 'invalid refresh token',
+      });
+      const refused = await runCli(['refresh', account], { home });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('INVALID_REFRESH_TOKEN: Yahoo does not accept the refresh token.');
     } finally {
       await profile.close();
     }
