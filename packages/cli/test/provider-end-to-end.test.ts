@@ -11,9 +11,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore } from '@oauth-authorizer/core';
-import { aol, github, google, mailru, microsoft, yahoo } from '@oauth-authorizer/presets';
+import { aol, fastmail, github, google, mailru, microsoft, yahoo } from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
+import { startFastmailProfile } from '../../../tools/test-servers/src/profiles/fastmail.js';
 import { startGithubProfile } from '../../../tools/test-servers/src/profiles/github.js';
 import { startGoogleProfile } from '../../../tools/test-servers/src/profiles/google.js';
 import { startMicrosoftProfile } from '../../../tools/test-servers/src/profiles/microsoft.js';
@@ -242,7 +243,7 @@ const HTTPS_BROWSER = [
   'httpGet(process.argv.at(-1), (answer) => {',
   '  answer.resume();',
   '  const location = answer.headers.location;',
-  '  if (!location) fail(new Error(`no redirect from the provider (status ${answer.statusCode})`));',
+  '  if (!location) fail(new Error("no redirect from the provider (status " + answer.statusCode + ")"));',
   '  httpsGet(location, { ca: readFileSync(process.env.LOOPBACK_CERT) }, (res) => res.resume().on("end", () => process.exit(0))).on("error", fail);',
   '}).on("error", fail);',
 ].join('\n');
@@ -284,6 +285,38 @@ describe.each([
       const refused = await runCli(['refresh', account], { home });
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain('INVALID_REFRESH_TOKEN: Yahoo does not accept the refresh token.');
+    } finally {
+      await profile.close();
+    }
+  });
+});
+
+describe('Fastmail', () => {
+  it('authorize as a public client (PKCE, no secret), token, refresh; a refused refresh token gets the CLI hint', async () => {
+    const client = { clientId: 'fastmail-app' };
+    const profile = await startFastmailProfile({ ...client, redirectUris: [fastmail.redirectUrl as string] });
+    try {
+      const presetFile = await presetOnProfile(fastmail as never, profile);
+      const home = await mkdtemp(join(directory, 'home-'));
+      const refreshed = await authorizeTokenRefresh({
+        account: 'me@fastmail.com',
+        presetFile,
+        client,
+        home,
+        builtInId: 'fastmail',
+      });
+      expect(profile.tokenRequests).toEqual([
+        { grantType: 'authorization_code', host: 'api.fastmail.com' },
+        { grantType: 'refresh_token', host: 'api.fastmail.com' },
+      ]);
+      profile.expireRefreshToken(refreshed.refreshToken as string, {
+        error: 'invalid_grant',
+        description: 'The refresh token is no longer valid.',
+      });
+      const refused = await runCli(['refresh', 'me@fastmail.com'], { home });
+      expect(refused.code).not.toBe(0);
+      // Fastmail documents no error codes of its own: the CLI's hint names the command that fixes it.
+      expect(refused.stderr).toContain('hint: run: oauth-authorizer authorize me@fastmail.com');
     } finally {
       await profile.close();
     }
