@@ -92,8 +92,8 @@ async function authorizeTokenRefresh(options: {
   const refreshed = await runCli(['refresh', account, '--json'], { home });
   expect(refreshed.code, refreshed.stderr).toBe(0);
   const record = await new FileTokenStore({ directory: join(home, 'accounts') }).get(account);
-  expect(record?.tokens.accessToken).not.toBe(tokens.access_token);
-  return { refreshToken: record?.tokens.refreshToken };
+  expect(record?.tokens?.accessToken).not.toBe(tokens.access_token);
+  return { refreshToken: record?.tokens?.refreshToken };
 }
 
 describe('Microsoft', () => {
