@@ -106,6 +106,8 @@ describe('access tokens must be RFC 6750 b64tokens', () => {
     expect(error.message).not.toContain('line1');
   });
 
+  // Made-up values in the shapes tokens come in (a Google-style token; a JWT of {"alg":"RS256"},
+  // {"sub":"1"} and the signature "sig"): fixtures, never issued by anyone.
   it.each(['ya29.a0AfH6SMB-_~+/token', 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'dGVzdA==', 'x'])(
     'accepts %s',
     (accessToken) => {

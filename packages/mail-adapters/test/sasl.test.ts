@@ -13,6 +13,8 @@ const base64Json = (value: unknown) => Buffer.from(JSON.stringify(value)).toStri
 
 describe('xoauth2InitialResponse()', () => {
   it('encodes user=U^Aauth=Bearer T^A^A in base64', () => {
+    // Not a secret: the example user and token of Google's XOAUTH2 protocol page
+    // (https://developers.google.com/workspace/gmail/imap/xoauth2-protocol).
     const response = xoauth2InitialResponse(
       'someuser@example.com',
       'ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg',

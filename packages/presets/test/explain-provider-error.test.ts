@@ -196,6 +196,7 @@ describe('explainProviderError(): Yahoo, AOL, Zoho, Yandex, GitHub', () => {
   });
 
   it('never repeats what the provider sent, so a token in a description cannot leak through it', () => {
+    // A made-up value in the shape of a Google access token (never issued): a fixture, not a secret.
     const secret = 'ya29.a0AfH6SMBsecret-token';
     const result = explainProviderError('google', tokenError('invalid_grant', `bad token ${secret}`));
     expect(JSON.stringify(result)).not.toContain(secret);
