@@ -4,7 +4,6 @@ import {
   MailAuthenticationError,
   type SaslErrorChallenge,
   saslErrorAcknowledgement,
-  saslInitialResponse,
 } from '@oauth-authorizer/mail-adapters';
 import {
   UpstreamChannel,
@@ -13,7 +12,7 @@ import {
   type UpstreamSession,
 } from '../upstream-channel.js';
 import { type UpstreamTarget, UpstreamUnavailableError } from '../upstream-connection.js';
-import { chooseMechanism } from '../upstream-mechanism.js';
+import { startSasl } from '../upstream-mechanism.js';
 import { capabilitiesIn } from './capabilities.js';
 
 /** Reads to the tagged reply of `tag`, collecting capabilities from the untagged responses. */
@@ -86,21 +85,8 @@ export function loginImapUpstream(
     capabilities ??= await capability(channel, 'P2');
     const upper = capabilities.map((entry) => entry.toUpperCase());
     const offered = upper.filter((entry) => entry.startsWith('AUTH=')).map((entry) => entry.slice(5));
-    const mechanism = chooseMechanism(target, offered);
-    const { mailbox: user, token } = credentials;
-    if (mechanism === undefined) {
-      throw new MailAuthenticationError(
-        `IMAP server ${target.host} offers no ${target.mechanism ?? 'XOAUTH2 or OAUTHBEARER'}`,
-        { code: MAIL_AUTH_FAILED, protocol: 'imap', user },
-      );
-    }
-    const initial = saslInitialResponse(mechanism, {
-      user,
-      token,
-      host: target.servername ?? target.host,
-      port: target.port,
-    });
-    channel.addSecrets(token, initial);
+    const { mechanism, initial } = startSasl(channel, 'imap', offered, credentials);
+    const { mailbox: user } = credentials;
     if (upper.includes('SASL-IR')) channel.send(`P3 AUTHENTICATE ${mechanism} ${initial}`);
     else channel.send(`P3 AUTHENTICATE ${mechanism}`);
     let sentInitial = upper.includes('SASL-IR');

@@ -1,10 +1,8 @@
 import {
   decodeSaslErrorChallenge,
-  MAIL_AUTH_FAILED,
   MailAuthenticationError,
   type SaslErrorChallenge,
   saslErrorAcknowledgement,
-  saslInitialResponse,
 } from '@oauth-authorizer/mail-adapters';
 import {
   UpstreamChannel,
@@ -13,7 +11,7 @@ import {
   type UpstreamSession,
 } from '../upstream-channel.js';
 import { type UpstreamTarget, UpstreamUnavailableError } from '../upstream-connection.js';
-import { chooseMechanism } from '../upstream-mechanism.js';
+import { startSasl } from '../upstream-mechanism.js';
 
 /** RFC 2449 §4: a command line is at most 255 octets, CRLF included. */
 const MAX_COMMAND_LINE = 255;
@@ -67,21 +65,8 @@ export function loginPop3Upstream(
     const capabilities = await greet(channel);
     const sasl = capabilities.find((line) => /^SASL\b/i.test(line));
     const offered = sasl === undefined ? [] : sasl.slice(4).trim().toUpperCase().split(/\s+/);
-    const mechanism = chooseMechanism(target, offered);
-    const { mailbox: user, token } = credentials;
-    if (mechanism === undefined) {
-      throw new MailAuthenticationError(
-        `POP3 server ${target.host} offers no ${target.mechanism ?? 'XOAUTH2 or OAUTHBEARER'}`,
-        { code: MAIL_AUTH_FAILED, protocol: 'pop3', user },
-      );
-    }
-    const initial = saslInitialResponse(mechanism, {
-      user,
-      token,
-      host: target.servername ?? target.host,
-      port: target.port,
-    });
-    channel.addSecrets(token, initial);
+    const { mechanism, initial } = startSasl(channel, 'pop3', offered, credentials);
+    const { mailbox: user } = credentials;
     const command = `AUTH ${mechanism}`;
     let reply: string;
     if (command.length + 1 + initial.length + 2 <= MAX_COMMAND_LINE) {

@@ -1,10 +1,8 @@
 import {
   decodeSaslErrorChallenge,
-  MAIL_AUTH_FAILED,
   MailAuthenticationError,
   type SaslErrorChallenge,
   saslErrorAcknowledgement,
-  saslInitialResponse,
 } from '@oauth-authorizer/mail-adapters';
 import {
   UpstreamChannel,
@@ -13,7 +11,7 @@ import {
   type UpstreamSession,
 } from '../upstream-channel.js';
 import { type UpstreamTarget, UpstreamUnavailableError } from '../upstream-connection.js';
-import { chooseMechanism } from '../upstream-mechanism.js';
+import { startSasl } from '../upstream-mechanism.js';
 import { ehloKeywords, readSmtpReply, type SmtpReply } from './reply.js';
 
 /** The EHLO name when the client gave none worth passing on. */
@@ -76,25 +74,14 @@ export function loginSmtpUpstream(
   return UpstreamChannel.run(target, options.timeoutMs, async (channel) => {
     const keywords = await greet(channel, clientName);
     const offered = smtpAuthMechanisms(keywords);
-    const mechanism = chooseMechanism(target, offered);
-    const { mailbox: user, token } = credentials;
-    if (mechanism === undefined) {
-      throw new MailAuthenticationError(
-        `SMTP server ${target.host} offers no ${target.mechanism ?? 'XOAUTH2 or OAUTHBEARER'} (AUTH ${offered.join(' ')})`,
-        {
-          code: MAIL_AUTH_FAILED,
-          protocol: 'smtp',
-          user,
-        },
-      );
-    }
-    const initial = saslInitialResponse(mechanism, {
-      user,
-      token,
-      host: target.servername ?? target.host,
-      port: target.port,
-    });
-    channel.addSecrets(token, initial);
+    const { mechanism, initial } = startSasl(
+      channel,
+      'smtp',
+      offered,
+      credentials,
+      ` (AUTH ${offered.join(' ')})`,
+    );
+    const { mailbox: user } = credentials;
     channel.send(`AUTH ${mechanism} ${initial}`);
     let reply = await readSmtpReply(channel);
     let challenge: SaslErrorChallenge | undefined;
