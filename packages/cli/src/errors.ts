@@ -87,19 +87,24 @@ export { shellQuote };
 
 /** How core's and the stores' hints end when only a new authorization helps. */
 const AUTHORIZE_AGAIN = /authorize the account again$/;
+/** The whole hint of core's token manager in that case: the CLI replaces it by its command. */
+const ONLY_AUTHORIZE_AGAIN = 'authorize the account again';
 
 /**
  * A hint as the CLI prints it: core and the stores say "authorize the account again" without
- * naming a command (a service using them may have no CLI), and the CLI adds its own.
+ * naming a command (a service using them may have no CLI), and the CLI adds its own — as the
+ * whole hint where that is all they said.
  *
  * @param account The account the command works on, when it knows it.
  * @example
  * ```ts
  * hintWithCommand('inspect or move the file away, then authorize the account again', 'me@example.com');
  * // 'inspect or move the file away, then authorize the account again: oauth-authorizer authorize me@example.com'
+ * hintWithCommand('authorize the account again', 'kim'); // 'run: oauth-authorizer authorize kim'
  * ```
  */
 export function hintWithCommand(hint: string | undefined, account: string | undefined): string | undefined {
   if (hint === undefined || !AUTHORIZE_AGAIN.test(hint)) return hint;
-  return `${hint}: oauth-authorizer authorize ${account === undefined ? '<account>' : shellQuote(account)}`;
+  const command = `oauth-authorizer authorize ${account === undefined ? '<account>' : shellQuote(account)}`;
+  return hint === ONLY_AUTHORIZE_AGAIN ? `run: ${command}` : `${hint}: ${command}`;
 }

@@ -4,7 +4,7 @@ import {
   OAuthResponseError,
   redact,
 } from '@oauth-authorizer/core';
-import { hintWithCommand, shellQuote } from './errors.js';
+import { hintWithCommand } from './errors.js';
 import { EXIT_NETWORK, exitCodeFor } from './exit-codes.js';
 import { escapeControlCharacters } from './terminal-text.js';
 
@@ -224,9 +224,6 @@ function describeCause(cause: unknown): string {
   return label === '' ? detail : `${label}: ${detail}`;
 }
 
-/** The whole hint core's token manager gives when only a new authorization helps. */
-const AUTHORIZE_AGAIN_HINT = 'authorize the account again';
-
 /**
  * The hint line {@link Output.error} shows for an error: its own, else one for its kind. Core and
  * the stores name no command, so where their hint says to authorize the account again, the CLI's
@@ -244,10 +241,7 @@ export function hintFor(
   account?: string,
 ): string | undefined {
   if (!(error instanceof AuthorizerError)) return undefined;
-  const hint = error.hint ?? defaultHint(error, phase);
-  if (hint === AUTHORIZE_AGAIN_HINT)
-    return `run: oauth-authorizer authorize ${account === undefined ? '<account>' : shellQuote(account)}`;
-  return hintWithCommand(hint, account);
+  return hintWithCommand(error.hint ?? defaultHint(error, phase), account);
 }
 
 /**

@@ -35,6 +35,12 @@ describe('hintWithCommand()', () => {
     expect(hintWithCommand(hint, undefined)).toMatch(/: oauth-authorizer authorize <account>$/);
   });
 
+  it("replaces the token manager's bare 'authorize the account again' by the command to run", () => {
+    expect(hintWithCommand('authorize the account again', "bob's mail")).toBe(
+      `run: oauth-authorizer authorize 'bob'\\''s mail'`,
+    );
+  });
+
   it('leaves every other hint as it is', () => {
     expect(hintWithCommand('check the network connection', 'me')).toBe('check the network connection');
     expect(hintWithCommand(undefined, 'me')).toBeUndefined();
