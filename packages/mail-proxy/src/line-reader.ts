@@ -120,10 +120,7 @@ export class LineReader {
    * them first, or (after STARTTLS) refuses them.
    */
   detach(): { socket: Duplex; rest: Buffer } {
-    this.#socket.off('data', this.#onData);
-    this.#socket.off('end', this.#onEnd);
-    this.#socket.off('close', this.#onEnd);
-    this.#socket.off('error', this.#onError);
+    this.#release();
     this.#socket.pause();
     // A copy: bytes read ahead are few, the buffer they sit in may be large.
     const rest = this.#buffer.length === 0 ? EMPTY : Buffer.from(this.#buffer);
@@ -132,9 +129,22 @@ export class LineReader {
     return { socket: this.#socket, rest };
   }
 
-  /** Reads from `socket` from now on (the TLS socket after STARTTLS). */
+  #release(): void {
+    this.#socket.off('data', this.#onData);
+    this.#socket.off('end', this.#onEnd);
+    this.#socket.off('close', this.#onEnd);
+    this.#socket.off('error', this.#onError);
+  }
+
+  /**
+   * Reads from `socket` from now on (the TLS socket after STARTTLS, once {@link LineReader.detach}
+   * has handed back the old one). The old socket is left as it is: the TLS socket reads through
+   * it, and pausing a socket that reads with `onread` would stop those reads too.
+   */
   replaceSocket(socket: Duplex): void {
-    this.detach();
+    this.#release();
+    this.#buffer = EMPTY;
+    this.#wake();
     this.#socket = socket;
     this.#ended = false;
     this.#error = undefined;

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import type { Duplex, Transform } from 'node:stream';
+import type { Duplex } from 'node:stream';
+import type { UpstreamSession } from './upstream-channel.js';
 
 /** What passed through a relayed session. */
 export interface RelayResult {
@@ -12,24 +13,37 @@ export interface RelayResult {
 }
 
 /**
+ * What every byte from the server passes through on its way to the client (IMAP's capability
+ * filter). It runs synchronously on each read and must copy anything it keeps for later: the
+ * read's buffer is reused once its bytes are written.
+ */
+export interface ServerBytesFilter {
+  /** The bytes to send for this read, in order (views of `chunk`, or new buffers). */
+  filter(chunk: Buffer): Buffer[];
+  /** What it still holds when the server has closed. */
+  flush(): Buffer | undefined;
+}
+
+/**
  * Passes bytes both ways between the logged-in client and the upstream server until either side
- * closes, streamed with back-pressure (`pipe`): nothing is buffered whole, whatever the size of a
- * message, literal or FETCH. Bytes either side sent ahead during the login (`clientRest`,
- * `serverRest`) go first. Closed after `idleTimeoutMs` without a byte in either direction.
- * `toClient`, when given, is a stream every byte from the server passes through (IMAP's
- * capability filter).
+ * closes, streamed with back-pressure: nothing is buffered whole, whatever the size of a message,
+ * literal or FETCH. The client's bytes are piped to the server; the server's come from its
+ * reads (reused buffers, see upstream-reads.ts), through `toClient` when given, and the server
+ * is paused while the client's socket is full. Bytes either side sent ahead during the login
+ * (`clientRest`, `upstream.rest`) go first. Closed after `idleTimeoutMs` without a byte in either
+ * direction.
  */
 export function relay(
   client: Duplex,
   clientRest: Buffer,
-  server: Duplex,
-  serverRest: Buffer,
+  upstream: UpstreamSession,
   idleTimeoutMs: number,
-  toClient?: Transform,
+  toClient?: ServerBytesFilter,
 ): Promise<RelayResult> {
+  const server = upstream.socket;
   return new Promise((resolve) => {
     let bytesFromClient = clientRest.length;
-    let bytesToClient = serverRest.length;
+    let bytesToClient = 0; // the login's read-ahead counts as it goes through below
     let ended: RelayResult['ended'] | undefined;
     let timer: NodeJS.Timeout | undefined;
     const finish = (why: RelayResult['ended']) => {
@@ -50,12 +64,13 @@ export function relay(
       bytesFromClient += chunk.length;
       touch();
     });
-    server.on('data', (chunk: Buffer) => {
-      bytesToClient += chunk.length;
-      touch();
-    });
     client.once('end', () => finish('client'));
-    server.once('end', () => finish('server'));
+    server.once('end', () => {
+      finish('server');
+      const held = toClient?.flush();
+      if (held !== undefined) client.write(held);
+      client.end();
+    });
     const onError = () => {
       finish('error');
       client.destroy();
@@ -76,16 +91,35 @@ export function relay(
       }
     };
     client.once('close', onClose(server));
-    // With a filter in between, the client's end comes through the filter, after its last bytes.
-    server.once('close', onClose(toClient ?? client));
+    server.once('close', onClose(client));
     // Commands and replies are small writes answered by the other side: Nagle's algorithm would
     // hold some of them back for a delayed ACK (up to 40 ms each) on every hop through the proxy.
     for (const socket of [client, server]) (socket as Partial<Socket>).setNoDelay?.(true);
-    const downstream = toClient ?? client;
-    if (toClient !== undefined) toClient.pipe(client);
-    if (serverRest.length > 0) downstream.write(serverRest);
+    let waitingForDrain = false;
+    const resumeServer = () => {
+      waitingForDrain = false;
+      server.resume();
+    };
+    const toClientBytes = (chunk: Buffer, done: () => void) => {
+      bytesToClient += chunk.length;
+      touch();
+      const pieces = toClient === undefined ? [chunk] : toClient.filter(chunk);
+      if (pieces.length === 0 || client.destroyed) return done();
+      let room = true;
+      client.cork();
+      pieces.forEach((piece, index) => {
+        room = client.write(piece, index === pieces.length - 1 ? done : undefined);
+      });
+      client.uncork();
+      if (!room && !waitingForDrain) {
+        waitingForDrain = true;
+        server.pause();
+        client.once('drain', resumeServer);
+      }
+    };
+    if (upstream.rest.length > 0) toClientBytes(upstream.rest, () => undefined);
     if (clientRest.length > 0) server.write(clientRest);
     client.pipe(server);
-    server.pipe(downstream);
+    upstream.reads.relayTo(server, toClientBytes);
   });
 }

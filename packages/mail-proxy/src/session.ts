@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
-import type { Duplex, Transform } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { AuthorizerError, isLoopbackAddress, OAUTH_AUTHORIZATION_REQUIRED } from '@oauth-authorizer/core';
 import {
@@ -12,7 +12,7 @@ import type { ListenerConfig, ProxyLimits } from './config.js';
 import { LineReader, LineTooLongError } from './line-reader.js';
 import type { ProxyLogger, SessionOutcome } from './log.js';
 import type { LoginGuard } from './login-guard.js';
-import { relay } from './relay.js';
+import { relay, type ServerBytesFilter } from './relay.js';
 import type { UpstreamLogin, UpstreamSession } from './upstream-channel.js';
 import type { UpstreamTarget } from './upstream-connection.js';
 
@@ -223,7 +223,7 @@ export class LocalSession {
    * Relays bytes between the client and the logged-in upstream until either closes; the
    * server's bytes pass through `toClient` when given.
    */
-  async relay(upstream: UpstreamSession, toClient?: Transform): Promise<void> {
+  async relay(upstream: UpstreamSession, toClient?: ServerBytesFilter): Promise<void> {
     const { socket, rest } = this.reader.detach();
     if (socket.destroyed || upstream.socket.destroyed) {
       // The client left (or the server closed) while the login went on: nothing to relay.
@@ -235,14 +235,7 @@ export class LocalSession {
     }
     (socket as Socket).setTimeout?.(0);
     this.outcome = 'relayed';
-    const result = await relay(
-      socket,
-      rest,
-      upstream.socket,
-      upstream.rest,
-      this.runtime.limits.idleTimeout * 1000,
-      toClient,
-    );
+    const result = await relay(socket, rest, upstream, this.runtime.limits.idleTimeout * 1000, toClient);
     this.#bytesFromClient = result.bytesFromClient;
     this.#bytesToClient = result.bytesToClient;
     if (result.ended === 'idle') this.detail = 'idle timeout';

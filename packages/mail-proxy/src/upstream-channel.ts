@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { redact } from '@oauth-authorizer/core';
 import { LineReader } from './line-reader.js';
 import {
@@ -8,13 +7,16 @@ import {
   UpstreamUnavailableError,
   upgradeUpstream,
 } from './upstream-connection.js';
+import { UpstreamReads } from './upstream-reads.js';
 
 /** The longest line the proxy reads from an upstream server before login (capability lists are long). */
 const MAX_UPSTREAM_LINE = 64 * 1024;
 
 /** A logged-in upstream connection, ready to relay. */
 export interface UpstreamSession {
-  socket: Duplex;
+  socket: Socket;
+  /** How the relay takes the server's bytes from `socket`. */
+  reads: UpstreamReads;
   /** Bytes the server sent after its login reply, to relay first. */
   rest: Buffer;
   /** The server's capabilities after login (SMTP EHLO keywords, IMAP or POP3 capabilities). */
@@ -50,13 +52,15 @@ export type UpstreamLogin = (
  */
 export class UpstreamChannel {
   #socket: Socket;
+  readonly #reads: UpstreamReads;
   readonly #reader: LineReader;
   readonly target: UpstreamTarget;
   readonly #timeoutMs: number;
   #secrets: string[] = [];
 
-  private constructor(socket: Socket, target: UpstreamTarget, timeoutMs: number) {
+  private constructor(socket: Socket, reads: UpstreamReads, target: UpstreamTarget, timeoutMs: number) {
     this.#socket = socket;
+    this.#reads = reads;
     this.target = target;
     this.#timeoutMs = timeoutMs;
     this.#reader = new LineReader(socket, MAX_UPSTREAM_LINE);
@@ -71,7 +75,8 @@ export class UpstreamChannel {
 
   /** Connects (TLS first for `implicit`). */
   static async open(target: UpstreamTarget, timeoutMs: number): Promise<UpstreamChannel> {
-    return new UpstreamChannel(await connectUpstream(target, timeoutMs), target, timeoutMs);
+    const reads = new UpstreamReads();
+    return new UpstreamChannel(await connectUpstream(target, timeoutMs, reads), reads, target, timeoutMs);
   }
 
   /** Runs `login` on a new channel; the connection is closed when it throws. */
@@ -132,7 +137,7 @@ export class UpstreamChannel {
     if (rest.length > 0)
       throw new UpstreamUnavailableError(this.target, 'the server sent data after agreeing to STARTTLS');
     this.#socket.setTimeout(0);
-    const secure = await upgradeUpstream(this.#socket, this.target, this.#timeoutMs);
+    const secure = await upgradeUpstream(this.#socket, this.target, this.#timeoutMs, this.#reads);
     this.#socket = secure;
     this.#watch(secure);
     this.#reader.replaceSocket(secure);
@@ -144,7 +149,7 @@ export class UpstreamChannel {
     const { rest } = this.#reader.detach();
     // Until the relay takes over, an error must not go unhandled; the relay sees the close.
     this.#socket.on('error', () => undefined);
-    return { socket: this.#socket, rest, capabilities };
+    return { socket: this.#socket, reads: this.#reads, rest, capabilities };
   }
 
   /** Closes the connection. */

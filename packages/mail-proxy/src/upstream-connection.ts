@@ -3,6 +3,7 @@ import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { AuthorizerError } from '@oauth-authorizer/core';
 import type { UpstreamServer } from './config.js';
 import { MAIL_PROXY_UPSTREAM_UNAVAILABLE } from './errors.js';
+import type { UpstreamReads } from './upstream-reads.js';
 
 /** The upstream server with its CA certificate loaded. */
 export interface UpstreamTarget extends UpstreamServer {
@@ -65,16 +66,23 @@ function settle<T extends Socket>(
 /**
  * Opens a connection to the upstream server: TLS from the first byte for `implicit` (certificate
  * and name verified), plain TCP for `starttls` (upgraded later with {@link upgradeUpstream}) and
- * `none` (loopback only, checked by the configuration).
+ * `none` (loopback only, checked by the configuration). The socket reads through `reads`.
  *
  * @throws {UpstreamUnavailableError} when it cannot connect within `timeoutMs`.
  */
-export function connectUpstream(target: UpstreamTarget, timeoutMs: number): Promise<Socket> {
+export function connectUpstream(
+  target: UpstreamTarget,
+  timeoutMs: number,
+  reads: UpstreamReads,
+): Promise<Socket> {
+  const { onread } = reads;
   if (target.tls === 'implicit') {
-    const socket = tlsConnect({ ...tlsOptions(target), port: target.port, host: target.host });
+    // Node's TLS sockets take `onread` too; its typings only list it for plain sockets.
+    const options = { ...tlsOptions(target), port: target.port, host: target.host, onread };
+    const socket = reads.attach(tlsConnect(options), true);
     return settle(socket, 'secureConnect', target, 'TLS connection', timeoutMs);
   }
-  const socket = tcpConnect({ host: target.host, port: target.port });
+  const socket = reads.attach(tcpConnect({ host: target.host, port: target.port, onread }), true);
   return settle(socket, 'connect', target, 'connection', timeoutMs);
 }
 
@@ -88,7 +96,9 @@ export function upgradeUpstream(
   socket: Socket,
   target: UpstreamTarget,
   timeoutMs: number,
+  reads: UpstreamReads,
 ): Promise<TLSSocket> {
-  const secure = tlsConnect({ ...tlsOptions(target), socket });
+  // Node reads a TLS socket on an existing connection its own way, whatever `onread` says.
+  const secure = reads.attach(tlsConnect({ ...tlsOptions(target), socket }), false);
   return settle(secure, 'secureConnect', target, 'STARTTLS handshake', timeoutMs);
 }

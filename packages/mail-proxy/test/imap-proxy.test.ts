@@ -80,6 +80,12 @@ beforeAll(async () => {
         },
       },
       {
+        name: 'imap-plain-upstream',
+        protocol: 'imap',
+        port: 0,
+        upstream: { host: '127.0.0.1', port: world.imap.port, tls: 'none' },
+      },
+      {
         name: 'imap-down',
         protocol: 'imap',
         port: 0,
@@ -173,6 +179,56 @@ describe('the IMAP proxy with real clients against Dovecot (STARTTLS and implici
       await client.logout();
     }
   });
+
+  it('relays concurrent FETCHes byte for byte, each its own, over plain, implicit-TLS and STARTTLS upstreams', async () => {
+    // Messages of 80 KB, each line naming its folder and message: bytes of one session landing in
+    // another's, or a read buffer reused before its bytes were written, would change some line.
+    const body = (folder: string, index: number) =>
+      `Subject: ${folder} ${index}\r\n\r\n${`${folder} message ${index} line of the relay test\r\n`.repeat(2000)}`;
+    const folders = { 'relay-a': 'imap-plain-upstream', 'relay-b': 'imaps-upstream', 'relay-c': 'imap' };
+    const count = 40;
+    const client = (listener: string) =>
+      new ImapFlow({
+        host: '127.0.0.1',
+        port: proxy.port(listener),
+        secure: false,
+        doSTARTTLS: false,
+        auth: { user: 'scanner', pass: PASSWORD },
+        logger: false,
+      });
+    const filler = client('imap-plain-upstream');
+    await filler.connect();
+    for (const folder of Object.keys(folders)) {
+      await filler.mailboxCreate(folder).catch(() => undefined);
+      for (let index = 1; index <= count; index++) await filler.append(folder, body(folder, index));
+    }
+    await filler.logout();
+
+    const fetchFolder = async (folder: string, listener: string) => {
+      const reader = client(listener);
+      await reader.connect();
+      const lock = await reader.getMailboxLock(folder);
+      const sources: string[] = [];
+      try {
+        for await (const message of reader.fetch('1:*', { source: true }))
+          sources.push(message.source.toString());
+      } finally {
+        lock.release();
+        await reader.logout();
+      }
+      return sources;
+    };
+    const fetched = await Promise.all(
+      Object.entries(folders).map(([folder, listener]) => fetchFolder(folder, listener)),
+    );
+    Object.keys(folders).forEach((folder, at) => {
+      const sources = fetched[at] as string[];
+      expect(sources.length, folder).toBe(count);
+      sources.forEach((source, index) => {
+        expect(source === body(folder, index + 1), `${folder} message ${index + 1}`).toBe(true);
+      });
+    });
+  }, 60_000);
 
   it('serves curl imaps:// on a listener with implicit local TLS', async () => {
     await runPython(APPEND_AND_FETCH, [proxy.port('imap'), 'scanner', PASSWORD, 'over imaps']);

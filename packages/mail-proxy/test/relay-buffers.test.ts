@@ -1,0 +1,90 @@
+/**
+ * The relay's reused read buffers (upstream-reads.ts) against real TCP upstreams: a client whose
+ * writes finish late and keep a reference to the bytes they were given, as a socket's queued
+ * writes do, must still receive exactly what the server sent, while other connections read into
+ * the process's read buffer meanwhile.
+ */
+import { once } from 'node:events';
+import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { Duplex } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { relay } from '../src/relay.js';
+import { UpstreamReads } from '../src/upstream-reads.js';
+
+/** What the server sends on connection `id`: 4 MB where every byte depends on the id and its offset. */
+function payload(id: number): Buffer {
+  const bytes = Buffer.alloc(4 * 1024 * 1024);
+  for (let offset = 0; offset < bytes.length; offset++) bytes[offset] = (offset * 7 + id * 31) & 0xff;
+  return bytes;
+}
+
+let server: Server;
+let port: number;
+
+beforeAll(async () => {
+  server = createServer((socket) => {
+    socket.once('data', (hello: Buffer) => {
+      const id = Number(hello.toString());
+      socket.end(payload(id));
+    });
+    socket.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/**
+ * A client whose writes finish some milliseconds after they are made, and take the bytes only
+ * then: a buffer reused before its write finished changes what it gets.
+ */
+function lateClient(): { client: Duplex; received: Buffer[]; mostQueued: () => number } {
+  const received: Buffer[] = [];
+  let mostQueued = 0;
+  const client = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      mostQueued = Math.max(mostQueued, this.writableLength);
+      // Taken when the write finishes, as a socket's queued write hands its bytes to the kernel.
+      setTimeout(() => {
+        received.push(Buffer.from(chunk));
+        callback();
+      }, 2);
+    },
+    final(callback) {
+      this.push(null);
+      callback();
+    },
+  });
+  return { client, received, mostQueued: () => mostQueued };
+}
+
+async function relayedUpstream(id: number) {
+  const reads = new UpstreamReads();
+  const socket = reads.attach(connect({ host: '127.0.0.1', port, onread: reads.onread }), true);
+  await once(socket, 'connect');
+  socket.write(String(id));
+  const { client, received, mostQueued } = lateClient();
+  const result = await relay(
+    client,
+    Buffer.alloc(0),
+    { socket, reads, rest: Buffer.alloc(0), capabilities: [] },
+    0,
+  );
+  return { result, received: Buffer.concat(received), mostQueued: mostQueued() };
+}
+
+it('hands a late writer exactly the bytes of its own connection, three connections at once, holding the server back', async () => {
+  const runs = await Promise.all([1, 2, 3].map((id) => relayedUpstream(id)));
+  runs.forEach(({ result, received, mostQueued }, index) => {
+    const expected = payload(index + 1);
+    expect(result.bytesToClient).toBe(expected.length);
+    expect(received.equals(expected), `connection ${index + 1}`).toBe(true);
+    // The server was held back while the client lagged: a read or two queued, not the 4 MB.
+    expect(mostQueued).toBeLessThanOrEqual(192 * 1024);
+  });
+}, 60_000);
