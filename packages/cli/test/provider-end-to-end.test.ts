@@ -2,16 +2,25 @@
  * Each built-in preset end to end through the CLI against its provider profile
  * (tools/test-servers/src/profiles): authorize, `token`, `refresh`, then one error the provider
  * documents, with the CLI's explanation hint line. The preset is copied into a file with its
- * endpoints moved onto the profile, under another id (a preset file may not take a built-in id);
- * the hint looks the provider's table up by the stored preset id, so after `authorize` the
- * account's stored `presetId` is set back to the built-in one, as if it had been authorized with
- * the built-in preset (the stored endpoints, the profile's, are what `token` and `refresh` use).
+ * endpoints moved onto the profile, under another id (a preset file may not take a built-in id)
+ * and with `errorsOf` naming the built-in preset, as a preset file for the same service elsewhere
+ * (Microsoft's national clouds) does: the stored account keeps it, and the hint uses the
+ * provider's table.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore } from '@oauth-authorizer/core';
-import { aol, fastmail, github, google, mailru, microsoft, yahoo } from '@oauth-authorizer/presets';
+import {
+  aol,
+  fastmail,
+  github,
+  google,
+  mailru,
+  microsoft,
+  providerErrorTableOf,
+  yahoo,
+} from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
 import { startFastmailProfile } from '../../../tools/test-servers/src/profiles/fastmail.js';
@@ -31,7 +40,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-/** Writes `preset` (its id kept) with its endpoints on `profile`; returns the file. */
+/** Writes `preset` as `<id>-profile`, with its endpoints on `profile` and `errorsOf` its id; returns the file. */
 async function presetOnProfile(
   preset: { id: string; hooks?: unknown } & Record<string, unknown>,
   profile: ProfileServer,
@@ -44,16 +53,10 @@ async function presetOnProfile(
     if (typeof endpoint === 'string') moved[key] = endpoint.replace(/^https:\/\//, `${profile.url}/`);
   }
   const file = join(directory, `${preset.id}-profile.json`);
-  await writeFile(file, JSON.stringify({ ...moved, id: `${preset.id}-profile` }));
+  // Only a provider with an error table may be named (Fastmail documents no error codes).
+  const errorsOf = providerErrorTableOf(preset.id);
+  await writeFile(file, JSON.stringify({ ...moved, id: `${preset.id}-profile`, errorsOf }));
   return file;
-}
-
-/** Sets the stored account's preset id to the built-in `presetId` (see the module comment). */
-async function storeBuiltInId(home: string, account: string, presetId: string): Promise<void> {
-  const store = new FileTokenStore({ directory: join(home, 'accounts') });
-  const record = await store.get(account);
-  expect(record?.settings?.presetId).toBe(`${presetId}-profile`);
-  await store.set({ ...record!, settings: { ...record!.settings, presetId } });
 }
 
 /** `authorize` with non-interactive flags, then `token` and `refresh`; returns the refreshed tokens. */
@@ -84,7 +87,9 @@ async function authorizeTokenRefresh(options: {
     { home, ...(options.env && { env: options.env }) },
   );
   expect(authorized.code, authorized.stderr).toBe(0);
-  await storeBuiltInId(home, account, options.builtInId);
+  const stored = await new FileTokenStore({ directory: join(home, 'accounts') }).get(account);
+  expect(stored?.settings?.presetId).toBe(`${options.builtInId}-profile`);
+  expect(stored?.settings?.errorsOf).toBe(providerErrorTableOf(options.builtInId));
   const tokens = JSON.parse(authorized.stdout) as { access_token: string; refresh_token?: string };
   const token = await runCli(['token', account], { home });
   expect(token.code, token.stderr).toBe(0);
