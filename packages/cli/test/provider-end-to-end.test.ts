@@ -171,6 +171,58 @@ describe('Google', () => {
       await profile.close();
     }
   });
+
+  describe('the Gmail scope in the device flow', () => {
+    const client = {
+      clientId: 'google-tv.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-google-tv-secret-0123',
+    };
+    const deviceFlow = (preset: string) => [
+      'authorize',
+      'me@gmail.com',
+      '--preset',
+      preset,
+      '--flow',
+      'device',
+      '--client-id',
+      client.clientId,
+      '--client-secret',
+      client.clientSecret,
+    ];
+
+    it('the built-in preset refuses it before asking Google, and says to use the code flow', async () => {
+      const home = await mkdtemp(join(directory, 'home-'));
+      const refused = await runCli(deviceFlow('google'), { home });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(
+        'preset "google" refuses this request: Google does not allow the Gmail scope (https://mail.google.com/) in the device flow; use the code flow',
+      );
+      expect(refused.stderr).toContain('hint: use --flow code, or other scopes (--scope, --scope-set)');
+      expect(refused.stderr).not.toContain('device code');
+    });
+
+    it("a preset file without the check reaches Google, whose invalid_scope is explained from Google's table", async () => {
+      const profile = await startGoogleProfile({ ...client, redirectUris: [google.redirectUrl as string] });
+      try {
+        // A JSON preset has no hooks: nothing refuses the request before the provider does.
+        const presetFile = await presetOnProfile(google as never, profile);
+        const home = await mkdtemp(join(directory, 'home-'));
+        const refused = await runCli(deviceFlow(presetFile), { home });
+        expect(refused.code).not.toBe(0);
+        expect(profile.deviceRequests).toEqual([
+          { host: 'oauth2.googleapis.com', scope: 'https://mail.google.com/' },
+        ]);
+        expect(refused.stderr).toContain('invalid_scope');
+        expect(refused.stderr).toContain(
+          "invalid_scope (device flow): Google's device flow allows only a few scopes (profile, email, Drive files, YouTube…); the Gmail scope https://mail.google.com/ is not one of them. Fix: use the code flow (--flow code) for mail",
+        );
+        expect(refused.stderr).toContain('limited-input-device');
+        expect(profile.tokenRequests).toEqual([]);
+      } finally {
+        await profile.close();
+      }
+    });
+  });
 });
 
 describe('Mail.ru', () => {
