@@ -226,7 +226,7 @@ describe('Google', () => {
 });
 
 describe('Mail.ru', () => {
-  it("authorize on the preset's exact redirect (fixed port), token, refresh", async () => {
+  it("authorize on the preset's exact redirect (fixed port), token, refresh; a refused refresh token gets the CLI hint", async () => {
     const client = { clientId: 'mailru-app', clientSecret: 'mailru-secret-0123456789' };
     const profile = await startExactRedirectProfile('mailru', {
       ...client,
@@ -235,11 +235,26 @@ describe('Mail.ru', () => {
     try {
       const presetFile = await presetOnProfile(mailru as never, profile);
       const home = await mkdtemp(join(directory, 'home-'));
-      await authorizeTokenRefresh({ account: 'me@mail.ru', presetFile, client, home, builtInId: 'mailru' });
+      const refreshed = await authorizeTokenRefresh({
+        account: 'me@mail.ru',
+        presetFile,
+        client,
+        home,
+        builtInId: 'mailru',
+      });
       expect(profile.tokenRequests).toEqual([
         { grantType: 'authorization_code', host: 'oauth.mail.ru' },
         { grantType: 'refresh_token', host: 'oauth.mail.ru' },
       ]);
+      profile.expireRefreshToken(refreshed.refreshToken as string, {
+        error: 'invalid_grant',
+        description: 'invalid refresh token',
+      });
+      const refused = await runCli(['refresh', 'me@mail.ru'], { home });
+      expect(refused.code).not.toBe(0);
+      // Mail.ru documents no error codes of its own (RFC 6749's invalid_grant): the CLI's hint names the fix.
+      expect(refused.stderr).toContain('invalid_grant');
+      expect(refused.stderr).toContain('hint: run: oauth-authorizer authorize me@mail.ru');
     } finally {
       await profile.close();
     }
