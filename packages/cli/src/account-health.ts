@@ -27,6 +27,8 @@ export interface AccountHealth {
   account: string;
   /** The preset's id, when the CLI's settings name one. */
   preset: string | undefined;
+  /** The provider whose documented errors explain the account's, when the preset named one (`errorsOf`). */
+  errorsOf: string | undefined;
   /** When the access token expires; `undefined` when unknown. */
   accessTokenExpiresAt: number | undefined;
   hasRefreshToken: boolean;
@@ -108,6 +110,7 @@ export function assessAccountHealth(record: StoredAccount, now: number = Date.no
   return {
     account: record.account,
     preset: presetId,
+    errorsOf: typeof settings.errorsOf === 'string' ? settings.errorsOf : undefined,
     accessTokenExpiresAt: tokens?.expiresAt,
     hasRefreshToken: tokens?.refreshToken !== undefined,
     refreshTokenObtainedAt: tokens?.refreshToken ? tokens.refreshTokenObtainedAt : undefined,

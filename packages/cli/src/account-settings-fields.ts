@@ -24,6 +24,7 @@ type FieldKind = 'string' | 'strings' | 'string map' | 'boolean' | 'number' | 'o
 
 /** The optional fields of the settings and of `settings.provider`, by the kind of value they hold. */
 export const SETTINGS_FIELDS: Readonly<Record<string, FieldKind>> = {
+  errorsOf: 'string',
   clientId: 'string',
   clientSecretValue: 'string',
   clientAuth: 'string',

@@ -45,6 +45,11 @@ export interface AccountSettings {
   preset: string;
   /** The preset's own id (e.g. `google`, or the id inside a preset file). */
   presetId: string;
+  /**
+   * The provider whose documented errors explain the account's, when the preset names one in
+   * `errorsOf` (a preset file for Microsoft's national clouds says `microsoft`). Absent: `presetId`.
+   */
+  errorsOf?: string;
   /** How the account was authorized; `client_credentials` also gets every later token that way. */
   flow: Flow;
   /** The client ID the user gave (absent when the preset fixes it). */
@@ -346,6 +351,7 @@ export function settingsFor(authorization: NewAuthorization): AccountSettings {
     version: SETTINGS_VERSION,
     preset: spec,
     presetId: preset.id,
+    ...(preset.errorsOf !== undefined && { errorsOf: preset.errorsOf }),
     flow: resolved.flow,
     clientSecret: secretSource,
     ...(secret !== undefined &&

@@ -178,6 +178,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const hint = (await import('./provider-error-hint.js')).providerErrorHint(error, argv, {
       env,
       platform: options.platform ?? process.platform,
+      cwd: options.cwd,
     });
     output.error(error, { debug, phase, providerHint: await hint });
     const code = exitCodeFor(error, phase);

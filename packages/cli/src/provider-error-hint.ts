@@ -1,16 +1,18 @@
 /**
  * The provider-specific hint line: what a provider's error code means and how to fix it, from the
- * presets package's tables (`explainProviderError`). The preset comes from the account's stored
- * settings, else from `--preset` on the command line; the refresh token's age (for Google's
- * 7-day "Testing" tokens) and the redirect URL from the stored account.
+ * presets package's tables (`explainProviderError`). The preset is the one `--preset` names on the
+ * command line (loaded, so that a preset file's `errorsOf` counts), else the account's stored
+ * preset id and `errorsOf`; the refresh token's age (for Google's 7-day "Testing" tokens) and the
+ * redirect URL come from the stored account.
  *
  * @module
  */
 import { parseArgs } from 'node:util';
 import { isAuthorizerError } from '@oauth-authorizer/core';
-import { explainProviderError, type Flow } from '@oauth-authorizer/presets';
+import { explainProviderError, type Flow, type ProviderErrorSource } from '@oauth-authorizer/presets';
 import { openTokenStore } from './account-store.js';
 import { resolveHome } from './home.js';
+import { loadPresetSpec } from './preset-spec.js';
 
 /** Commands whose first argument is an account name. */
 const ACCOUNT_COMMANDS = ['authorize', 'token', 'refresh', 'revoke', 'show', 'sasl'];
@@ -19,10 +21,13 @@ const ACCOUNT_COMMANDS = ['authorize', 'token', 'refresh', 'revoke', 'show', 'sa
 export interface ProviderHintContext {
   env: Readonly<Record<string, string | undefined>>;
   platform: string;
+  /** Where a relative `--preset` path starts. Default: `process.cwd()` */
+  cwd?: string | undefined;
 }
 
 interface RunFacts {
   presetId?: string | undefined;
+  errorsOf?: string | undefined;
   refreshTokenObtainedAt?: number | undefined;
   redirectUrl?: string | undefined;
   flow?: Flow | undefined;
@@ -60,6 +65,7 @@ async function storedFacts(account: string, context: ProviderHintContext): Promi
     if (!settings) return {};
     return {
       ...(typeof settings.presetId === 'string' && { presetId: settings.presetId }),
+      ...(typeof settings.errorsOf === 'string' && { errorsOf: settings.errorsOf }),
       ...(typeof settings.flow === 'string' && { flow: settings.flow as Flow }),
       ...(typeof settings.redirectUrl === 'string' && { redirectUrl: settings.redirectUrl }),
       ...(record?.tokens?.refreshTokenObtainedAt !== undefined && {
@@ -69,6 +75,18 @@ async function storedFacts(account: string, context: ProviderHintContext): Promi
   } catch {
     // The hint is a courtesy: an unreadable store must not hide the error being reported.
     return {};
+  }
+}
+
+/**
+ * The preset `--preset` names, loaded as `authorize` loads it; its spec itself when it cannot be
+ * loaded (the error being reported may be that very failure).
+ */
+async function presetNamed(spec: string, cwd: string): Promise<ProviderErrorSource> {
+  try {
+    return await loadPresetSpec(spec, cwd);
+  } catch {
+    return spec;
   }
 }
 
@@ -94,14 +112,19 @@ export async function providerErrorHint(
   if (command === undefined || !ACCOUNT_COMMANDS.includes(command)) return undefined;
   const stored = account === undefined ? {} : await storedFacts(account, context);
   // `--preset` names the preset of a new authorization; an id without a table gets the common explanations.
-  const presetId = typeof values.preset === 'string' ? values.preset : stored.presetId;
-  if (presetId === undefined) return undefined;
+  const preset: ProviderErrorSource | undefined =
+    typeof values.preset === 'string'
+      ? await presetNamed(values.preset, context.cwd ?? process.cwd())
+      : stored.presetId === undefined
+        ? undefined
+        : { id: stored.presetId, errorsOf: stored.errorsOf };
+  if (preset === undefined) return undefined;
   const flow = typeof values.flow === 'string' ? (values.flow as Flow) : stored.flow;
   const redirectUrl =
     typeof values['redirect-url'] === 'string' ? values['redirect-url'] : stored.redirectUrl;
   // The errors every provider sends (access_denied, invalid_grant…) have the CLI's own hint, which
   // names the command to run: only what the provider's own table knows is added.
-  const explained = explainProviderError(presetId, error, {
+  const explained = explainProviderError(preset, error, {
     refreshTokenObtainedAt: stored.refreshTokenObtainedAt,
     flow,
     redirectUrl,

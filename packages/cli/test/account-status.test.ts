@@ -215,6 +215,37 @@ describe('status reads the store alone', () => {
     expect(rows[0]?.last_error?.explanation?.code).toBe('invalid_grant (7-day refresh token)');
   });
 
+  it("explains the last error from the table the account's errorsOf names (a preset file for Microsoft's US Government cloud)", async () => {
+    const now = Date.now();
+    const home = await homeWith({
+      account: 'ops@contoso.us',
+      tokens: tokens(now - 2 * DAY),
+      lastRefreshError: {
+        at: now - 1000,
+        code: 'OAUTH_RESPONSE_ERROR',
+        message:
+          'token endpoint: invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.',
+      },
+      settings: { ...settingsFor('microsoft-us-gov', deadEndpoint), errorsOf: 'microsoft' },
+    });
+    const { rows } = await statusJson(home);
+    expect(rows[0]?.preset).toBe('microsoft-us-gov');
+    expect(rows[0]?.last_error?.explanation?.code).toBe('AADSTS700082');
+    // Without errorsOf the preset's own id has no table: the explanation is the common one.
+    const plain = await homeWith({
+      account: 'ops@contoso.us',
+      tokens: tokens(now - 2 * DAY),
+      lastRefreshError: {
+        at: now - 1000,
+        code: 'OAUTH_RESPONSE_ERROR',
+        message:
+          'token endpoint: invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.',
+      },
+      settings: settingsFor('microsoft-us-gov', deadEndpoint),
+    });
+    expect((await statusJson(plain)).rows[0]?.last_error?.explanation?.code).toBe('invalid_grant');
+  });
+
   it('an expired access token with a refresh token is fine, no network is used and the record is untouched', async () => {
     const now = Date.now();
     const home = await homeWith({

@@ -75,6 +75,7 @@ describe('a hand-edited account file', () => {
       (json: AccountJson) => (json.settings.flow = 'implicit'),
       'one of code, device, client_credentials',
     ],
+    ['errorsOf', (json: AccountJson) => (json.settings.errorsOf = ['microsoft']), 'a string, got an array'],
   ])('with a wrong "%s" gives exit 2 naming the file and the field', async (field, change, expected) => {
     await edit(change);
     for (const command of [

@@ -192,6 +192,34 @@ describe('presets', () => {
     });
   });
 
+  it("presets show names the provider whose errors explain a preset's: its own, or the file's errorsOf", async () => {
+    const usGovernment = join(directory, 'microsoft-us-gov.json');
+    await writeFile(
+      usGovernment,
+      JSON.stringify({
+        id: 'microsoft-us-gov',
+        name: 'Microsoft 365 (US Government)',
+        authorizationUrl: 'https://login.microsoftonline.us/organizations/oauth2/v2.0/authorize',
+        tokenUrl: 'https://login.microsoftonline.us/organizations/oauth2/v2.0/token',
+        flows: ['code'],
+        errorsOf: 'microsoft',
+      }),
+    );
+    const file = await runCli(['presets', 'show', usGovernment], { home: directory });
+    expect(file.code, file.stderr).toBe(0);
+    expect(file.stdout).toContain(
+      'Provider errors explained from: the documented errors of Microsoft (Outlook.com, Microsoft 365) ("errorsOf": "microsoft")',
+    );
+    const json = await runCli(['presets', 'show', usGovernment, '--json'], { home: directory });
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: 'microsoft-us-gov', errorsOf: 'microsoft' });
+    const google = await runCli(['presets', 'show', 'google'], { home: directory });
+    expect(google.stdout).toContain(
+      'Provider errors explained from: the documented errors of Google (Gmail)\n',
+    );
+    const acme = await runCli(['presets', 'show', './acme.json'], { home: directory, cwd: directory });
+    expect(acme.stdout).not.toContain('Provider errors explained');
+  });
+
   it('presets show finds a community preset package in node_modules by its name', async () => {
     const result = await runCli(['presets', 'show', 'oauth-authorizer-preset-globex'], {
       home: directory,

@@ -2,16 +2,25 @@
  * Each built-in preset end to end through the CLI against its provider profile
  * (tools/test-servers/src/profiles): authorize, `token`, `refresh`, then one error the provider
  * documents, with the CLI's explanation hint line. The preset is copied into a file with its
- * endpoints moved onto the profile, under another id (a preset file may not take a built-in id);
- * the hint looks the provider's table up by the stored preset id, so after `authorize` the
- * account's stored `presetId` is set back to the built-in one, as if it had been authorized with
- * the built-in preset (the stored endpoints, the profile's, are what `token` and `refresh` use).
+ * endpoints moved onto the profile, under another id (a preset file may not take a built-in id)
+ * and with `errorsOf` naming the built-in preset, as a preset file for the same service elsewhere
+ * (Microsoft's national clouds) does: the stored account keeps it, and the hint uses the
+ * provider's table.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTokenStore } from '@oauth-authorizer/core';
-import { aol, fastmail, github, google, mailru, microsoft, yahoo } from '@oauth-authorizer/presets';
+import {
+  aol,
+  fastmail,
+  github,
+  google,
+  mailru,
+  microsoft,
+  providerErrorTableOf,
+  yahoo,
+} from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startExactRedirectProfile } from '../../../tools/test-servers/src/profiles/exact-redirect.js';
 import { startFastmailProfile } from '../../../tools/test-servers/src/profiles/fastmail.js';
@@ -31,7 +40,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-/** Writes `preset` (its id kept) with its endpoints on `profile`; returns the file. */
+/** Writes `preset` as `<id>-profile`, with its endpoints on `profile` and `errorsOf` its id; returns the file. */
 async function presetOnProfile(
   preset: { id: string; hooks?: unknown } & Record<string, unknown>,
   profile: ProfileServer,
@@ -44,16 +53,10 @@ async function presetOnProfile(
     if (typeof endpoint === 'string') moved[key] = endpoint.replace(/^https:\/\//, `${profile.url}/`);
   }
   const file = join(directory, `${preset.id}-profile.json`);
-  await writeFile(file, JSON.stringify({ ...moved, id: `${preset.id}-profile` }));
+  // Only a provider with an error table may be named (Fastmail documents no error codes).
+  const errorsOf = providerErrorTableOf(preset.id);
+  await writeFile(file, JSON.stringify({ ...moved, id: `${preset.id}-profile`, errorsOf }));
   return file;
-}
-
-/** Sets the stored account's preset id to the built-in `presetId` (see the module comment). */
-async function storeBuiltInId(home: string, account: string, presetId: string): Promise<void> {
-  const store = new FileTokenStore({ directory: join(home, 'accounts') });
-  const record = await store.get(account);
-  expect(record?.settings?.presetId).toBe(`${presetId}-profile`);
-  await store.set({ ...record!, settings: { ...record!.settings, presetId } });
 }
 
 /** `authorize` with non-interactive flags, then `token` and `refresh`; returns the refreshed tokens. */
@@ -84,7 +87,9 @@ async function authorizeTokenRefresh(options: {
     { home, ...(options.env && { env: options.env }) },
   );
   expect(authorized.code, authorized.stderr).toBe(0);
-  await storeBuiltInId(home, account, options.builtInId);
+  const stored = await new FileTokenStore({ directory: join(home, 'accounts') }).get(account);
+  expect(stored?.settings?.presetId).toBe(`${options.builtInId}-profile`);
+  expect(stored?.settings?.errorsOf).toBe(providerErrorTableOf(options.builtInId));
   const tokens = JSON.parse(authorized.stdout) as { access_token: string; refresh_token?: string };
   const token = await runCli(['token', account], { home });
   expect(token.code, token.stderr).toBe(0);
@@ -166,10 +171,62 @@ describe('Google', () => {
       await profile.close();
     }
   });
+
+  describe('the Gmail scope in the device flow', () => {
+    const client = {
+      clientId: 'google-tv.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-google-tv-secret-0123',
+    };
+    const deviceFlow = (preset: string) => [
+      'authorize',
+      'me@gmail.com',
+      '--preset',
+      preset,
+      '--flow',
+      'device',
+      '--client-id',
+      client.clientId,
+      '--client-secret',
+      client.clientSecret,
+    ];
+
+    it('the built-in preset refuses it before asking Google, and says to use the code flow', async () => {
+      const home = await mkdtemp(join(directory, 'home-'));
+      const refused = await runCli(deviceFlow('google'), { home });
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain(
+        'preset "google" refuses this request: Google does not allow the Gmail scope (https://mail.google.com/) in the device flow; use the code flow',
+      );
+      expect(refused.stderr).toContain('hint: use --flow code, or other scopes (--scope, --scope-set)');
+      expect(refused.stderr).not.toContain('device code');
+    });
+
+    it("a preset file without the check reaches Google, whose invalid_scope is explained from Google's table", async () => {
+      const profile = await startGoogleProfile({ ...client, redirectUris: [google.redirectUrl as string] });
+      try {
+        // A JSON preset has no hooks: nothing refuses the request before the provider does.
+        const presetFile = await presetOnProfile(google as never, profile);
+        const home = await mkdtemp(join(directory, 'home-'));
+        const refused = await runCli(deviceFlow(presetFile), { home });
+        expect(refused.code).not.toBe(0);
+        expect(profile.deviceRequests).toEqual([
+          { host: 'oauth2.googleapis.com', scope: 'https://mail.google.com/' },
+        ]);
+        expect(refused.stderr).toContain('invalid_scope');
+        expect(refused.stderr).toContain(
+          "invalid_scope (device flow): Google's device flow allows only a few scopes (profile, email, Drive files, YouTube…); the Gmail scope https://mail.google.com/ is not one of them. Fix: use the code flow (--flow code) for mail",
+        );
+        expect(refused.stderr).toContain('limited-input-device');
+        expect(profile.tokenRequests).toEqual([]);
+      } finally {
+        await profile.close();
+      }
+    });
+  });
 });
 
 describe('Mail.ru', () => {
-  it("authorize on the preset's exact redirect (fixed port), token, refresh", async () => {
+  it("authorize on the preset's exact redirect (fixed port), token, refresh; a refused refresh token gets the CLI hint", async () => {
     const client = { clientId: 'mailru-app', clientSecret: 'mailru-secret-0123456789' };
     const profile = await startExactRedirectProfile('mailru', {
       ...client,
@@ -178,11 +235,26 @@ describe('Mail.ru', () => {
     try {
       const presetFile = await presetOnProfile(mailru as never, profile);
       const home = await mkdtemp(join(directory, 'home-'));
-      await authorizeTokenRefresh({ account: 'me@mail.ru', presetFile, client, home, builtInId: 'mailru' });
+      const refreshed = await authorizeTokenRefresh({
+        account: 'me@mail.ru',
+        presetFile,
+        client,
+        home,
+        builtInId: 'mailru',
+      });
       expect(profile.tokenRequests).toEqual([
         { grantType: 'authorization_code', host: 'oauth.mail.ru' },
         { grantType: 'refresh_token', host: 'oauth.mail.ru' },
       ]);
+      profile.expireRefreshToken(refreshed.refreshToken as string, {
+        error: 'invalid_grant',
+        description: 'invalid refresh token',
+      });
+      const refused = await runCli(['refresh', 'me@mail.ru'], { home });
+      expect(refused.code).not.toBe(0);
+      // Mail.ru documents no error codes of its own (RFC 6749's invalid_grant): the CLI's hint names the fix.
+      expect(refused.stderr).toContain('invalid_grant');
+      expect(refused.stderr).toContain('hint: run: oauth-authorizer authorize me@mail.ru');
     } finally {
       await profile.close();
     }

@@ -3,6 +3,7 @@ import { describe, isRecord, listNames, urlProblem } from './checks.js';
 import { checkExactRedirect, checkFieldsAgree, checkWarningFlows } from './cross-field-checks.js';
 import { PRESET_INVALID, PresetError } from './errors.js';
 import {
+  checkErrorsOf,
   checkFlowList,
   checkHooks,
   checkParameters,
@@ -214,6 +215,7 @@ export function definePreset<const D extends PresetDefinition>(
   const mail = checkMail(input.mail, parameters, problems);
   const mailOverrides = checkMailOverrides(input.mailOverrides, mail, parameters, problems);
   const redirectParameters = checkRedirectParameters(input.redirectParameters, flows, parameters, problems);
+  const errorsOf = checkErrorsOf(input, problems);
 
   checkFieldsAgree(
     {
@@ -262,6 +264,7 @@ export function definePreset<const D extends PresetDefinition>(
     ...(mail !== undefined && { mail }),
     mailOverrides,
     redirectParameters,
+    ...(errorsOf !== undefined && { errorsOf }),
   };
   return deepFreeze(preset) as Preset & { readonly id: D['id'] };
 }

@@ -1,12 +1,13 @@
 import type { Flow } from './preset.js';
 import { commonErrors } from './provider-errors/common.js';
-import { type ErrorFacts, entryMatches, type ProviderErrorEntry } from './provider-errors/entry.js';
-import { githubErrors } from './provider-errors/github.js';
-import { googleErrors } from './provider-errors/google.js';
-import { microsoftErrors } from './provider-errors/microsoft.js';
-import { yahooErrors } from './provider-errors/yahoo.js';
-import { yandexErrors } from './provider-errors/yandex.js';
-import { zohoErrors } from './provider-errors/zoho.js';
+import { type ErrorFacts, entryMatches } from './provider-errors/entry.js';
+import { providerErrorTable } from './provider-errors/tables.js';
+
+/**
+ * The preset an error came from: its id (`microsoft`), or the preset itself (or what a program
+ * kept of it), whose `errorsOf` names the provider whose documented errors apply.
+ */
+export type ProviderErrorSource = string | { readonly id: string; readonly errorsOf?: string | undefined };
 
 /** What a provider's error means and what to do about it. */
 export interface ProviderErrorExplanation {
@@ -37,17 +38,6 @@ export interface ExplainProviderErrorOptions {
    */
   includeCommon?: boolean | undefined;
 }
-
-/** The tables by preset id; AOL runs on Yahoo's service. */
-const TABLES: Readonly<Record<string, readonly ProviderErrorEntry[]>> = {
-  microsoft: microsoftErrors,
-  google: googleErrors,
-  yahoo: yahooErrors,
-  aol: yahooErrors,
-  zoho: zohoErrors,
-  yandex: yandexErrors,
-  github: githubErrors,
-};
 
 const DAY = 24 * 60 * 60 * 1000;
 const MAX_CAUSES = 8;
@@ -99,6 +89,29 @@ function factsOf(error: unknown, options: ExplainProviderErrorOptions): ErrorFac
 }
 
 /**
+ * The id of the provider whose error table explains a preset's errors: the preset's `errorsOf`,
+ * else its own id; `undefined` when that provider has no table (only the common explanations apply).
+ *
+ * @throws {TypeError} when `preset` is neither an id nor an object with a string `id`.
+ * @example
+ * ```ts
+ * providerErrorTableOf('microsoft'); // 'microsoft'
+ * providerErrorTableOf({ id: 'microsoft-us-gov', errorsOf: 'microsoft' }); // 'microsoft'
+ * providerErrorTableOf('acme'); // undefined
+ * ```
+ */
+export function providerErrorTableOf(preset: ProviderErrorSource): string | undefined {
+  const id =
+    typeof preset === 'string'
+      ? preset
+      : typeof preset === 'object' && preset !== null && typeof preset.id === 'string'
+        ? (preset.errorsOf ?? preset.id)
+        : undefined;
+  if (id === undefined) throw new TypeError('explainProviderError() takes a preset or a preset id');
+  return providerErrorTable(id) ? id : undefined;
+}
+
+/**
  * Explains a provider's error in plain words, with the fix and the documentation it comes from:
  * Microsoft's AADSTS codes, Google's, Yahoo's, Zoho's, Yandex's and GitHub's OAuth errors, and
  * mail server replies such as Exchange Online's "535 5.7.139" or Gmail's "534-5.7.9". The
@@ -108,7 +121,9 @@ function factsOf(error: unknown, options: ExplainProviderErrorOptions): ErrorFac
  * `serverReply`, `message`) and their causes, so any error of OAuth Authorizer can be passed.
  * Nothing of the error is repeated in the explanation except the redirect URL given in `options`.
  *
- * @param presetId The preset the error came from (`microsoft`, `google`…); another id gets the common explanations only.
+ * @param preset The preset the error came from, or its id (`microsoft`, `google`…). A preset's
+ *   `errorsOf` chooses the table (a preset file for Microsoft's national clouds says `microsoft`);
+ *   a preset without a table gets the common explanations only.
  * @param error Anything caught.
  * @returns The explanation, or `undefined` when the error is not one the tables know.
  * @example
@@ -122,13 +137,13 @@ function factsOf(error: unknown, options: ExplainProviderErrorOptions): ErrorFac
  * ```
  */
 export function explainProviderError(
-  presetId: string,
+  preset: ProviderErrorSource,
   error: unknown,
   options: ExplainProviderErrorOptions = {},
 ): ProviderErrorExplanation | undefined {
-  if (typeof presetId !== 'string') throw new TypeError('explainProviderError() takes a preset id');
+  const tableId = providerErrorTableOf(preset);
   const facts = factsOf(error, options);
-  const table = Object.hasOwn(TABLES, presetId) ? (TABLES[presetId] ?? []) : [];
+  const table = tableId === undefined ? [] : (providerErrorTable(tableId) ?? []);
   const candidates = options.includeCommon === false ? table : [...table, ...commonErrors];
   const entry = candidates.find((candidate) => entryMatches(candidate, facts));
   if (!entry) return undefined;

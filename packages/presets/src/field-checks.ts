@@ -16,6 +16,7 @@ import {
 } from './preset.js';
 import { PARAMETER_NAME, SCOPE_SET_NAME } from './preset-fields.js';
 import type { Problems } from './problems.js';
+import { PROVIDER_ERROR_TABLES } from './provider-errors/tables.js';
 
 export function isFlow(value: unknown): value is Flow {
   return typeof value === 'string' && (FLOWS as readonly string[]).includes(value);
@@ -279,4 +280,16 @@ export function checkRedirectParameters(
   if (Object.keys(mapping).length > 0 && flows.length > 0 && !flows.includes('code'))
     problems.add('redirectParameters', 'are set but "flows" does not include "code"');
   return mapping;
+}
+
+/** `errorsOf` must name a provider that has an error table. */
+export function checkErrorsOf(input: Record<string, unknown>, problems: Problems): string | undefined {
+  const value = input.errorsOf;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && PROVIDER_ERROR_TABLES.includes(value)) return value;
+  problems.add(
+    'errorsOf',
+    `must name a provider whose errors are explained (${listNames(PROVIDER_ERROR_TABLES)}), got ${describe(value)}`,
+  );
+  return undefined;
 }

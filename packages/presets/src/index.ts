@@ -1,8 +1,12 @@
 export { builtInPresets, getBuiltInPreset, requireBuiltInPreset } from './built-in.js';
 export { definePreset } from './define-preset.js';
 export * from './errors.js';
-export type { ExplainProviderErrorOptions, ProviderErrorExplanation } from './explain-provider-error.js';
-export { explainProviderError } from './explain-provider-error.js';
+export type {
+  ExplainProviderErrorOptions,
+  ProviderErrorExplanation,
+  ProviderErrorSource,
+} from './explain-provider-error.js';
+export { explainProviderError, providerErrorTableOf } from './explain-provider-error.js';
 export type { PresetMatch } from './find-preset.js';
 export { findPresetByEmail } from './find-preset.js';
 export type {

@@ -56,5 +56,6 @@ export const KNOWN_FIELDS: readonly string[] = [
   'mail',
   'mailOverrides',
   'redirectParameters',
+  'errorsOf',
   '$schema',
 ];

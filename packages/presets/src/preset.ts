@@ -201,6 +201,14 @@ export interface PresetDefinition {
    * {@link parametersFromRedirect}.
    */
   readonly redirectParameters?: Readonly<Record<string, string>>;
+  /**
+   * Whose documented errors explain this preset's: the id of a provider with an error table
+   * (`microsoft`, `google`, `yahoo`, `aol`, `zoho`, `yandex`, `github`), for a preset of the same
+   * service under another id, such as Microsoft's national clouds (`login.microsoftonline.us`) or
+   * a test copy on loopback. {@link explainProviderError} and the CLI's hint use that table.
+   * Default: the preset's own id
+   */
+  readonly errorsOf?: string;
 }
 
 /**

@@ -52,6 +52,15 @@ describe('the Microsoft and Google guides', () => {
       expect(text).toContain(code);
   });
 
+  it("Microsoft's app-only commands are the ones Exchange's page documents: -ObjectId, then the Exchange principal's identity", async () => {
+    const text = await guide('microsoft');
+    expect(text).toContain(
+      'New-ServicePrincipal -AppId <application-id> -ObjectId <enterprise-app-object-id>',
+    );
+    expect(text).toContain('Add-MailboxPermission -Identity mailer@contoso.com -User $principal.Identity');
+    expect(text).toContain('#register-service-principals-in-exchange');
+  });
+
   it('Google covers the Desktop app client, the Testing status and the device-flow refusal', async () => {
     const text = await guide('google');
     for (const phrase of ['Desktop app', '7 days', 'https://mail.google.com/', '534-5.7.9'])

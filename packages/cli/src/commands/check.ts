@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { explainProviderError, type ProviderErrorExplanation } from '@oauth-authorizer/presets';
+import type { AccountSettings } from '../account-settings.js';
 import { loadAccount } from '../account-store.js';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine, parseSeconds, requireAccount } from '../command-line.js';
@@ -50,9 +51,15 @@ function lineOf(result: MailLoginResult, explanation: ProviderErrorExplanation |
 }
 
 /** What the server's reply means and how to fix it (Exchange's 535 5.7.139, Gmail's 534-5.7.9…). */
-function explanationOf(presetId: string, result: MailLoginResult): ProviderErrorExplanation | undefined {
+function explanationOf(
+  settings: Pick<AccountSettings, 'presetId' | 'errorsOf'>,
+  result: MailLoginResult,
+): ProviderErrorExplanation | undefined {
   if (result.outcome === 'ok' || result.serverReply === undefined) return undefined;
-  return explainProviderError(presetId, { serverReply: result.serverReply, message: result.detail ?? '' });
+  return explainProviderError(
+    { id: settings.presetId, errorsOf: settings.errorsOf },
+    { serverReply: result.serverReply, message: result.detail ?? '' },
+  );
 }
 
 /**
@@ -120,7 +127,7 @@ export async function run(context: CommandContext): Promise<number> {
     );
     results.push(result);
     if (!values.json)
-      context.output.data(context.output.redact(lineOf(result, explanationOf(settings.presetId, result))));
+      context.output.data(context.output.redact(lineOf(result, explanationOf(settings, result))));
   }
   if (values.json)
     context.output.json({
@@ -135,7 +142,7 @@ export async function run(context: CommandContext): Promise<number> {
         detail: result.detail === undefined ? null : context.output.redact(result.detail),
         server_reply: result.serverReply ?? null,
         code: result.code ?? null,
-        explanation: explanationOf(settings.presetId, result) ?? null,
+        explanation: explanationOf(settings, result) ?? null,
       })),
     });
   return worstExitCode(results.map((result) => result.exitCode));

@@ -5,6 +5,7 @@ import {
   fixedFieldsOf,
   getBuiltInPreset,
   type Preset,
+  providerErrorTableOf,
 } from '@oauth-authorizer/presets';
 import type { CommandContext } from '../command-context.js';
 import { parseCommandLine } from '../command-line.js';
@@ -53,6 +54,11 @@ function showPreset(context: CommandContext, preset: Preset): void {
   if (preset.documentationUrl) lines.push(`Documentation: ${preset.documentationUrl}`);
   if (getBuiltInPreset(preset.id) === preset)
     lines.push(`Guide: ${PROVIDER_GUIDES}/${preset.id}.md (in the OAuth Authorizer repository)`);
+  const errorTable = providerErrorTableOf(preset);
+  if (errorTable !== undefined)
+    lines.push(
+      `Provider errors explained from: the documented errors of ${getBuiltInPreset(errorTable)?.name ?? errorTable}${preset.errorsOf === undefined ? '' : ` ("errorsOf": "${preset.errorsOf}")`}`,
+    );
   lines.push('', s.bold('Fixed by the preset:'));
   const fixed: [string, string | undefined][] = [
     ['Issuer', preset.issuer],

@@ -18,7 +18,7 @@ function explanationOf(health: AccountHealth): ProviderErrorExplanation | undefi
   const { message } = health.lastError;
   const oauthError = /\b([a-z]+(?:_[a-z]+)+)\b/.exec(message)?.[1];
   return explainProviderError(
-    health.preset,
+    { id: health.preset, errorsOf: health.errorsOf },
     { message, ...(oauthError !== undefined && { error: oauthError }) },
     { refreshTokenObtainedAt: health.refreshTokenObtainedAt, now: health.lastError.at },
   );

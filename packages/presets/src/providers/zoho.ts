@@ -29,6 +29,13 @@ const POP = 'ZOHOMAIL.PROTOCOL.POP';
  * @see https://www.zoho.com/mail/help/zoho-smtp.html (server naming: `smtp.zoho.com`; regional domains and `…pro` hosts for organizations)
  * @see https://github.com/chatmail/provider-db/blob/master/_providers/zoho.md (regional IMAP host `imap.zoho.eu`; IMAP must be switched on)
  * @see https://www.zoho.com/mail/help/imap-access.html (IMAP access, personal and organization hosts)
+ *
+ * The Canadian (`zohocloud.ca`) and UK (`zoho.uk`) mail hosts are not on any Zoho page we could
+ * find (searched Zoho's IMAP, SMTP and multi-DC pages, December 2026); only their accounts servers
+ * are (multi-DC page above). Canada's `imap.zohocloud.ca`, `imappro.zohocloud.ca` and
+ * `pop.zohocloud.ca` are the hosts public configurations of Canadian Zoho users name, which
+ * follow the rule of the other data centres. The UK's `imap.zoho.uk` / `imappro.zoho.uk` /
+ * `pop.zoho.uk` / `poppro.zoho.uk` follow the same rule and are unconfirmed.
  * @example
  * ```ts
  * import { resolvePreset, zoho } from '@oauth-authorizer/presets';

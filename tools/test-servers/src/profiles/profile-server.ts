@@ -76,6 +76,8 @@ export interface ProfileServer {
   url: string;
   /** Every token request's grant type and host, in order. */
   tokenRequests: { grantType: string; host: string }[];
+  /** Every device authorization request's host and scope, in order (refused ones too). */
+  deviceRequests: { host: string; scope: string }[];
   /** Makes a refresh token unusable with the given error (e.g. Microsoft's 90-day inactivity). */
   expireRefreshToken(refreshToken: string, error: { error: string; description: string }): void;
   close(): Promise<void>;
@@ -125,6 +127,7 @@ export async function startProfileServer(client: ProfileClient, rules: ProfileRu
   const refreshTokens = new Map<string, ProfileGrant>();
   const expired = new Map<string, { error: string; description: string }>();
   const tokenRequests: { grantType: string; host: string }[] = [];
+  const deviceRequests: { host: string; scope: string }[] = [];
   const formatError =
     rules.formatError ??
     ((error) => ({
@@ -195,6 +198,7 @@ export async function startProfileServer(client: ProfileClient, rules: ProfileRu
         path === rules.deviceAuthorizationPath
       ) {
         const form = await readForm(request);
+        deviceRequests.push({ host, scope: form.get('scope') ?? '' });
         if (form.get('client_id') !== client.clientId) {
           fail(response, 401, 'invalid_client', 'The OAuth client was not found.');
           return;
@@ -292,6 +296,7 @@ export async function startProfileServer(client: ProfileClient, rules: ProfileRu
   return {
     url: `http://127.0.0.1:${port}`,
     tokenRequests,
+    deviceRequests,
     expireRefreshToken(refreshToken, error) {
       expired.set(refreshToken, error);
     },
