@@ -76,6 +76,7 @@ export function assessAccountHealth(record: StoredAccount, now: number = Date.no
   const presetId = typeof settings.presetId === 'string' ? settings.presetId : undefined;
   const limit = refreshTokenLimitOf({
     ...(presetId !== undefined && { presetId }),
+    ...(typeof settings.errorsOf === 'string' && { errorsOf: settings.errorsOf }),
     ...(typeof settings.flow === 'string' && { flow: settings.flow as never }),
     provider: settings.provider as { tokenUrl?: string },
   });

@@ -70,9 +70,10 @@ function hostOf(url: unknown): string | undefined {
 }
 
 /**
- * The known refresh-token limit of an account's provider, recognised by the preset's id or by the
- * token endpoint's host (so a custom preset for Google's endpoints gets it too); `undefined` when
- * none is known.
+ * The known refresh-token limit of an account's provider, recognised by the preset's `errorsOf`
+ * (a preset file for Microsoft's national clouds says `microsoft`), its id, or the token
+ * endpoint's host (so a custom preset for Google's endpoints gets it too); `undefined` when none
+ * is known.
  *
  * @example
  * ```ts
@@ -80,15 +81,15 @@ function hostOf(url: unknown): string | undefined {
  * ```
  */
 export function refreshTokenLimitOf(
-  settings: Pick<Partial<AccountSettings>, 'presetId' | 'flow'> & {
+  settings: Pick<Partial<AccountSettings>, 'presetId' | 'errorsOf' | 'flow'> & {
     provider?: { tokenUrl?: string | undefined } | undefined;
   },
 ): RefreshTokenLimit | undefined {
   if (settings.flow === 'client_credentials') return undefined;
   const host = hostOf(settings.provider?.tokenUrl);
-  if (settings.presetId === 'google' || host === 'oauth2.googleapis.com' || host === 'accounts.google.com')
+  const provider = settings.errorsOf ?? settings.presetId;
+  if (provider === 'google' || host === 'oauth2.googleapis.com' || host === 'accounts.google.com')
     return GOOGLE_TESTING_LIMIT;
-  if (settings.presetId === 'microsoft' || host === 'login.microsoftonline.com')
-    return MICROSOFT_INACTIVITY_LIMIT;
+  if (provider === 'microsoft' || host === 'login.microsoftonline.com') return MICROSOFT_INACTIVITY_LIMIT;
   return undefined;
 }

@@ -115,6 +115,25 @@ describe('status reads the store alone', () => {
     expect((await statusJson(home, 'fresh@contoso.example')).code).toBe(0);
   });
 
+  it("a preset file for Microsoft's US Government cloud (errorsOf: microsoft) gets the 90-day inactivity limit too", async () => {
+    const now = Date.now();
+    const home = await homeWith({
+      account: 'old@agency.example',
+      tokens: tokens(now - 91 * DAY),
+      settings: {
+        ...settingsFor(
+          'microsoft-us-gov',
+          'https://login.microsoftonline.us/organizations/oauth2/v2.0/token',
+        ),
+        errorsOf: 'microsoft',
+      },
+    });
+    const { code, rows } = await statusJson(home);
+    expect(code).toBe(3);
+    expect(rows[0]?.refresh_token?.limit).toContain('Microsoft: 90 days');
+    expect(rows[0]?.needs_authorization).toMatchObject({ reason: 'expired' });
+  });
+
   it('a Google account shows the 7-day "Testing" limit as possible, warns a day before, and is not marked by it', async () => {
     const now = Date.now();
     const home = await homeWith(
