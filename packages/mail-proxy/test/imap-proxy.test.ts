@@ -211,7 +211,7 @@ describe('the IMAP proxy with real clients against Dovecot (STARTTLS and implici
       const sources: string[] = [];
       try {
         for await (const message of reader.fetch('1:*', { source: true }))
-          sources.push(message.source.toString());
+          sources.push(message.source?.toString() ?? '');
       } finally {
         lock.release();
         await reader.logout();
