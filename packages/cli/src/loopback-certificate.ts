@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { ensureSelfSignedCertificate, OpensslError } from '@oauth-authorizer/core';
 import { CLI_CERTIFICATE_FAILED, cliError } from './errors.js';
 
 /** The loopback certificate and where it is kept. */
@@ -38,32 +37,13 @@ export function loopbackCertificateDirectory(home: string): string {
   return join(home, 'tls', 'loopback');
 }
 
-function runOpenssl(args: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', [...args], { timeout: 30_000 }, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
-async function readCertificate(directory: string): Promise<{ key: string; cert: string } | undefined> {
-  try {
-    const [key, cert] = await Promise.all([
-      readFile(join(directory, 'key.pem'), 'utf8'),
-      readFile(join(directory, 'cert.pem'), 'utf8'),
-    ]);
-    return { key, cert };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
 /**
- * The certificate for 127.0.0.1, ::1 and localhost under `home`: read when it is there, else
- * made with `openssl` (an EC P-256 key, valid 10 years) in a private temporary directory that is
- * then renamed into place whole — so concurrent runs never pair one run's key with another's
- * certificate — with key and certificate mode 0600 in 0700 directories.
+ * The certificate for 127.0.0.1, ::1 and localhost under `home`, valid 10 years: read when it is
+ * there, else made (core's `ensureSelfSignedCertificate`: mode 0600 in 0700 directories, safe
+ * against concurrent runs).
  *
- * @throws {AuthorizerError} `CLI_CERTIFICATE_FAILED` when `openssl` is missing or fails.
+ * @throws {AuthorizerError} `CLI_CERTIFICATE_FAILED` when `openssl` is missing or fails, or the
+ *   certificate cannot be kept.
  *
  * @example
  * ```ts
@@ -73,61 +53,25 @@ async function readCertificate(directory: string): Promise<{ key: string; cert: 
  */
 export async function loopbackCertificate(home: string): Promise<LoopbackCertificate> {
   const directory = loopbackCertificateDirectory(home);
-  const certFile = join(directory, 'cert.pem');
-  const existing = await readCertificate(directory);
-  if (existing) return { ...existing, certFile, created: false };
-  const parent = dirname(directory);
-  await mkdir(parent, { recursive: true, mode: 0o700 });
-  const scratch = await mkdtemp(join(parent, '.new-'));
-  let created = true;
   try {
-    try {
-      await runOpenssl([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        String(VALID_DAYS),
-        '-subj',
-        '/CN=oauth-authorizer loopback redirect',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
-        '-keyout',
-        join(scratch, 'key.pem'),
-        '-out',
-        join(scratch, 'cert.pem'),
-      ]);
-    } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-      throw cliError(
-        CLI_CERTIFICATE_FAILED,
-        missing
-          ? 'an https redirect needs a certificate, and openssl, which makes it, was not found'
-          : 'an https redirect needs a certificate, and openssl could not make it',
-        {
-          hint: 'install openssl, or use an http://127.0.0.1 redirect URL (--redirect-url) where the provider takes one',
-          cause: error,
-        },
-      );
-    }
-    await chmod(join(scratch, 'key.pem'), 0o600);
-    await chmod(join(scratch, 'cert.pem'), 0o600);
-    try {
-      await rename(scratch, directory);
-    } catch (error) {
-      // Another run put its certificate in place first: that one is used.
-      if (!['EEXIST', 'ENOTEMPTY', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? ''))
-        throw error;
-      created = false;
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+    const { key, cert, certFile, created } = await ensureSelfSignedCertificate(directory, {
+      commonName: 'oauth-authorizer loopback redirect',
+      subjectAltNames: ['IP:127.0.0.1', 'IP:::1', 'DNS:localhost'],
+      validDays: VALID_DAYS,
+    });
+    return { key, cert, certFile, created };
+  } catch (error) {
+    if (!(error instanceof OpensslError))
+      throw cliError(CLI_CERTIFICATE_FAILED, (error as Error).message, { cause: error });
+    throw cliError(
+      CLI_CERTIFICATE_FAILED,
+      error.missing
+        ? 'an https redirect needs a certificate, and openssl, which makes it, was not found'
+        : 'an https redirect needs a certificate, and openssl could not make it',
+      {
+        hint: 'install openssl, or use an http://127.0.0.1 redirect URL (--redirect-url) where the provider takes one',
+        cause: error,
+      },
+    );
   }
-  const made = await readCertificate(directory);
-  if (!made) throw cliError(CLI_CERTIFICATE_FAILED, `the certificate in ${directory} could not be read back`);
-  return { ...made, certFile, created };
 }

@@ -47,6 +47,8 @@ export type { ClientAuthMethod, EndpointField, HttpSettings, ProviderConfig } fr
 export { CLIENT_AUTH_METHODS, ENDPOINT_FIELDS } from './provider.js';
 export { REDACTED, redact, redactError } from './redact.js';
 export type { RedirectReceiver } from './redirect-receiver.js';
+export type { SelfSignedCertificate, SelfSignedCertificateOptions } from './self-signed-certificate.js';
+export { ensureSelfSignedCertificate, OpensslError } from './self-signed-certificate.js';
 export { decodeAccountName, encodeAccountName } from './stores/account-file-name.js';
 export type { FileTokenStoreOptions } from './stores/file.js';
 export { FileTokenStore } from './stores/file.js';

@@ -75,6 +75,7 @@ describe('oauthBearerInitialResponse()', () => {
 
 describe('decodeSaslErrorChallenge()', () => {
   it("decodes Google's XOAUTH2 challenge", () => {
+    // Not a token: base64 of the JSON error body {"status":"401","schemes":"bearer","scope":"mail"}.
     expect(
       decodeSaslErrorChallenge('eyJzdGF0dXMiOiI0MDEiLCJzY2hlbWVzIjoiYmVhcmVyIiwic2NvcGUiOiJtYWlsIn0='),
     ).toEqual({

@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { AuthorizerError } from '@oauth-authorizer/core';
+import { AuthorizerError, ensureSelfSignedCertificate, OpensslError } from '@oauth-authorizer/core';
 import { MAIL_PROXY_INVALID_CONFIG } from './errors.js';
 
 /** A certificate and its key, PEM. */
@@ -15,14 +12,6 @@ export interface LocalCertificate {
 }
 
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
-
-function run(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: 30_000 }, (error, _stdout, stderr) =>
-      error ? reject(Object.assign(error, { stderr })) : resolve(),
-    );
-  });
-}
 
 /**
  * The proxy's own certificate for local TLS when the configuration gives none: made once with
@@ -42,58 +31,21 @@ export async function ensureLocalCertificate(
   directory: string,
   addresses: readonly string[] = [],
 ): Promise<LocalCertificate> {
-  const certFile = join(directory, 'cert.pem');
-  const keyFile = join(directory, 'key.pem');
-  try {
-    return {
-      cert: await readFile(certFile, 'utf8'),
-      key: await readFile(keyFile, 'utf8'),
-      certFile,
-      keyFile,
-    };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  await mkdir(directory, { recursive: true, mode: 0o700 });
   const names = new Set([`DNS:${hostname()}`, 'DNS:localhost', 'IP:127.0.0.1', 'IP:::1']);
   for (const address of addresses) {
     if (WILDCARD.has(address)) continue;
-    names.add(
-      isIP(address.replace(/^\[|\]$/g, '')) ? `IP:${address.replace(/^\[|\]$/g, '')}` : `DNS:${address}`,
-    );
+    const bare = address.replace(/^\[|\]$/g, '');
+    names.add(isIP(bare) ? `IP:${bare}` : `DNS:${address}`);
   }
-  const suffix = `${process.pid}.${Date.now()}.tmp`;
   try {
-    await run('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '3650',
-      '-subj',
-      `/CN=${hostname()}`,
-      '-addext',
-      `subjectAltName=${[...names].join(',')}`,
-      '-keyout',
-      `${keyFile}.${suffix}`,
-      '-out',
-      `${certFile}.${suffix}`,
-    ]);
-    await chmod(`${keyFile}.${suffix}`, 0o600);
-    await chmod(`${certFile}.${suffix}`, 0o600);
-    await rename(`${keyFile}.${suffix}`, keyFile);
-    await rename(`${certFile}.${suffix}`, certFile);
+    const { cert, key, certFile, keyFile } = await ensureSelfSignedCertificate(directory, {
+      commonName: hostname(),
+      subjectAltNames: [...names],
+    });
+    return { cert, key, certFile, keyFile };
   } catch (error) {
-    await rm(`${keyFile}.${suffix}`, { force: true });
-    await rm(`${certFile}.${suffix}`, { force: true });
     const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'openssl is not installed'
-        : (error as Error).message;
+      error instanceof OpensslError && error.missing ? 'openssl is not installed' : (error as Error).message;
     throw new AuthorizerError(
       MAIL_PROXY_INVALID_CONFIG,
       `cannot make the proxy's TLS certificate in ${directory}: ${reason}`,
@@ -103,5 +55,4 @@ export async function ensureLocalCertificate(
       },
     );
   }
-  return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8'), certFile, keyFile };
 }
