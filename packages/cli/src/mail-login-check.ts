@@ -195,46 +195,28 @@ export async function checkMailLogin(
   options: MailLoginOptions,
 ): Promise<MailLoginResult> {
   const adapters = await import('@oauth-authorizer/mail-adapters');
-  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeout ?? 20_000)]);
+  const timeout = options.timeout ?? 20_000;
+  const signal = AbortSignal.any([options.signal, AbortSignal.timeout(timeout)]);
   const tlsOptions = options.ca === undefined ? {} : { ca: [...rootCertificates, options.ca] };
   const { host, port, tls } = server;
+  // What every adapter is given: the mailbox, the server, the TLS trust and the deadline.
+  const connection = { user: options.user, host, port, tls, tlsOptions, signal };
   try {
     if (protocol === 'imap') {
       const client = await adapters.connectImapFlow(source, {
-        user: options.user,
-        host,
-        port,
-        tls,
-        tlsOptions,
-        signal,
+        ...connection,
         disableAutoIdle: true,
-        connectionTimeout: options.timeout ?? 20_000,
-        greetingTimeout: options.timeout ?? 20_000,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
       });
       await client.logout();
     } else if (protocol === 'pop3') {
-      const client = await adapters.connectPop3(source, {
-        user: options.user,
-        host,
-        port,
-        tls,
-        tlsOptions,
-        signal,
-        mechanism: options.mechanism,
-      });
+      const client = await adapters.connectPop3(source, { ...connection, mechanism: options.mechanism });
       await client.quit();
     } else {
       const transport = await adapters.createSmtpTransport(source, {
-        user: options.user,
-        host,
-        port,
-        tls,
-        tlsOptions,
-        signal,
-        transportOptions: {
-          connectionTimeout: options.timeout ?? 20_000,
-          greetingTimeout: options.timeout ?? 20_000,
-        },
+        ...connection,
+        transportOptions: { connectionTimeout: timeout, greetingTimeout: timeout },
       });
       try {
         await transport.verify();
