@@ -1,12 +1,18 @@
 /**
- * The relay's reused read buffers (upstream-reads.ts) against real TCP upstreams: a client whose
- * writes finish late and keep a reference to the bytes they were given, as a socket's queued
- * writes do, must still receive exactly what the server sent, while other connections read into
- * the process's read buffer meanwhile.
+ * The relay's reused read buffers (upstream-reads.ts) against real TCP and TLS upstreams: a client
+ * whose writes finish late and keep a reference to the bytes they were given, as a socket's
+ * queued writes do, must still receive exactly what the server sent, while other connections read
+ * into the process's read buffer meanwhile; a server's many small TLS records reach the client in
+ * a few writes, the last of them before the end.
  */
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Duplex } from 'node:stream';
+import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { createSelfSignedCertificate } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { relay } from '../src/relay.js';
 import { UpstreamReads } from '../src/upstream-reads.js';
@@ -87,4 +93,63 @@ it('hands a late writer exactly the bytes of its own connection, three connectio
     // The server was held back while the client lagged: a read or two queued, not the 4 MB.
     expect(mostQueued).toBeLessThanOrEqual(192 * 1024);
   });
+}, 60_000);
+
+it('gathers the small TLS records one read brings into one write to the client, and sends the last before the end', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'relay-records-'));
+  const { key, cert } = createSelfSignedCertificate(directory);
+  const records = Array.from({ length: 400 }, (_, index) =>
+    Buffer.from(`* ${index + 1} FETCH (UID ${index + 1})\r\n`),
+  );
+  // Each write is a TLS record of its own (the next is written once the last is sent: written at
+  // once, Node would encrypt them together), and the server closes in the same turn as the last.
+  const tlsServer = createTlsServer({ key, cert }, (socket) => {
+    let sent = 0;
+    const next = () => {
+      if (sent < records.length) socket.write(records[sent++] as Buffer, next);
+      else socket.end();
+    };
+    next();
+  });
+  tlsServer.listen(0, '127.0.0.1');
+  await once(tlsServer, 'listening');
+  try {
+    const reads = new UpstreamReads();
+    const socket = reads.attach(
+      tlsConnect({
+        host: '127.0.0.1',
+        port: (tlsServer.address() as AddressInfo).port,
+        ca: cert,
+        // Node's TLS sockets take `onread` too; its typings only list it for plain sockets.
+        ...({ onread: reads.onread } as object),
+      }),
+      true,
+    );
+    await once(socket, 'secureConnect');
+    const writes: Buffer[] = [];
+    const client = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(Buffer.from(chunk));
+        callback();
+      },
+      final(callback) {
+        this.push(null);
+        callback();
+      },
+    });
+    const result = await relay(
+      client,
+      Buffer.alloc(0),
+      { socket, reads, rest: Buffer.alloc(0), capabilities: [] },
+      0,
+    );
+    expect(result.ended).toBe('server');
+    expect(Buffer.concat(writes).equals(Buffer.concat(records))).toBe(true);
+    // The server and the relay share this process: the records all arrived before the relay read.
+    expect(writes.length).toBeLessThanOrEqual(4);
+  } finally {
+    await new Promise((resolve) => tlsServer.close(resolve));
+    await rm(directory, { recursive: true, force: true });
+  }
 }, 60_000);
