@@ -51,9 +51,23 @@ async function revokeAndExpire(home: string, account: string, refreshToken: stri
   await store.set({ ...record, tokens: { ...record.tokens, expiresAt: Date.now() - 60_000 } });
 }
 
-/** The environment files the hook wrote, parsed; waits `ms` first for detached hooks. */
-async function hookRuns(out: string, ms = 1500): Promise<Record<string, string>[]> {
-  await sleep(ms);
+/** How long a detached hook may take to start on a loaded machine (CI's). */
+const HOOK_START = { timeout: 20_000, interval: 100 };
+
+/** The notify log under `home`, once it holds `text` (detached supervisors write it late). */
+async function notifyLogOnceItHas(home: string, text: string | RegExp): Promise<void> {
+  const log = () => readFile(join(home, 'notify.log'), 'utf8').catch(() => '');
+  if (typeof text === 'string') await expect.poll(log, HOOK_START).toContain(text);
+  else await expect.poll(log, HOOK_START).toMatch(text);
+}
+
+/**
+ * The environment files the hook wrote, parsed: once `expected` of them are there (the hooks run
+ * detached), and 1.5 s more, so that a run too many would show.
+ */
+async function hookRuns(out: string, expected: number): Promise<Record<string, string>[]> {
+  await expect.poll(async () => (await readdir(out)).length, HOOK_START).toBeGreaterThanOrEqual(expected);
+  await sleep(1500);
   const files = await readdir(out);
   return Promise.all(
     files.map(async (file) =>
@@ -107,7 +121,7 @@ describe('the notify hook runs when an account needs authorization', () => {
       expect(result.stderr).toContain(`oauth-authorizer: account "${account}" needs authorization since`);
     }
     expect((await runCli(['status', account], { home, env })).code).toBe(3);
-    const runs = await hookRuns(out);
+    const runs = await hookRuns(out, 1);
     expect(runs).toHaveLength(1);
     const [run] = runs as [Record<string, string>];
     expect(run.OAUTH_AUTHORIZER_ACCOUNT).toBe(account);
@@ -133,7 +147,7 @@ describe('the notify hook runs when an account needs authorization', () => {
     const marked = await runCli(['token', account], { home, env: { HOOK_OUT: out } });
     expect(marked.code).toBe(3);
     expect(marked.stderr).toContain(`oauth-authorizer: account "${account}" needs authorization since`);
-    expect(await hookRuns(out)).toHaveLength(1);
+    expect(await hookRuns(out, 1)).toHaveLength(1);
     // The same run with notifications off: the same exit code and output.
     await runCli(['config', 'set', 'notify', '--off'], { home });
     const off = await runCli(['token', account], { home, env: { HOOK_OUT: out } });
@@ -143,7 +157,7 @@ describe('the notify hook runs when an account needs authorization', () => {
     refreshToken = await authorize(home, account);
     await revokeAndExpire(home, account, refreshToken);
     expect((await runCli(['token', account], { home, env: { HOOK_OUT: out } })).code).toBe(3);
-    expect(await hookRuns(out)).toHaveLength(2);
+    expect(await hookRuns(out, 2)).toHaveLength(2);
   }, 90_000);
 
   it('a hook that fails or runs too long is logged under the home; a bad settings file is a clear error (exit 2) and never changes token', async () => {
@@ -165,8 +179,8 @@ describe('the notify hook runs when an account needs authorization', () => {
     await mark(1);
     // An option's value before the account is not taken for it.
     expect((await runCli(['token', '--min-validity', '30', account], { home })).code).toBe(3);
-    await sleep(1500);
-    expect(await readFile(join(home, 'notify.log'), 'utf8')).toMatch(
+    await notifyLogOnceItHas(
+      home,
       /wes@example\.test \(rejected\): the notify command exited with 7: no display here\n/,
     );
 
@@ -175,18 +189,18 @@ describe('the notify hook runs when an account needs authorization', () => {
     const started = Date.now();
     expect((await runCli(['token', account], { home })).code).toBe(3);
     expect(Date.now() - started).toBeLessThan(4000);
-    await sleep(11_500);
-    expect(await readFile(join(home, 'notify.log'), 'utf8')).toContain(
+    // Killed after 10 s, not before.
+    await sleep(9_000);
+    expect(await readFile(join(home, 'notify.log'), 'utf8')).not.toContain('ran longer than 10 s');
+    await notifyLogOnceItHas(
+      home,
       'wes@example.test (rejected): the notify command ran longer than 10 s and was killed',
     );
 
     await runCli(['config', 'set', 'notify', '/nonexistent/hook'], { home });
     await mark(3);
     expect((await runCli(['token', account], { home })).code).toBe(3);
-    await sleep(1500);
-    expect(await readFile(join(home, 'notify.log'), 'utf8')).toContain(
-      'the notify command "/nonexistent/hook" could not run: ENOENT',
-    );
+    await notifyLogOnceItHas(home, 'the notify command "/nonexistent/hook" could not run: ENOENT');
 
     await writeFile(join(home, 'config.json'), '{"notify": "notify-send"}');
     const show = await runCli(['config', 'show'], { home });
@@ -234,6 +248,7 @@ describe('the notify hook runs when an account needs authorization', () => {
       env: { HOOK_OUT: out, PATH: path, DISPLAY: ':0', WAYLAND_DISPLAY: undefined },
     });
     expect(desktop.code).toBe(3);
+    await expect.poll(async () => (await readdir(out)).length, HOOK_START).toBe(1);
     await sleep(1500);
     const files = await readdir(out);
     expect(files).toHaveLength(1);
@@ -254,7 +269,7 @@ describe('the notify hook runs when an account needs authorization', () => {
       const result = await runCli(['refresh', '--all'], { home, env: { HOOK_OUT: out } });
       expect(result.code).toBe(3);
     }
-    const runs = await hookRuns(out);
+    const runs = await hookRuns(out, 1);
     expect(runs.map((env) => [env.OAUTH_AUTHORIZER_ACCOUNT, env.OAUTH_AUTHORIZER_REASON])).toEqual([
       [account, 'rejected'],
     ]);

@@ -15,7 +15,7 @@ import {
   type TokenManagerOptions,
   type TokenSet,
 } from '@oauth-authorizer/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { rejection, tokenSet } from './token-fixtures.js';
 
 // Unit tests: the refresh call is injected, the store is in memory. The same behaviour against a
@@ -113,18 +113,25 @@ describe('TokenManager.getAccessToken()', () => {
 
   it('caps the freshness margin at half the lifetime, so short-lived tokens are not refreshed on every call', async () => {
     // A token that lives 2 s is fresh while more than 1 s is left, whatever minValidity says.
-    const { refresh, calls } = rotatingRefresh({ lifetimeSeconds: 2 });
-    const { manager } = await setup(tokenSet({}, 2), { refresh, minValidity: 60 });
-    const first = await manager.getAccessToken();
-    await new Promise((resolve) => setTimeout(resolve, 900));
-    expect(await manager.getAccessToken()).toBe(first);
-    expect(calls).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const second = await manager.getAccessToken();
-    expect(second).not.toBe(first);
-    expect(calls).toHaveLength(1);
-    expect(await manager.getAccessToken()).toBe(second);
-    expect(calls).toHaveLength(1);
+    // The clock is the test's (timers stay real), so a slow machine cannot age the token by itself.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const start = Date.now();
+      const { refresh, calls } = rotatingRefresh({ lifetimeSeconds: 2 });
+      const { manager } = await setup(tokenSet({}, 2), { refresh, minValidity: 60 });
+      const first = await manager.getAccessToken();
+      vi.setSystemTime(start + 900);
+      expect(await manager.getAccessToken()).toBe(first);
+      expect(calls).toHaveLength(0);
+      vi.setSystemTime(start + 1050);
+      const second = await manager.getAccessToken();
+      expect(second).not.toBe(first);
+      expect(calls).toHaveLength(1);
+      expect(await manager.getAccessToken()).toBe(second);
+      expect(calls).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('treats a token without expiry as fresh until a refresh is forced', async () => {
