@@ -81,13 +81,15 @@ describe('RedisTokenStore.lock()', () => {
   });
 
   it('renews the lease while a refresh runs longer than the lease', async () => {
-    const holder = newStore('renewal:', { lockLease: 300, lockRenewInterval: 100 });
-    const other = newStore('renewal:', { lockLease: 300 });
+    // Renewed every 100 ms, a 1 s lease survives a holder stalled for most of a second (a loaded
+    // machine); the waiter gives up after three leases would have ended.
+    const holder = newStore('renewal:', { lockLease: 1_000, lockRenewInterval: 100 });
+    const other = newStore('renewal:', { lockLease: 1_000 });
     const lock = await holder.lock('me@example.test');
     await holder.get('me@example.test');
-    const waiter = rejectsWithCode(other.lock('me@example.test', { timeout: 1_000 }), OAUTH_LOCK_TIMEOUT);
+    const waiter = rejectsWithCode(other.lock('me@example.test', { timeout: 3_000 }), OAUTH_LOCK_TIMEOUT);
     const ttls: number[] = [];
-    for (let step = 0; step < 6; step++) {
+    for (let step = 0; step < 15; step++) {
       await sleep(200);
       ttls.push(await fixture.raw.pttl('renewal:lock:me@example.test'));
     }
