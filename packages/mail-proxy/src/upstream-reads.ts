@@ -36,7 +36,7 @@ const NOTHING_TO_GIVE_BACK = () => undefined;
  * records (Dovecot: about one per message, some 3 KiB), and Node hands each decrypted record to
  * its own callback; written one by one, a 3 MB FETCH took some 850 write calls to the client, the
  * proxy's largest cost on a machine where a system call is dear (bench/mail-proxy.mjs). Batched,
- * it takes about 50, as many as the reads from the server.
+ * it takes about 80, about as many as the reads from the server.
  *
  * Node ignores `onread` for a TLS socket started on an existing connection (STARTTLS): such a
  * connection's `data` events (Node's own buffers) are batched the same way.
