@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closedPort, startTestProxy, type TestProxy } from './fixtures.js';
+import { closedPort, startTestProxy, type TestProxy, waitForSessions } from './fixtures.js';
 
 let proxy: TestProxy;
 
@@ -61,10 +61,12 @@ describe('the limits of the command phase', () => {
     const third = client(proxy.port('smtp'));
     await third.closed;
     expect(third.received()).toBe('421 4.7.0 Too many connections, try again later\r\n');
+    const logged = proxy.logs.filter((entry) => entry.event === 'session').length;
     first.socket.destroy();
     second.socket.destroy();
     await Promise.all([first.closed, second.closed]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Their places are free once the proxy has ended (and logged) both sessions.
+    await waitForSessions(proxy, logged + 2);
     const fourth = client(proxy.port('smtp'));
     await fourth.waitFor('220 ');
     fourth.socket.destroy();
