@@ -74,9 +74,10 @@ function deadlineOf(
 export function assessAccountHealth(record: StoredAccount, now: number = Date.now()): AccountHealth {
   const settings = (record.settings ?? {}) as Record<string, unknown>;
   const presetId = typeof settings.presetId === 'string' ? settings.presetId : undefined;
+  const errorsOf = typeof settings.errorsOf === 'string' ? settings.errorsOf : undefined;
   const limit = refreshTokenLimitOf({
     ...(presetId !== undefined && { presetId }),
-    ...(typeof settings.errorsOf === 'string' && { errorsOf: settings.errorsOf }),
+    ...(errorsOf !== undefined && { errorsOf }),
     ...(typeof settings.flow === 'string' && { flow: settings.flow as never }),
     provider: settings.provider as { tokenUrl?: string },
   });
@@ -111,7 +112,7 @@ export function assessAccountHealth(record: StoredAccount, now: number = Date.no
   return {
     account: record.account,
     preset: presetId,
-    errorsOf: typeof settings.errorsOf === 'string' ? settings.errorsOf : undefined,
+    errorsOf,
     accessTokenExpiresAt: tokens?.expiresAt,
     hasRefreshToken: tokens?.refreshToken !== undefined,
     refreshTokenObtainedAt: tokens?.refreshToken ? tokens.refreshTokenObtainedAt : undefined,
