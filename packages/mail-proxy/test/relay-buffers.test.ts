@@ -7,14 +7,16 @@
  */
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type AddressInfo, connect, createServer, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duplex } from 'node:stream';
-import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
 import { createSelfSignedCertificate } from '@oauth-authorizer/test-servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { relay } from '../src/relay.js';
+import type { UpstreamSession } from '../src/upstream-channel.js';
+import { connectUpstream, type UpstreamTarget } from '../src/upstream-connection.js';
 import { UpstreamReads } from '../src/upstream-reads.js';
 
 /** What the server sends on connection `id`: 4 MB where every byte depends on the id and its offset. */
@@ -45,21 +47,27 @@ afterAll(async () => {
 });
 
 /**
- * A client whose writes finish some milliseconds after they are made, and take the bytes only
- * then: a buffer reused before its write finished changes what it gets.
+ * A client that keeps what each write gave it, taken when the write finishes: `finishAfterMs`
+ * later (0: at once). A buffer reused before its write finished changes what a late client gets,
+ * as a socket's queued write hands its bytes to the kernel only then.
  */
-function lateClient(): { client: Duplex; received: Buffer[]; mostQueued: () => number } {
+function recordingClient(finishAfterMs: number): {
+  client: Duplex;
+  received: Buffer[];
+  mostQueued: () => number;
+} {
   const received: Buffer[] = [];
   let mostQueued = 0;
   const client = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, callback) {
       mostQueued = Math.max(mostQueued, this.writableLength);
-      // Taken when the write finishes, as a socket's queued write hands its bytes to the kernel.
-      setTimeout(() => {
+      const take = () => {
         received.push(Buffer.from(chunk));
         callback();
-      }, 2);
+      };
+      if (finishAfterMs === 0) take();
+      else setTimeout(take, finishAfterMs);
     },
     final(callback) {
       this.push(null);
@@ -69,18 +77,18 @@ function lateClient(): { client: Duplex; received: Buffer[]; mostQueued: () => n
   return { client, received, mostQueued: () => mostQueued };
 }
 
-async function relayedUpstream(id: number) {
+/** An upstream connection as the proxy opens it (reads through `UpstreamReads`). */
+async function openUpstream(target: UpstreamTarget): Promise<UpstreamSession> {
   const reads = new UpstreamReads();
-  const socket = reads.attach(connect({ host: '127.0.0.1', port, onread: reads.onread }), true);
-  await once(socket, 'connect');
-  socket.write(String(id));
-  const { client, received, mostQueued } = lateClient();
-  const result = await relay(
-    client,
-    Buffer.alloc(0),
-    { socket, reads, rest: Buffer.alloc(0), capabilities: [] },
-    0,
-  );
+  const socket = await connectUpstream(target, 10_000, reads);
+  return { socket, reads, rest: Buffer.alloc(0), capabilities: [] };
+}
+
+async function relayedUpstream(id: number) {
+  const upstream = await openUpstream({ host: '127.0.0.1', port, tls: 'none' });
+  upstream.socket.write(String(id));
+  const { client, received, mostQueued } = recordingClient(2);
+  const result = await relay(client, Buffer.alloc(0), upstream, 0);
   return { result, received: Buffer.concat(received), mostQueued: mostQueued() };
 }
 
@@ -114,36 +122,14 @@ it('gathers the small TLS records one read brings into one write to the client, 
   tlsServer.listen(0, '127.0.0.1');
   await once(tlsServer, 'listening');
   try {
-    const reads = new UpstreamReads();
-    const socket = reads.attach(
-      tlsConnect({
-        host: '127.0.0.1',
-        port: (tlsServer.address() as AddressInfo).port,
-        ca: cert,
-        // Node's TLS sockets take `onread` too; its typings only list it for plain sockets.
-        ...({ onread: reads.onread } as object),
-      }),
-      true,
-    );
-    await once(socket, 'secureConnect');
-    const writes: Buffer[] = [];
-    const client = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        writes.push(Buffer.from(chunk));
-        callback();
-      },
-      final(callback) {
-        this.push(null);
-        callback();
-      },
+    const upstream = await openUpstream({
+      host: '127.0.0.1',
+      port: (tlsServer.address() as AddressInfo).port,
+      tls: 'implicit',
+      ca: cert,
     });
-    const result = await relay(
-      client,
-      Buffer.alloc(0),
-      { socket, reads, rest: Buffer.alloc(0), capabilities: [] },
-      0,
-    );
+    const { client, received: writes } = recordingClient(0);
+    const result = await relay(client, Buffer.alloc(0), upstream, 0);
     expect(result.ended).toBe('server');
     expect(Buffer.concat(writes).equals(Buffer.concat(records))).toBe(true);
     // The server and the relay share this process: the records all arrived before the relay read.
