@@ -236,32 +236,24 @@ describe('status reads the store alone', () => {
 
   it("explains the last error from the table the account's errorsOf names (a preset file for Microsoft's US Government cloud)", async () => {
     const now = Date.now();
-    const home = await homeWith({
-      account: 'ops@contoso.us',
-      tokens: tokens(now - 2 * DAY),
-      lastRefreshError: {
-        at: now - 1000,
-        code: 'OAUTH_RESPONSE_ERROR',
-        message:
-          'token endpoint: invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.',
-      },
-      settings: { ...settingsFor('microsoft-us-gov', deadEndpoint), errorsOf: 'microsoft' },
-    });
-    const { rows } = await statusJson(home);
+    /** The same account and last error, with these extra settings. */
+    const usGovHome = (extra: { errorsOf?: string }) =>
+      homeWith({
+        account: 'ops@contoso.us',
+        tokens: tokens(now - 2 * DAY),
+        lastRefreshError: {
+          at: now - 1000,
+          code: 'OAUTH_RESPONSE_ERROR',
+          message:
+            'token endpoint: invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.',
+        },
+        settings: { ...settingsFor('microsoft-us-gov', deadEndpoint), ...extra },
+      });
+    const { rows } = await statusJson(await usGovHome({ errorsOf: 'microsoft' }));
     expect(rows[0]?.preset).toBe('microsoft-us-gov');
     expect(rows[0]?.last_error?.explanation?.code).toBe('AADSTS700082');
     // Without errorsOf the preset's own id has no table: the explanation is the common one.
-    const plain = await homeWith({
-      account: 'ops@contoso.us',
-      tokens: tokens(now - 2 * DAY),
-      lastRefreshError: {
-        at: now - 1000,
-        code: 'OAUTH_RESPONSE_ERROR',
-        message:
-          'token endpoint: invalid_grant: AADSTS700082: The refresh token has expired due to inactivity.',
-      },
-      settings: settingsFor('microsoft-us-gov', deadEndpoint),
-    });
+    const plain = await usGovHome({});
     expect((await statusJson(plain)).rows[0]?.last_error?.explanation?.code).toBe('invalid_grant');
   });
 
