@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { definePreset, PRESET_INVALID, type PresetDefinition, PresetError } from '@oauth-authorizer/presets';
+import {
+  definePreset,
+  PRESET_INVALID,
+  type PresetDefinition,
+  type PresetError,
+} from '@oauth-authorizer/presets';
 import { describe, expect, it } from 'vitest';
+import { presetRejection } from './preset-rejection.js';
 
 /** The preset JSON example of the product spec, as it is written there. */
 const specExample = JSON.parse(
@@ -8,13 +14,10 @@ const specExample = JSON.parse(
 ) as Record<string, unknown>;
 
 function rejection(definition: unknown): PresetError {
-  try {
-    definePreset(definition as PresetDefinition);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PresetError);
-    return error as PresetError;
-  }
-  throw new Error('definePreset() accepted an invalid definition');
+  return presetRejection(
+    () => definePreset(definition as PresetDefinition),
+    'definePreset() accepted an invalid definition',
+  );
 }
 
 const tenant = { description: 'The tenant', default: 'common', pattern: '^[a-z]+$' };

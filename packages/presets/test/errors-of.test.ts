@@ -16,6 +16,7 @@ import {
   providerErrorTableOf,
 } from '@oauth-authorizer/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { presetRejection } from './preset-rejection.js';
 
 /**
  * Microsoft's US Government cloud: the same identity platform on its own host.
@@ -39,15 +40,7 @@ const inactive = () =>
     400,
   );
 
-function rejection(define: () => unknown): PresetError {
-  try {
-    define();
-  } catch (error) {
-    if (error instanceof PresetError) return error;
-    throw error;
-  }
-  throw new Error('expected a PresetError');
-}
+const rejection = presetRejection;
 
 let directory: string;
 

@@ -16,6 +16,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exposedText } from '../../core/test/fuzz-outcome.js';
+import { presetRejection } from './preset-rejection.js';
 
 // Property: whatever a preset definition or a preset JSON file holds, definePreset() / loadPreset()
 // give a valid, frozen preset or throw a PresetError (or a TypeError for a definition that is not
@@ -399,13 +400,10 @@ async function outcome(
 
 /** The error definePreset() throws; a test failure when it throws another kind or does not throw. */
 function rejection(definition: unknown): PresetError {
-  try {
-    definePreset(definition as PresetDefinition);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PresetError);
-    return error as PresetError;
-  }
-  throw new Error('definePreset() accepted the definition');
+  return presetRejection(
+    () => definePreset(definition as PresetDefinition),
+    'definePreset() accepted the definition',
+  );
 }
 
 let directory: string;

@@ -8,7 +8,6 @@ import {
   PRESET_INVALID,
   PRESET_INVALID_INPUT,
   type PresetDefinition,
-  PresetError,
   parametersFromRedirect,
   resolvePreset,
   yahoo,
@@ -16,18 +15,11 @@ import {
   zoho,
 } from '@oauth-authorizer/presets';
 import { describe, expect, it } from 'vitest';
+import { presetRejection } from './preset-rejection.js';
 
 const client = { clientId: 'client', clientSecret: 'secret' };
 
-function rejection(run: () => unknown): PresetError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PresetError);
-    return error as PresetError;
-  }
-  throw new Error('expected a PresetError');
-}
+const rejection = presetRejection;
 
 const base: PresetDefinition = {
   id: 'acme',

@@ -12,21 +12,19 @@ import {
   PRESET_REQUEST_REJECTED,
   PRESET_UNSUPPORTED_FLOW,
   type Preset,
-  PresetError,
+  type PresetError,
   type PresetInput,
   resolvePreset,
   zoho,
 } from '@oauth-authorizer/presets';
 import { describe, expect, it } from 'vitest';
+import { presetRejection } from './preset-rejection.js';
 
 function rejection(preset: Preset, input: PresetInput): PresetError {
-  try {
-    resolvePreset(preset, input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(PresetError);
-    return error as PresetError;
-  }
-  throw new Error('resolvePreset() accepted what it should refuse');
+  return presetRejection(
+    () => resolvePreset(preset, input),
+    'resolvePreset() accepted what it should refuse',
+  );
 }
 
 const acme = definePreset({
